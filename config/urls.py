@@ -1,0 +1,17 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import URLPattern, URLResolver, include, path
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", include("core.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("projects/", include("projects.urls")),
+    path("procurement/", include("procurement.urls")),
+    path("evaluation/", include("evaluation.urls")),
+    path("funds/", include("funds.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

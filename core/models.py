@@ -1,0 +1,69 @@
+"""Cross-cutting records: the transition log that every state machine in Sanshe writes to."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyError(Exception):
+    """Raised when code tries to change or remove history."""
+
+
+class AppendOnlyQuerySet(models.QuerySet["TransitionLog"]):
+    # Bulk update/delete would bypass Model.save/delete, so refuse them here too.
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("history rows are append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("history rows are append-only")
+
+
+class TransitionLog(models.Model):
+    """One row per state change of any object: who moved it, from where to where, and why."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.CharField(max_length=64, db_index=True)
+    subject = GenericForeignKey("content_type", "object_id")
+    transition = models.CharField(_("transition"), max_length=64)
+    source_state = models.CharField(_("from"), max_length=32)
+    target_state = models.CharField(_("to"), max_length=32)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    note = models.TextField(_("note"), blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("transition log entry")
+        verbose_name_plural = _("transition log")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.content_type.model}#{self.object_id} {self.source_state}→{self.target_state}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("history rows are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("history rows are append-only")
+
+    @classmethod
+    def for_object(cls, obj: models.Model) -> models.QuerySet[TransitionLog]:
+        ct = ContentType.objects.get_for_model(obj)
+        return cls.objects.filter(content_type=ct, object_id=str(obj.pk)).select_related("actor")

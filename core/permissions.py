@@ -1,0 +1,43 @@
+"""The shape every permission check in Sanshe returns: allowed, plus a reason a user can read."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.utils.functional import Promise
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str | Promise = ""
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+    def require(self) -> None:
+        """Raise PermissionDenied with the reason when not allowed."""
+        if not self.allowed:
+            raise PermissionDenied(str(self.reason))
+
+
+ALLOW = Decision(True)
+
+
+def deny(reason: str | Promise) -> Decision:
+    return Decision(False, reason)
+
+
+def as_predicate(check: Callable[[Any, Any], Decision]) -> Callable[[Any, Any], bool]:
+    """Adapt a can_* function to a `rules` predicate so admin and DRF see the same rule."""
+
+    def predicate(user: Any, obj: Any = None) -> bool:
+        if obj is None:
+            return False
+        return bool(check(user, obj))
+
+    predicate.__name__ = check.__name__
+    return predicate

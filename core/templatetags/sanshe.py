@@ -1,0 +1,39 @@
+"""Template helpers shared by every app: money, state badges and the transition timeline."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import template
+from django.utils.formats import number_format
+
+from core.models import TransitionLog
+
+register = template.Library()
+
+
+@register.filter
+def cny(value: Any) -> str:
+    """¥1,234,567.89 with exactly two decimals; money never passes through float."""
+    if value is None or value == "":
+        return "—"
+    amount = Decimal(value).quantize(Decimal("0.01"))
+    return "¥" + number_format(amount, decimal_pos=2, use_l10n=False, force_grouping=True)
+
+
+@register.inclusion_tag("core/_timeline.html")
+def timeline(obj: Any, state_field: str = "state") -> dict[str, Any]:
+    """The transition log of `obj`, oldest first, with the state field's Chinese labels."""
+    labels = {str(k): v for k, v in obj._meta.get_field(state_field).flatchoices}
+    entries = list(TransitionLog.for_object(obj))
+    return {
+        "entries": [
+            {
+                "entry": e,
+                "source": labels.get(e.source_state, e.source_state),
+                "target": labels.get(e.target_state, e.target_state),
+            }
+            for e in entries
+        ]
+    }

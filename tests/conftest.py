@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from tests.factories.accounts import PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def _fast_settings(settings):
+    # Argon2 is deliberately slow; tests that check hashing ask for it themselves.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.DEMO_MODE = True
+
+
+@pytest.fixture
+def login():
+    """Return a logged-in test client for a user."""
+
+    def _login(user) -> Client:
+        client = Client()
+        assert client.login(username=user.username, password=PASSWORD)
+        return client
+
+    return _login
+
+
+def pytest_collection_modifyitems(config, items):
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL=postgres://...)")
+    if connection.vendor != "postgresql":
+        for item in items:
+            if "postgres" in item.keywords:
+                item.add_marker(skip)
