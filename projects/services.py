@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.fsm import ActionRefusedError, run_transition
 from core.models import TransitionLog
+from core.signals import money_event
 from projects.models import ServiceProject, TargetGroup
 from projects.permissions import can_change_project, can_create_project
 
@@ -116,8 +117,22 @@ def project_update(
 
 @transaction.atomic
 def project_approve(*, project: ServiceProject, actor: User, note: str = "") -> ServiceProject:
-    """立项: move a draft project to approved."""
-    return run_transition(project, "approve", actor=actor, note=note, update_fields=["approved_at"])
+    """立项: move a draft project to approved and commit its budget (a ledger event)."""
+    approved = run_transition(
+        project, "approve", actor=actor, note=note, update_fields=["approved_at"]
+    )
+    money_event.send(
+        sender=ServiceProject,
+        kind="budget_appropriated",
+        amount=approved.budget,
+        project=approved,
+        contract=None,
+        milestone=None,
+        actor=actor,
+        memo=_("Budget appropriated for %(code)s") % {"code": approved.code},
+        occurred_at=approved.approved_at,
+    )
+    return approved
 
 
 @transaction.atomic

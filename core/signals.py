@@ -1,0 +1,13 @@
+"""Signals that let one app react to another's events without importing it.
+
+money_event: every event that moves or commits money (budget appropriated, bond received or
+returned, disbursement requested/approved/paid, withheld, forfeited, reversed). It is sent
+inside the sender's transaction; the funds app appends the ledger entry in that same
+transaction, so an event and its ledger row commit or roll back together.
+    kwargs: kind (str, one of funds' ledger kinds), amount (Decimal), project, contract=None,
+            milestone=None, actor (User | None), memo (str), occurred_at (aware datetime | None)
+"""
+
+from django.dispatch import Signal
+
+money_event = Signal()
