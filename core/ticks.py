@@ -1,0 +1,24 @@
+"""Time-driven work (deadlines passing) that `manage.py tick` runs, so nothing waits for a click.
+
+Each app registers a job taking the current time and returning a short summary line; jobs must
+be idempotent, because tick runs every few minutes from cron or a scheduler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+Job = Callable[[datetime], str]
+_jobs: list[Job] = []
+
+
+def register(job: Job) -> Job:
+    """Decorator: run `job(now)` on every tick."""
+    if job not in _jobs:
+        _jobs.append(job)
+    return job
+
+
+def run_all(now: datetime) -> list[str]:
+    return [job(now) for job in _jobs]
