@@ -34,6 +34,14 @@ CSRF_TRUSTED_ORIGINS = [
 DEMO_MODE = env_bool("SANSHE_DEMO_MODE", DEBUG)
 
 INSTALLED_APPS = [
+    # Sanshe's apps come first: for a msgid that Django's own apps also translate ("History"),
+    # the first app in this list wins, and the domain wording must be ours.
+    "core",
+    "accounts",
+    "projects",
+    "procurement",
+    "evaluation",
+    "funds",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -44,12 +52,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rules.apps.AutodiscoverRulesConfig",
     "import_export",
-    "core",
-    "accounts",
-    "projects",
-    "procurement",
-    "evaluation",
-    "funds",
 ]
 
 MIDDLEWARE = [

@@ -42,6 +42,10 @@ class TargetGroupForm(forms.ModelForm[TargetGroup]):
 
 
 class BaseTargetGroupFormSet(forms.BaseInlineFormSet[TargetGroup, ServiceProject, TargetGroupForm]):
+    def validate_unique(self) -> None:
+        # Django's generic duplicate message names the raw field; clean() says it in Chinese.
+        return None
+
     def clean(self) -> None:
         super().clean()
         seen: set[str] = set()

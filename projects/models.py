@@ -9,7 +9,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import FSMField, FSMModelMixin, transition
 
 from accounts.models import Organization
 from core.fsm import Guard, refusal
@@ -68,7 +68,7 @@ def _can_terminate(user, project):  # type: ignore[no-untyped-def]
     return can_terminate_project(user, project)
 
 
-class ServiceProject(models.Model):
+class ServiceProject(FSMModelMixin, models.Model):
     code = models.CharField(_("project code"), max_length=32, unique=True, editable=False)
     title = models.CharField(_("project title"), max_length=200)
     bureau = models.ForeignKey(

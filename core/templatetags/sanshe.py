@@ -6,7 +6,6 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
-from django.utils.formats import number_format
 
 from core.models import TransitionLog
 
@@ -19,7 +18,8 @@ def cny(value: Any) -> str:
     if value is None or value == "":
         return "—"
     amount = Decimal(value).quantize(Decimal("0.01"))
-    return "¥" + number_format(amount, decimal_pos=2, use_l10n=False, force_grouping=True)
+    # Decimal's own format spec is exact; grouping by thousands as on Chinese vouchers.
+    return f"¥{amount:,.2f}"
 
 
 @register.inclusion_tag("core/_timeline.html")
