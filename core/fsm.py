@@ -43,6 +43,17 @@ def refusal(message: Any) -> Callable[[Callable[..., bool]], Callable[..., bool]
     return decorate
 
 
+def check_permission(obj: models.Model, transition: str, actor: Any) -> Decision:
+    """Only the permission part of a transition: may `actor` ever run it on `obj`?"""
+    spec = getattr(obj, transition)._django_fsm.get_transition(
+        getattr(obj, transition)._django_fsm.field.get_state(obj)
+    )
+    guard = spec.permission if spec is not None else None
+    if isinstance(guard, Guard):
+        return guard.check(actor, obj)
+    return Decision(True)
+
+
 def check_transition(obj: models.Model, transition: str, actor: Any) -> Decision:
     """Whether `actor` may run `transition` on `obj` now, with the reason if not."""
     method = getattr(obj, transition)
