@@ -77,5 +77,5 @@ TargetGroupFormSet = forms.inlineformset_factory(
 
 class TerminateForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason for termination"), widget=forms.Textarea, max_length=2000
+        label=_("Reason for termination"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
