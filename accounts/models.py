@@ -62,7 +62,7 @@ class Organization(models.Model):
         _("small or medium enterprise"),
         default=False,
         help_text=_(
-            "SME suppliers are owed an advance of at least 30% unless the contract says why not."
+            "SME suppliers are owed an advance of at least 30 per cent unless the contract says why not."
         ),
     )
     is_active = models.BooleanField(_("active"), default=True)

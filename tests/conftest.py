@@ -12,6 +12,9 @@ def _fast_settings(settings):
     # Argon2 is deliberately slow; tests that check hashing ask for it themselves.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.DEMO_MODE = True
+    # Test clients log in without a request object, which lockout tracking needs;
+    # tests/accounts/test_login_lockout.py turns it back on.
+    settings.AXES_ENABLED = False
 
 
 @pytest.fixture

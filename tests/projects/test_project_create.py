@@ -58,7 +58,7 @@ def test_create_a_draft_with_exact_budget(login):
         ({"budget": "-5"}, "budget", "0.01"),
         ({"budget": "abc"}, "budget", "数"),
         ({"period_end": "2026-12-31"}, "period_end", "服务期结束日期不得早于开始日期"),
-        ({"title": ""}, "title", "这个字段是必填项"),
+        ({"title": ""}, "title", "必填项"),
         (
             {"targets-1-category": "left_behind_child", "targets-1-count": "5"},
             None,
