@@ -16,7 +16,7 @@ def test_check_deploy_is_clean_with_production_settings():
         "DJANGO_ALLOWED_HOSTS": "sanshe.example.gov.cn",
         "DATABASE_URL": "sqlite:///:memory:",
     }
-    result = subprocess.run(  # noqa: S603 - fixed argv, our own manage.py
+    result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env=env,
