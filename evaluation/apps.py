@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class EvaluationConfig(AppConfig):
     name = "evaluation"
     verbose_name = _("Performance evaluation")
+
+    def ready(self) -> None:
+        from evaluation import permissions, sections, todos  # noqa: F401  (registrations)

@@ -1,29 +1,27 @@
 """Performance evaluation: indicator systems, commissions, assessors, score sheets, results.
 
-The Evaluation fields below are the seam the funds app reads (state, total_score, grade,
-confirmed_at); the evaluation capability fills in the rest of this module.
+The Evaluation fields project, contract, milestone, assessor_org, state, total_score, grade and
+confirmed_at are the seam the funds app reads; keep their names and the state values
+commissioned, confirmed, appealed and published.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField
+from django_fsm import FSMField, FSMModelMixin, transition
 
 from accounts.models import Organization
+from core.fsm import Guard, refusal
 from procurement.models import Contract
 from projects.models import ServiceProject
 
-
-class EvaluationState(models.TextChoices):
-    COMMISSIONED = "commissioned", _("Commissioned")
-    ASSESSORS_ASSIGNED = "assessors_assigned", _("Assessors assigned")
-    SCORING = "scoring", _("Scoring")
-    SUBMITTED = "submitted", _("All sheets submitted")
-    CONSOLIDATED = "consolidated", _("Consolidated")
-    CONFIRMED = "confirmed", _("Confirmed")
-    APPEALED = "appealed", _("Under appeal")
-    PUBLISHED = "published", _("Published")
+# --- grades -----------------------------------------------------------------------------------
 
 
 class Grade(models.TextChoices):
@@ -33,7 +31,209 @@ class Grade(models.TextChoices):
     POOR = "poor", _("Poor (差)")
 
 
-class Evaluation(models.Model):
+GRADE_FLOORS: tuple[tuple[Decimal, str], ...] = (
+    (Decimal("90"), Grade.EXCELLENT),
+    (Decimal("80"), Grade.GOOD),
+    (Decimal("60"), Grade.FAIR),
+)
+
+
+def grade_for(score: Decimal) -> str:
+    """The grade of a total score: 优 ≥ 90, 良 ≥ 80, 中 ≥ 60, 差 below (Decimal, exact)."""
+    for floor, grade in GRADE_FLOORS:
+        if score >= floor:
+            return str(grade)
+    return str(Grade.POOR)
+
+
+# --- indicator systems ------------------------------------------------------------------------
+
+
+class ScoringMethod(models.TextChoices):
+    RUBRIC = "rubric", _("Rubric levels")
+    RATIO = "ratio", _("Ratio of actual to target")
+    THRESHOLD = "threshold", _("Threshold")
+    DEDUCTION = "deduction", _("Deduction per occurrence")
+    BOOLEAN = "boolean", _("Yes / no")
+
+
+class SystemState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+
+
+def _can_publish_system(user, system):  # type: ignore[no-untyped-def]
+    from evaluation.permissions import can_manage_system
+
+    return can_manage_system(user, system)
+
+
+class IndicatorSystem(FSMModelMixin, models.Model):
+    """One version of a 绩效评价指标体系; published versions are frozen."""
+
+    code = models.SlugField(
+        _("system code"),
+        max_length=40,
+        help_text=_("Versions of the same system share this code."),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    owner = models.ForeignKey(
+        Organization,
+        verbose_name=_("owning bureau"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Empty for the templates shipped with Sanshe."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    state = FSMField(
+        _("state"), default=SystemState.DRAFT, choices=SystemState.choices, protected=True
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("indicator system")
+        verbose_name_plural = _("indicator systems")
+        ordering = ["code", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="one_system_per_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("evaluation:system_detail", args=[self.pk])
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.state == SystemState.PUBLISHED
+
+    @refusal(_("The indicator tree is not valid; see the problems listed on the page."))
+    def tree_is_valid(self) -> bool:
+        from evaluation.indicators import specs_from_system, validate_tree
+
+        return not validate_tree(specs_from_system(self))
+
+    @transition(
+        field=state,
+        source=SystemState.DRAFT,
+        target=SystemState.PUBLISHED,
+        conditions=[tree_is_valid],
+        permission=Guard(_can_publish_system),
+    )
+    def publish(self) -> None:
+        """Freeze this version; evaluations may use it from now on."""
+        self.published_at = timezone.now()
+
+    def leaves(self) -> list[Indicator]:
+        return [i for i in self.indicators.all() if i.level == 3]
+
+
+class Indicator(models.Model):
+    """A node of the tree: 一级 (level 1), 二级 (2) or 三级 (3, the scored leaves)."""
+
+    system = models.ForeignKey(IndicatorSystem, on_delete=models.CASCADE, related_name="indicators")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    level = models.PositiveSmallIntegerField(_("level"))
+    position = models.PositiveIntegerField(_("position"), default=0)
+    name = models.CharField(_("indicator"), max_length=120)
+    points = models.DecimalField(_("points"), max_digits=5, decimal_places=2)
+    method = models.CharField(
+        _("scoring method"), max_length=16, choices=ScoringMethod.choices, blank=True
+    )
+    params = models.JSONField(_("method parameters"), default=dict, blank=True)
+    criteria = models.TextField(_("scoring guidance (评分标准)"), blank=True)
+    evidence = models.TextField(_("required evidence"), blank=True)
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["system", "position"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.level == 3
+
+
+# --- evaluations ------------------------------------------------------------------------------
+
+
+class EvaluationKind(models.TextChoices):
+    MID_TERM = "mid_term", _("Mid-term evaluation")
+    FINAL = "final", _("Final evaluation")
+
+
+class EvaluationState(models.TextChoices):
+    COMMISSIONED = "commissioned", _("Commissioned")
+    SCORING = "scoring", _("Scoring")
+    SUBMITTED = "submitted", _("All sheets submitted")
+    CONSOLIDATED = "consolidated", _("Consolidated")
+    CONFIRMED = "confirmed", _("Confirmed")
+    APPEALED = "appealed", _("Under appeal")
+    RE_REVIEWED = "re_reviewed", _("Re-reviewed")
+    PUBLISHED = "published", _("Published")
+
+
+# States in which a confirmed result exists (the NGO may see it; the funds app may rely on it).
+RESULT_CONFIRMED_STATES = (
+    EvaluationState.CONFIRMED,
+    EvaluationState.PUBLISHED,
+)
+# States in which every score sheet is in and assessors may see each other's sheets.
+SHEETS_OPEN_STATES = (
+    EvaluationState.SUBMITTED,
+    EvaluationState.CONSOLIDATED,
+    EvaluationState.CONFIRMED,
+    EvaluationState.APPEALED,
+    EvaluationState.RE_REVIEWED,
+    EvaluationState.PUBLISHED,
+)
+# States in which a consolidated result exists.
+RESULT_STATES = (
+    EvaluationState.CONSOLIDATED,
+    EvaluationState.CONFIRMED,
+    EvaluationState.APPEALED,
+    EvaluationState.RE_REVIEWED,
+    EvaluationState.PUBLISHED,
+)
+NGO_RESULT_STATES = (
+    EvaluationState.CONFIRMED,
+    EvaluationState.APPEALED,
+    EvaluationState.RE_REVIEWED,
+    EvaluationState.PUBLISHED,
+)
+
+
+def _guard(name: str) -> Guard:
+    def check(user: Any, obj: Any) -> Any:
+        from evaluation import permissions
+
+        return getattr(permissions, name)(user, obj)
+
+    check.__name__ = name
+    return Guard(check)
+
+
+class Evaluation(FSMModelMixin, models.Model):
     project = models.ForeignKey(
         ServiceProject,
         verbose_name=_("service project"),
@@ -70,10 +270,404 @@ class Evaluation(models.Model):
     grade = models.CharField(_("grade"), max_length=16, choices=Grade.choices, blank=True)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
 
+    kind = models.CharField(
+        _("evaluation type"),
+        max_length=16,
+        choices=EvaluationKind.choices,
+        default=EvaluationKind.MID_TERM,
+    )
+    system = models.ForeignKey(
+        IndicatorSystem,
+        verbose_name=_("indicator system"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="evaluations",
+    )
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assessor lead"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    min_assessors = models.PositiveSmallIntegerField(_("minimum assessors"), default=3)
+    spread_threshold = models.DecimalField(
+        _("spread threshold (% of the leaf's points)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("30.00"),
+    )
+    commissioned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("commissioned by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    commissioned_at = models.DateTimeField(_("commissioned at"), default=timezone.now)
+    appeal_deadline = models.DateField(_("appeal deadline"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+
     class Meta:
         verbose_name = _("performance evaluation")
         verbose_name_plural = _("performance evaluations")
         ordering = ["-id"]
 
     def __str__(self) -> str:
-        return f"{self.project} #{self.pk}"
+        return f"{self.project} · {self.get_kind_display()} #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("evaluation:detail", args=[self.pk])
+
+    def current_result(self) -> EvaluationResult | None:
+        return self.results.filter(is_current=True).first()
+
+    # --- conditions -------------------------------------------------------------------------
+
+    @refusal(_("Not enough assessors have cleared their conflict-of-interest declaration."))
+    def has_enough_assessors(self) -> bool:
+        cleared = self.assignments.filter(state=AssignmentState.CLEARED).count()
+        return cleared >= self.min_assessors
+
+    @refusal(_("An assessor has not yet declared conflicts of interest."))
+    def no_pending_declarations(self) -> bool:
+        return not self.assignments.filter(state=AssignmentState.PENDING).exists()
+
+    @refusal(_("Not every assessor has submitted a score sheet."))
+    def all_sheets_submitted(self) -> bool:
+        sheets = self.sheets.all()
+        return sheets.exists() and not sheets.exclude(state=SheetState.SUBMITTED).exists()
+
+    @refusal(_("The appeal period has ended."))
+    def within_appeal_period(self) -> bool:
+        return self.appeal_deadline is not None and timezone.localdate() <= self.appeal_deadline
+
+    @refusal(_("This result has already been appealed once."))
+    def not_appealed_before(self) -> bool:
+        return not Appeal.objects.filter(evaluation=self).exists()
+
+    @refusal(_("The appeal period has not ended yet."))
+    def appeal_settled(self) -> bool:
+        return (
+            Appeal.objects.filter(evaluation=self).exists()
+            or self.appeal_deadline is None
+            or timezone.localdate() > self.appeal_deadline
+        )
+
+    # --- transitions ------------------------------------------------------------------------
+
+    @transition(
+        field=state,
+        source=EvaluationState.COMMISSIONED,
+        target=EvaluationState.SCORING,
+        conditions=[no_pending_declarations, has_enough_assessors],
+        permission=_guard("can_lead_evaluation"),
+    )
+    def start_scoring(self) -> None:
+        """Every cleared assessor receives a blank score sheet."""
+
+    @transition(
+        field=state,
+        source=EvaluationState.SCORING,
+        target=EvaluationState.SUBMITTED,
+        conditions=[all_sheets_submitted],
+    )
+    def close_scoring(self) -> None:
+        """The last sheet came in; sheets are now visible to the lead and each other."""
+
+    @transition(
+        field=state,
+        source=[EvaluationState.SUBMITTED, EvaluationState.CONSOLIDATED],
+        target=EvaluationState.CONSOLIDATED,
+        permission=_guard("can_lead_evaluation"),
+    )
+    def consolidate(self, *, total: Decimal) -> None:
+        self.total_score = total
+        self.grade = grade_for(total)
+
+    @transition(
+        field=state,
+        source=EvaluationState.CONSOLIDATED,
+        target=EvaluationState.SUBMITTED,
+        permission=_guard("can_confirm_evaluation"),
+    )
+    def return_for_review(self) -> None:
+        """The bureau sends the consolidated result back to the lead with a note."""
+
+    @transition(
+        field=state,
+        source=[EvaluationState.CONSOLIDATED, EvaluationState.RE_REVIEWED],
+        target=EvaluationState.CONFIRMED,
+        permission=_guard("can_confirm_evaluation"),
+    )
+    def confirm(self, *, appeal_deadline: Any) -> None:
+        self.confirmed_at = timezone.now()
+        self.appeal_deadline = appeal_deadline
+
+    @transition(
+        field=state,
+        source=EvaluationState.CONFIRMED,
+        target=EvaluationState.APPEALED,
+        conditions=[within_appeal_period, not_appealed_before],
+        permission=_guard("can_appeal_evaluation"),
+    )
+    def appeal(self) -> None:
+        """申诉: the NGO disputes the confirmed result (once)."""
+
+    @transition(
+        field=state,
+        source=EvaluationState.APPEALED,
+        target=EvaluationState.RE_REVIEWED,
+        permission=_guard("can_lead_evaluation"),
+    )
+    def re_review(self, *, total: Decimal) -> None:
+        self.total_score = total
+        self.grade = grade_for(total)
+
+    @transition(
+        field=state,
+        source=EvaluationState.CONFIRMED,
+        target=EvaluationState.PUBLISHED,
+        conditions=[appeal_settled],
+        permission=_guard("can_confirm_evaluation"),
+    )
+    def publish(self) -> None:
+        """公开: the confirmed result is published after the appeal window."""
+        self.published_at = timezone.now()
+
+
+class AssignmentState(models.TextChoices):
+    PENDING = "pending", _("Awaiting declaration")
+    CLEARED = "cleared", _("No conflict declared")
+    CONFLICTED = "conflicted", _("Withdrawn: conflict of interest")
+
+
+class AssessorAssignment(FSMModelMixin, models.Model):
+    """An assessor on an evaluation and their conflict-of-interest declaration (回避声明)."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="assignments")
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assessor"),
+        on_delete=models.PROTECT,
+        related_name="evaluation_assignments",
+    )
+    state = FSMField(
+        _("state"),
+        default=AssignmentState.PENDING,
+        choices=AssignmentState.choices,
+        protected=True,
+    )
+    declaration = models.TextField(_("declaration"), blank=True)
+    declared_at = models.DateTimeField(_("declared at"), null=True, blank=True)
+    assigned_at = models.DateTimeField(_("assigned at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("assessor assignment")
+        verbose_name_plural = _("assessor assignments")
+        ordering = ["evaluation", "assigned_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation", "assessor"], name="one_assignment_per_assessor"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessor} · {self.evaluation_id}"
+
+    @transition(
+        field=state,
+        source=AssignmentState.PENDING,
+        target=AssignmentState.CLEARED,
+        permission=_guard("can_declare_interests"),
+    )
+    def declare_no_conflict(self, *, statement: str) -> None:
+        self.declaration = statement
+        self.declared_at = timezone.now()
+
+    @transition(
+        field=state,
+        source=AssignmentState.PENDING,
+        target=AssignmentState.CONFLICTED,
+        permission=_guard("can_declare_interests"),
+    )
+    def declare_conflict(self, *, statement: str) -> None:
+        self.declaration = statement
+        self.declared_at = timezone.now()
+
+
+class SheetState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+
+
+class ScoreSheet(FSMModelMixin, models.Model):
+    """One assessor's independent scores for every leaf of the evaluation's system."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="sheets")
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assessor"),
+        on_delete=models.PROTECT,
+        related_name="score_sheets",
+    )
+    state = FSMField(
+        _("state"), default=SheetState.DRAFT, choices=SheetState.choices, protected=True
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("score sheet")
+        verbose_name_plural = _("score sheets")
+        ordering = ["evaluation", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation", "assessor"], name="one_sheet_per_assessor"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessor} · {self.evaluation_id}"
+
+    @refusal(_("Score every indicator before submitting."))
+    def is_complete(self) -> bool:
+        return not self.entries.filter(score__isnull=True).exists() and (
+            self.entries.count() == self.evaluation.system.indicators.filter(level=3).count()  # type: ignore[union-attr]
+        )
+
+    @transition(
+        field=state,
+        source=SheetState.DRAFT,
+        target=SheetState.SUBMITTED,
+        conditions=[is_complete],
+        permission=_guard("can_edit_sheet"),
+    )
+    def submit(self) -> None:
+        self.submitted_at = timezone.now()
+
+
+def evidence_path(instance: ScoreEntry, filename: str) -> str:
+    return f"evaluation/{instance.sheet.evaluation_id}/{instance.sheet_id}/{filename}"
+
+
+class ScoreEntry(models.Model):
+    """The score of one leaf on one sheet: the method's inputs, the computed score, a comment."""
+
+    sheet = models.ForeignKey(ScoreSheet, on_delete=models.CASCADE, related_name="entries")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    inputs = models.JSONField(_("inputs"), default=dict, blank=True)
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=2, null=True)
+    comment = models.TextField(_("comment"), blank=True)
+    evidence_file = models.FileField(_("evidence file"), upload_to=evidence_path, blank=True)
+
+    class Meta:
+        verbose_name = _("score entry")
+        verbose_name_plural = _("score entries")
+        constraints = [
+            models.UniqueConstraint(fields=["sheet", "indicator"], name="one_entry_per_leaf"),
+            models.CheckConstraint(
+                condition=models.Q(score__isnull=True) | models.Q(score__gte=0),
+                name="score_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} = {self.score}"
+
+
+class ConsolidationMethod(models.TextChoices):
+    MEAN = "mean", _("Mean")
+    TRIMMED_MEAN = "trimmed_mean", _("Trimmed mean (20% each end)")
+
+
+class EvaluationResult(models.Model):
+    """A consolidated result; a re-review adds a new one and keeps the first in history."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="results")
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
+    is_current = models.BooleanField(_("current"), default=True)
+    total = models.DecimalField(_("total score"), max_digits=5, decimal_places=2)
+    grade = models.CharField(_("grade"), max_length=16, choices=Grade.choices)
+    method = models.CharField(
+        _("consolidation method"), max_length=16, choices=ConsolidationMethod.choices
+    )
+    assessor_count = models.PositiveSmallIntegerField(_("assessors"))
+    agreement_alpha = models.DecimalField(
+        _("Krippendorff's alpha"), max_digits=6, decimal_places=4, null=True, blank=True
+    )
+    summary = models.TextField(_("overall comment"), blank=True)
+    consolidated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("consolidated by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    consolidated_at = models.DateTimeField(_("consolidated at"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("evaluation result")
+        verbose_name_plural = _("evaluation results")
+        ordering = ["evaluation", "round"]
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "round"], name="one_result_per_round"),
+            models.UniqueConstraint(
+                fields=["evaluation"],
+                condition=models.Q(is_current=True),
+                name="one_current_result",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evaluation_id} r{self.round}: {self.total}"
+
+
+class LeafResult(models.Model):
+    """The consolidated score of one leaf, with the assessors' spread and any override."""
+
+    result = models.ForeignKey(EvaluationResult, on_delete=models.CASCADE, related_name="leaves")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=2)
+    computed = models.DecimalField(_("computed score"), max_digits=5, decimal_places=2)
+    spread = models.DecimalField(_("spread"), max_digits=5, decimal_places=2)
+    flagged = models.BooleanField(_("flagged for discussion"), default=False)
+    overridden = models.BooleanField(_("overridden"), default=False)
+    note = models.TextField(_("justification or discussion note"), blank=True)
+
+    class Meta:
+        verbose_name = _("leaf result")
+        verbose_name_plural = _("leaf results")
+        constraints = [
+            models.UniqueConstraint(fields=["result", "indicator"], name="one_leaf_result")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} = {self.score}"
+
+
+class Appeal(models.Model):
+    """申诉: the NGO's one appeal against a confirmed result, and the lead's answer."""
+
+    evaluation = models.OneToOneField(
+        Evaluation, on_delete=models.CASCADE, related_name="appeal_record"
+    )
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("grounds of appeal"))
+    filed_at = models.DateTimeField(_("filed at"), default=timezone.now)
+    response = models.TextField(_("re-review response"), blank=True)
+    responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+
+    def __str__(self) -> str:
+        return f"{self.evaluation_id}: {self.reason[:30]}"
