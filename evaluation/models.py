@@ -324,6 +324,11 @@ class Evaluation(FSMModelMixin, models.Model):
 
         return reverse("evaluation:detail", args=[self.pk])
 
+    @property
+    def result_confirmed(self) -> bool:
+        """A confirmed result exists (possibly under appeal): the NGO may see the scores."""
+        return self.state in NGO_RESULT_STATES
+
     def current_result(self) -> EvaluationResult | None:
         return self.results.filter(is_current=True).first()
 
