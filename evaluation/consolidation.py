@@ -59,7 +59,7 @@ def consolidate(
     spread = scores.max(axis=1) - scores.min(axis=1)
     pct_hundredths = int((spread_threshold_pct * 100).to_integral_value())
     flagged = spread * 10_000 > np.broadcast_to(points, spread.shape) * pct_hundredths
-    alphas = [agreement_alpha(s, points) for s in scores] if agreement else []
+    alphas = agreement_alphas(scores, points) if agreement else []
     return Consolidated(
         scores=leaf,
         spread=spread,
@@ -87,6 +87,34 @@ def agreement_alpha(sheet_scores: IntArray, points: IntArray) -> Decimal | None:
     if not np.isfinite(value):
         return None
     return Decimal(str(round(float(value), 4)))
+
+
+def agreement_alphas(scores: IntArray, points: IntArray) -> list[Decimal | None]:
+    """Krippendorff's alpha (interval) for many complete evaluations at once.
+
+    With every assessor scoring every leaf, alpha's coincidence sums reduce to variances:
+    D_o = mean over leaves of 2m/(m-1) x within-leaf variance, D_e = 2n/(n-1) x overall variance
+    (n = m x leaves). This is the krippendorff package's value (tests compare the two) without
+    its per-call (leaves x values x values) coincidence matrix, which dominates at 1,000
+    evaluations; single evaluations in the app still call the package.
+    """
+    n_evals, m, n_leaves = scores.shape
+    if m < 2 or n_leaves == 0:
+        return [None] * n_evals
+    leaf_points = np.broadcast_to(points, (n_evals, n_leaves)).astype(float)
+    shares = scores.astype(float) / np.where(leaf_points == 0, 1, leaf_points)[:, None, :]
+    within = ((shares - shares.mean(axis=1, keepdims=True)) ** 2).sum(axis=1)  # (evals, leaves)
+    n = m * n_leaves
+    d_o = (2 * m / (m - 1)) * within.sum(axis=1) / n
+    flat = shares.reshape(n_evals, -1)
+    d_e = 2 * ((flat - flat.mean(axis=1, keepdims=True)) ** 2).sum(axis=1) / (n - 1)
+    out: list[Decimal | None] = []
+    for observed, expected in zip(d_o, d_e, strict=True):
+        if expected == 0:
+            out.append(None)
+        else:
+            out.append(Decimal(str(round(float(1 - observed / expected), 4))))
+    return out
 
 
 def hundredths(value: Decimal) -> int:

@@ -430,7 +430,9 @@ def compare(evaluation: Evaluation) -> Comparison:
     points = np.array([consolidation.hundredths(leaf.points) for leaf in leaves], dtype=np.int64)
     if not sheets:
         raise ActionRefusedError(_("No score sheet has been submitted."))
-    result = consolidation.consolidate(matrix[None, :, :], points, evaluation.spread_threshold)
+    result = consolidation.consolidate(
+        matrix[None, :, :], points, evaluation.spread_threshold, agreement=False
+    )
     return Comparison(
         leaves=leaves,
         sheets=sheets,
@@ -438,7 +440,7 @@ def compare(evaluation: Evaluation) -> Comparison:
         computed=[consolidation.from_hundredths(v) for v in result.scores[0]],
         spread=[consolidation.from_hundredths(v) for v in result.spread[0]],
         flagged=[bool(f) for f in result.flagged[0]],
-        alpha=result.alphas[0],
+        alpha=consolidation.agreement_alpha(matrix, points),
         method=ConsolidationMethod.TRIMMED_MEAN if result.trimmed else ConsolidationMethod.MEAN,
     )
 

@@ -148,3 +148,19 @@ def test_only_the_lead_consolidates(cast):
     evaluation = fill_and_submit(to_scoring(cast), [full_marks()] * 3)
     with pytest.raises(ActionRefusedError):
         services.evaluation_consolidate(evaluation=evaluation, actor=cast.assessors[0])
+
+
+def test_batch_agreement_equals_the_krippendorff_package():
+    from evaluation.consolidation import agreement_alphas
+
+    rng = np.random.default_rng(7)
+    points = np.array([400, 300, 300, 600, 200, 200], dtype=np.int64)
+    quality = rng.uniform(0.5, 1.0, size=(20, 1, 6))
+    noise = rng.uniform(-0.1, 0.1, size=(20, 5, 6))
+    scores = np.clip(np.rint(points * (quality + noise)), 0, points).astype(np.int64)
+    batch = agreement_alphas(scores, points)
+    for sheet, alpha in zip(scores, batch, strict=True):
+        expected = krippendorff.alpha(
+            reliability_data=sheet / points, level_of_measurement="interval"
+        )
+        assert alpha == Dec(str(round(expected, 4)))
