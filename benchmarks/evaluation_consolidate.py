@@ -274,7 +274,7 @@ def loop(ids: list[int]) -> dict[int, Decimal]:
             sheets = list(evaluation.sheets.order_by("assessor_id"))
             for sheet in sheets:
                 for entry in sheet.entries.all():
-                    by_leaf[entry.indicator_id].append(entry.score)
+                    by_leaf[entry.indicator_id].append(entry.score or Decimal(0))
             n = len(sheets)
             trimmed = n >= 5
             result = EvaluationResult(
@@ -288,7 +288,9 @@ def loop(ids: list[int]) -> dict[int, Decimal]:
             for leaf in leaves:
                 values = sorted(by_leaf[leaf.pk])
                 kept = values[int(n * 0.2) : n - int(n * 0.2)] if trimmed else values
-                scores[leaf.pk] = (sum(kept) / len(kept)).quantize(cent, rounding=ROUND_HALF_UP)
+                scores[leaf.pk] = (sum(kept, Decimal(0)) / len(kept)).quantize(
+                    cent, rounding=ROUND_HALF_UP
+                )
             total = sum(scores.values(), Decimal("0.00"))
             matrix = np.array(
                 [[hundredths(by_leaf[leaf.pk][i]) for leaf in leaves] for i in range(n)],
@@ -338,7 +340,9 @@ def main() -> None:
     started = time.perf_counter()
     fast = vectorised(ids)
     t_fast = time.perf_counter() - started
-    alphas = dict(EvaluationResult.objects.values_list("evaluation_id", "agreement_alpha"))
+    alphas: dict[int, Decimal | None] = dict(
+        EvaluationResult.objects.values_list("evaluation_id", "agreement_alpha")
+    )
     EvaluationResult.objects.all().delete()
 
     started = time.perf_counter()
@@ -346,8 +350,13 @@ def main() -> None:
     t_slow = time.perf_counter() - started
 
     assert fast == slow, "the two paths disagree"
-    loop_alphas = dict(EvaluationResult.objects.values_list("evaluation_id", "agreement_alpha"))
-    worst = max(abs((alphas[pk] or 0) - (loop_alphas[pk] or 0)) for pk in alphas)
+    loop_alphas: dict[int, Decimal | None] = dict(
+        EvaluationResult.objects.values_list("evaluation_id", "agreement_alpha")
+    )
+    worst = max(
+        (abs((alphas[pk] or Decimal(0)) - (loop_alphas[pk] or Decimal(0))) for pk in alphas),
+        default=Decimal(0),
+    )
     assert worst <= Decimal("0.0001"), f"agreement differs by {worst}"
     grades: dict[str, int] = {}
     from evaluation.models import grade_for

@@ -102,11 +102,12 @@ def sheet_for(*, evaluation: Evaluation, user: Any) -> ScoreSheet | None:
 
 def sheet_progress(*, evaluation: Evaluation) -> list[dict[str, Any]]:
     """Who has submitted; never anyone's scores (sheets are sealed while scoring)."""
-    return list(
-        evaluation.sheets.select_related("assessor")
+    return [
+        dict(row)
+        for row in evaluation.sheets.select_related("assessor")
         .order_by("id")
         .values("assessor__display_name", "assessor__username", "state", "submitted_at")
-    )
+    ]
 
 
 def gating_result(*, milestone: Any) -> Evaluation | None:

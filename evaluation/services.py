@@ -342,7 +342,7 @@ def evaluation_start_scoring(*, evaluation: Evaluation, actor: User) -> Evaluati
 class EntryInput:
     inputs: dict[str, Any]
     comment: str = ""
-    evidence: UploadedFile | None = None
+    evidence: UploadedFile[Any] | None = None
 
 
 @transaction.atomic
@@ -374,7 +374,7 @@ def sheet_save(*, sheet: ScoreSheet, actor: User, entries: Mapping[int, EntryInp
         entry.score = score
         entry.comment = given.comment
         if given.evidence is not None:
-            entry.evidence_file = given.evidence  # type: ignore[assignment]
+            entry.evidence_file = given.evidence
         changed.append(entry)
     if errors:
         raise ValidationError(errors)

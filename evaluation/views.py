@@ -421,7 +421,7 @@ def sheet_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     editable = can_edit_sheet(request.user, sheet)
     if request.method == "POST":
         _require(editable)
-        entries = {}
+        entries: dict[int, services.EntryInput] = {}
         errors: list[str] = []
         for entry in sheet.entries.all():
             upload = request.FILES.get(f"leaf-{entry.indicator_id}-evidence")
@@ -451,7 +451,7 @@ def sheet_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except ActionRefusedError as exc:
             messages.error(request, str(exc))
         sheet = selectors.sheet_for(evaluation=evaluation, user=request.user) or sheet
-    entries = sorted(sheet.entries.all(), key=lambda e: e.indicator.position)
+    ordered = sorted(sheet.entries.all(), key=lambda e: e.indicator.position)
     return render(
         request,
         "evaluation/sheet_edit.html",
@@ -467,7 +467,7 @@ def sheet_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                     else [],
                     "post": request.POST if request.method == "POST" else None,
                 }
-                for e in entries
+                for e in ordered
             ],
             "editable": editable,
         },
