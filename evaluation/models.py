@@ -294,7 +294,7 @@ class Evaluation(FSMModelMixin, models.Model):
     due_date = models.DateField(_("due date"), null=True, blank=True)
     min_assessors = models.PositiveSmallIntegerField(_("minimum assessors"), default=3)
     spread_threshold = models.DecimalField(
-        _("spread threshold (% of the leaf's points)"),
+        _("spread threshold (per cent of the leaf's points)"),
         max_digits=5,
         decimal_places=2,
         default=Decimal("30.00"),
@@ -587,7 +587,7 @@ class ScoreEntry(models.Model):
 
 class ConsolidationMethod(models.TextChoices):
     MEAN = "mean", _("Mean")
-    TRIMMED_MEAN = "trimmed_mean", _("Trimmed mean (20% each end)")
+    TRIMMED_MEAN = "trimmed_mean", _("Trimmed mean (a fifth dropped at each end)")
 
 
 class EvaluationResult(models.Model):
