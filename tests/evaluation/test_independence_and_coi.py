@@ -98,11 +98,11 @@ def test_a_declared_conflict_removes_the_assessor_and_the_lead_assigns_another(c
 
     for user in (b, c):
         login(user).post(reverse("evaluation:declare", args=[evaluation.pk]), {"conflict": "no"})
-    with pytest.raises(ActionRefusedError, match="Not enough"):
+    with pytest.raises(ActionRefusedError, match="不足"):
         services.evaluation_start_scoring(evaluation=evaluation, actor=cast.lead)
 
     login(cast.lead).post(reverse("evaluation:assign", args=[evaluation.pk]), {"assessors": [d.pk]})
-    with pytest.raises(ActionRefusedError, match="not yet declared"):
+    with pytest.raises(ActionRefusedError, match="未作利害关系声明"):
         services.evaluation_start_scoring(evaluation=evaluation, actor=cast.lead)
     login(d).post(reverse("evaluation:declare", args=[evaluation.pk]), {"conflict": "no"})
     login(cast.lead).post(reverse("evaluation:start", args=[evaluation.pk]))

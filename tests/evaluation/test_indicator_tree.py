@@ -66,8 +66,8 @@ def test_orphan_row_is_reported_with_its_row_number():
     [
         ({"method": "guess"}, "guess"),
         ({"method": ""}, "rubric"),
-        ({"params": "满意=25;不满意=0"}, "full points"),
-        ({"params": "满意=30"}, "two levels"),
+        ({"params": "满意=25;不满意=0"}, "满分"),
+        ({"params": "满意=30"}, "两个等级"),
     ],
 )
 def test_leaf_method_problems(change, fragment):
@@ -85,4 +85,4 @@ def test_every_problem_is_listed_at_once():
 
 def test_deeper_than_three_levels_is_refused():
     rows = [*SMALL_TREE, {"path": "产出/数量/个案数/细项", "points": 1, "method": "boolean"}]
-    assert any("one to three levels" in p for p in validate_tree(specs_from_rows(rows)))
+    assert any("一至三级" in p for p in validate_tree(specs_from_rows(rows)))
