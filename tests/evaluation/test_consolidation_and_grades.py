@@ -90,7 +90,7 @@ def test_five_assessors_use_the_trimmed_mean_and_a_wide_spread_needs_a_note(cast
 def test_an_override_is_in_range_and_justified(cast):
     evaluation = fill_and_submit(to_scoring(cast), [full_marks()] * 3)
     leaf_id = evaluation.system.indicators.get(name="个案数").pk
-    with pytest.raises(ValidationError, match="0至20.00分"):
+    with pytest.raises(ValidationError, match=r"0至20\.00分"):
         services.evaluation_consolidate(
             evaluation=evaluation,
             actor=cast.lead,
