@@ -96,8 +96,9 @@ def export(table: Table, *, by: str) -> HttpResponse:
     """The table as an Excel download (formula-safe, streamed by the toolkit's helper)."""
     from core.exports import stream_xlsx
 
-    return stream_xlsx(  # type: ignore[no-any-return]
-        filename=f"evaluation-scores-by-{by}.xlsx",
-        headers=table.headers,
+    return stream_xlsx(
         rows=table.rows,
+        header=table.headers,
+        filename=f"evaluation-scores-by-{by}.xlsx",
+        sheet_title=_("Score analysis"),
     )

@@ -1,4 +1,4 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,3 +8,8 @@ class EvaluationConfig(AppConfig):
 
     def ready(self) -> None:
         from evaluation import permissions, sections, todos  # noqa: F401  (registrations)
+
+        if apps.is_installed("documents"):
+            from evaluation.report import register
+
+            register()
