@@ -50,19 +50,18 @@ def report_context(evaluation: Evaluation, result: EvaluationResult) -> dict[str
     comments: dict[str, list[str]] = defaultdict(list)
     for entry in entries:
         comments[entry.indicator.name].append(entry.comment)
-    rectifications = []
-    for row in rows:
-        if row.indicator.level == 3 and row.score < row.indicator.points:
-            rectifications.append(
-                {
-                    "name": row.indicator.name,
-                    "points": _fmt(row.indicator.points),
-                    "score": _fmt(row.score),
-                    "lost": _fmt(row.indicator.points - row.score),
-                    "criteria": row.indicator.criteria,
-                    "note": row.leaf.note if row.leaf else "",
-                }
-            )
+    rectifications = [
+        {
+            "name": row.indicator.name,
+            "points": _fmt(row.indicator.points),
+            "score": _fmt(row.score),
+            "lost": _fmt(row.indicator.points - row.score),
+            "criteria": row.indicator.criteria,
+            "note": row.leaf.note if row.leaf else "",
+        }
+        for row in rows
+        if row.indicator.level == 3 and row.score < row.indicator.points
+    ]
     rectifications.sort(key=lambda r: Decimal(r["lost"]), reverse=True)
     appeal = getattr(evaluation, "appeal_record", None)
     contract = evaluation.contract
@@ -171,7 +170,7 @@ def sample_context() -> dict[str, Any]:
                 "points": "4.00",
                 "score": "3.10",
                 "lost": "0.90",
-                "criteria": "完成个案辅导数 ÷ 合同约定个案数 × 分值",
+                "criteria": "完成个案辅导数除以合同约定个案数，乘以分值",
                 "note": "",
             }
         ],
