@@ -105,3 +105,15 @@ def test_ngo_sees_the_report_once_confirmed(consolidated):
     client = _client(world.users["ngo"])
     assert client.get(_url("report", evaluation)).status_code == OK
     assert client.get(_url("comparison", evaluation)).status_code == DENIED
+
+
+def test_admin_pages_are_read_only(consolidated):
+    world, evaluation = consolidated
+    client = _client(world.users["admin"])
+    assert client.get(reverse("admin:evaluation_evaluation_changelist")).status_code == OK
+    assert (
+        client.get(reverse("admin:evaluation_evaluation_change", args=[evaluation.pk])).status_code
+        == OK
+    )
+    assert client.get(reverse("admin:evaluation_indicatorsystem_changelist")).status_code == OK
+    assert client.get(reverse("admin:evaluation_evaluation_add")).status_code == DENIED
