@@ -120,3 +120,24 @@ def test_export_round_trips(login):
     assert sorted(copy.indicators.values_list("name", "points", "method")) == sorted(
         system.indicators.values_list("name", "points", "method")
     )
+
+
+def test_an_evaluation_keeps_the_version_it_was_commissioned_with(cast, login):
+    from evaluation import services
+    from evaluation.indicators import NodeSpec, save_specs
+    from tests.evaluation.conftest import commission
+
+    cast.system = IndicatorSystemFactory(owner=cast.staff.organization)
+    evaluation = commission(cast)
+    leaves_before = list(evaluation.system.indicators.values_list("name", "points"))
+    new = services.system_new_version(system=cast.system, actor=cast.staff)
+    assert (new.code, new.version, new.state) == (cast.system.code, 2, SystemState.DRAFT)
+    with pytest.raises(Exception, match="已发布"):
+        save_specs(cast.system, [NodeSpec(path=("决策",), points=100)])
+    services.system_replace(
+        system=new, actor=cast.staff, content=export_rows(load_template("social_work")["rows"])
+    )
+    evaluation.refresh_from_db()
+    assert evaluation.system_id == cast.system.pk
+    assert list(evaluation.system.indicators.values_list("name", "points")) == leaves_before
+    assert new.indicators.filter(level=3).count() == 32
