@@ -219,6 +219,17 @@ def can_view_sheet(user: Any, sheet: ScoreSheet) -> Decision:
     return can_see_materials(user, sheet.evaluation)
 
 
+def visible_sheets_q(user: Any) -> Q:
+    """Queryset twin of can_view_sheet: one's own sheets, others' only once all are in."""
+    if not _active(user) or user.role == Role.NGO:
+        return Q(pk__in=[])
+    opened = Q(
+        evaluation__state__in=SHEETS_OPEN_STATES,
+        evaluation__in=Evaluation.objects.filter(visible_evaluations_q(user)).values("pk"),
+    )
+    return Q(assessor_id=user.pk) | opened
+
+
 def can_view_comparison(user: Any, evaluation: Evaluation) -> Decision:
     if evaluation.state not in SHEETS_OPEN_STATES:
         return deny(_("Score sheets stay sealed until every assessor has submitted."))

@@ -25,6 +25,7 @@ from evaluation.permissions import (
     can_view_evaluation,
     can_view_system,
     visible_evaluations_q,
+    visible_sheets_q,
     visible_systems_q,
 )
 
@@ -97,6 +98,15 @@ def sheet_for(*, evaluation: Evaluation, user: Any) -> ScoreSheet | None:
         ScoreSheet.objects.filter(evaluation=evaluation, assessor_id=user.pk)
         .prefetch_related("entries__indicator")
         .first()
+    )
+
+
+def sheets_visible(*, user: Any, evaluation: Evaluation) -> QuerySet[ScoreSheet]:
+    """The sheets of `evaluation` that `user` may read (their own; others' once all are in)."""
+    return (
+        evaluation.sheets.filter(visible_sheets_q(user))
+        .select_related("assessor")
+        .prefetch_related("entries__indicator")
     )
 
 

@@ -30,6 +30,7 @@ from evaluation.indicators import (
     validate_tree,
 )
 from evaluation.models import (
+    SHEETS_OPEN_STATES,
     Appeal,
     AssessorAssignment,
     AssignmentState,
@@ -411,7 +412,9 @@ class Comparison:
 
 
 def compare(evaluation: Evaluation) -> Comparison:
-    """Build the comparison from the submitted sheets (two queries)."""
+    """Build the comparison from the submitted sheets (two queries); sealed while scoring."""
+    if evaluation.state not in SHEETS_OPEN_STATES:
+        raise ActionRefusedError(_("Score sheets stay sealed until every assessor has submitted."))
     leaves = list(
         Indicator.objects.filter(system_id=evaluation.system_id, level=3).order_by("position")
     )

@@ -478,11 +478,16 @@ def sheet_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def sheet_view(request: AuthenticatedHttpRequest, pk: int, sheet_pk: int) -> HttpResponse:
     """Another assessor's sheet, once every sheet is in."""
     evaluation = selectors.evaluation_get(user=request.user, pk=pk)
-    sheet = get_object_or_404(
-        ScoreSheet.objects.select_related("assessor").prefetch_related("entries__indicator"),
-        pk=sheet_pk,
-        evaluation=evaluation,
+    sheet = (
+        selectors.sheets_visible(user=request.user, evaluation=evaluation)
+        .filter(pk=sheet_pk)
+        .first()
     )
+    if sheet is None:
+        # It exists but is sealed (403 with the reason) or is not part of this evaluation (404).
+        sealed = get_object_or_404(ScoreSheet, pk=sheet_pk, evaluation=evaluation)
+        _require(can_view_sheet(request.user, sealed))
+        raise PermissionDenied(_("Score sheets stay sealed until every assessor has submitted."))
     _require(can_view_sheet(request.user, sheet))
     entries = sorted(sheet.entries.all(), key=lambda e: e.indicator.position)
     return render(

@@ -83,3 +83,20 @@ def test_an_assessor_cannot_edit_another_sheet_or_a_submitted_one(cast, login):
         reverse("evaluation:sheet", args=[evaluation.pk]), {"save": "1"}
     )
     assert response.status_code == 403
+
+
+def test_the_selector_only_returns_what_each_user_may_read(cast):
+    from core.fsm import ActionRefusedError
+    from evaluation import selectors
+
+    evaluation = to_scoring(cast)
+    second = list(ScoreSheet.objects.filter(evaluation=evaluation).order_by("id"))[1]
+    assert list(selectors.sheets_visible(user=second.assessor, evaluation=evaluation)) == [second]
+    assert not selectors.sheets_visible(user=cast.lead, evaluation=evaluation).exists()
+    assert not selectors.sheets_visible(user=cast.staff, evaluation=evaluation).exists()
+    with pytest.raises(ActionRefusedError):
+        services.compare(evaluation)
+    evaluation = fill_and_submit(evaluation, [full_marks()] * 3)
+    assert selectors.sheets_visible(user=second.assessor, evaluation=evaluation).count() == 3
+    assert selectors.sheets_visible(user=cast.lead, evaluation=evaluation).count() == 3
+    assert not selectors.sheets_visible(user=cast.ngo, evaluation=evaluation).exists()
