@@ -18,6 +18,7 @@ from accounts.http import AuthenticatedHttpRequest
 from core.fsm import ActionRefusedError, check_transition
 from core.permissions import Decision
 from evaluation import selectors, services
+from evaluation.consolidation import from_hundredths
 from evaluation.forms import (
     AssignForm,
     CommissionForm,
@@ -547,7 +548,7 @@ def comparison(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rows = [
         {
             "leaf": leaf,
-            "scores": [data.matrix[i, j] / Decimal(100) for i in range(len(data.sheets))],
+            "scores": [from_hundredths(data.matrix[i, j]) for i in range(len(data.sheets))],
             "computed": data.computed[j],
             "spread": data.spread[j],
             "flagged": data.flagged[j],
