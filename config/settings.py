@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "procurement",
     "evaluation",
     "funds",
+    "opendata",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -212,6 +213,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
+
+# Open data: the OCDS ocid prefix registered for the publisher, and the org-id scheme under
+# which parties' 统一社会信用代码 are published.
+SANSHE_OCID_PREFIX = os.environ.get("SANSHE_OCID_PREFIX", "ocds-sanshe")
+SANSHE_OCDS_ORG_SCHEME = os.environ.get("SANSHE_OCDS_ORG_SCHEME", "CN-USCC")
 
 # Apps that contribute demo data, in the order load_demo runs them.
 SANSHE_DEMO_LOADERS = [

@@ -1,0 +1,44 @@
+"""Public open-data endpoints: no login, JSON only, nothing a published notice does not show."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, JsonResponse
+from django.views.decorators.cache import cache_page
+
+from opendata.packages import build_packages
+
+
+def _base(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def _json(data: object) -> JsonResponse:
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 1}, safe=False)
+
+
+@cache_page(60)
+def release_package_view(request: HttpRequest) -> JsonResponse:
+    releases, _ = build_packages(base_uri=_base(request))
+    return _json(releases)
+
+
+@cache_page(60)
+def record_package_view(request: HttpRequest) -> JsonResponse:
+    _, records = build_packages(base_uri=_base(request))
+    return _json(records)
+
+
+def release_view(request: HttpRequest, release_id: str) -> JsonResponse:
+    releases, _ = build_packages(base_uri=_base(request))
+    for release in releases["releases"]:
+        if release["id"] == release_id:
+            return _json(release)
+    raise Http404
+
+
+def record_view(request: HttpRequest, ocid: str) -> JsonResponse:
+    _, records = build_packages(base_uri=_base(request))
+    for record in records["records"]:
+        if record["ocid"] == ocid:
+            return _json(record)
+    raise Http404
