@@ -30,6 +30,7 @@ from evaluation.indicators import (
     validate_tree,
 )
 from evaluation.models import (
+    RESULT_CONFIRMED_STATES,
     SHEETS_OPEN_STATES,
     Appeal,
     AssessorAssignment,
@@ -247,6 +248,14 @@ def evaluation_commission(
         errors["contract"] = _("The contract does not belong to this project.")
     if milestone is not None and milestone.contract_id != contract.pk:
         errors["milestone"] = _("The milestone does not belong to this contract.")
+    elif (
+        milestone is not None
+        and Evaluation.objects.filter(milestone=milestone)
+        .exclude(state__in=RESULT_CONFIRMED_STATES)
+        .exists()
+    ):
+        # A re-evaluation (after rectification) waits until the running one has a result.
+        errors["milestone"] = _("This milestone already has an evaluation in progress.")
     if assessor_org.kind != OrgKind.ASSESSOR:
         errors["assessor_org"] = _("Choose a third-party assessor organisation.")
     elif assessor_org.pk in organizations_involved(project, contract):

@@ -134,3 +134,15 @@ def test_a_conflict_needs_a_statement_and_only_the_assessor_declares(cast):
 def test_at_least_three_assessors(cast):
     with pytest.raises(ValidationError):
         commission(cast, min_assessors=2)
+
+
+def test_one_running_evaluation_per_milestone(cast):
+    from tests.factories.funds import MilestoneFactory
+
+    milestone = MilestoneFactory(contract=cast.contract)
+    commission(cast, milestone=milestone)
+    with pytest.raises(ValidationError) as exc:
+        commission(cast, milestone=milestone)
+    assert "milestone" in exc.value.error_dict
+    other = MilestoneFactory(contract=cast.contract)
+    assert commission(cast, milestone=other).milestone == other
