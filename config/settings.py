@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     # Sanshe's apps come first: for a msgid that Django's own apps also translate ("History"),
     # the first app in this list wins, and the domain wording must be ours.
     "core",
+    "documents",
     "accounts",
     "projects",
     "procurement",

@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("procurement/", include("procurement.urls")),
     path("evaluation/", include("evaluation.urls")),
     path("funds/", include("funds.urls")),
+    path("documents/", include("documents.urls")),
     path("api/", include("config.api")),
     path("opendata/", include("opendata.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
