@@ -1,4 +1,4 @@
-from django.apps import AppConfig, apps
+from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,8 +8,6 @@ class EvaluationConfig(AppConfig):
 
     def ready(self) -> None:
         from evaluation import permissions, sections, todos  # noqa: F401  (registrations)
+        from evaluation.report import register
 
-        if apps.is_installed("documents"):
-            from evaluation.report import register
-
-            register()
+        register()

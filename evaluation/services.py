@@ -20,6 +20,7 @@ from accounts.models import Organization, OrgKind, Role, User
 from core.fsm import ActionRefusedError, run_transition
 from core.models import TransitionLog
 from core.permissions import Decision
+from core.workdays import add_workdays
 from evaluation import consolidation
 from evaluation.indicators import (
     NodeSpec,
@@ -564,13 +565,6 @@ def evaluation_consolidate(
 
 def appeal_deadline_from(day: dt.date) -> dt.date:
     """The last day to appeal: ten working days on the official PRC calendar."""
-    try:
-        from core.workdays import add_workdays
-    except ImportError:  # pragma: no cover - until the toolkit's working-day helper lands
-        import chinese_calendar
-
-        found: dt.date = chinese_calendar.find_workday(APPEAL_WORKING_DAYS, day)
-        return found
     return add_workdays(day, APPEAL_WORKING_DAYS)
 
 

@@ -5,9 +5,9 @@ from django.urls import reverse
 
 from evaluation import services
 from tests.evaluation.conftest import fill_and_submit, full_marks, to_scoring
+from tests.pdf import pdf_text
 
 pytestmark = pytest.mark.django_db
-pdf_text = pytest.importorskip("tests.pdf").pdf_text
 
 
 def test_report_pdf_contains_the_chinese_text(cast, login):
@@ -39,3 +39,12 @@ def test_report_pdf_contains_the_chinese_text(cast, login):
         "效益",
     ):
         assert "".join(expected.split()) in text, expected
+
+
+def test_the_registered_template_renders_its_sample_for_bureau_edits():
+    from documents.registry import get
+    from documents.rendering import render_pdf
+
+    kind = get("evaluation_report")
+    text = "".join(pdf_text(render_pdf(kind.default_source(), kind.sample_context())).split())
+    assert "整改清单" in text and "84.50" in text
