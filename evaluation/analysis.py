@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 from django.db.models import F
-from django.http import HttpResponse
+from django.http import FileResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -92,7 +92,7 @@ def score_table(*, user: Any, by: str) -> Table:
     return Table(headers=[label, _("Evaluations"), _("Total score"), *level1], rows=rows)
 
 
-def export(table: Table, *, by: str) -> HttpResponse:
+def export(table: Table, *, by: str) -> FileResponse:
     """The table as an Excel download (formula-safe, streamed by the toolkit's helper)."""
     from core.exports import stream_xlsx
 

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -595,7 +596,7 @@ def evaluation_report(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 
 
 @login_required
-def analysis(request: AuthenticatedHttpRequest) -> HttpResponse:
+def analysis(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     from evaluation import analysis as analysis_mod
     from evaluation.permissions import can_view_analysis
 
