@@ -1,19 +1,488 @@
-"""Procurement: tenders, sealed bids, panels, awards, objections and contracts.
+"""Procurement: tenders, sealed bids, the bid-evaluation panel, award, objections and contracts.
 
-The Contract below is the shared seam the evaluation and funds apps build on; the procurement
-capability fills in the rest of this module.
+Legal numbers (财政部令第87号, 财库〔2014〕214号, 财政部令第74号, 政府采购法) live in rules.py;
+transitions here only name the condition that checks them.
 """
 
 from __future__ import annotations
 
+import hashlib
 from decimal import Decimal
+from typing import Any
 
+from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField
+from django_fsm import FSMField, FSMModelMixin, transition
 
 from accounts.models import Organization
+from core.fsm import Guard, refusal
 from projects.models import ServiceProject
+
+
+class Method(models.TextChoices):
+    OPEN = "open", _("Open tender (公开招标)")
+    CONSULTATION = "consultation", _("Competitive consultation (竞争性磋商)")
+    NEGOTIATION = "negotiation", _("Competitive negotiation (竞争性谈判)")
+    INQUIRY = "inquiry", _("Request for quotation (询价)")
+    SINGLE_SOURCE = "single_source", _("Single source (单一来源)")
+
+
+class EvaluationMethod(models.TextChoices):
+    COMPREHENSIVE = "comprehensive", _("Comprehensive scoring (综合评分法)")
+    LOWEST_PRICE = "lowest_price", _("Lowest evaluated price (最低评标价法)")
+
+
+class TenderState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published, accepting bids")
+    OPENED = "opened", _("Bids opened")
+    EVALUATING = "evaluating", _("Under evaluation")
+    AWARDED = "awarded", _("Awarded")
+    AWARD_PUBLISHED = "award_published", _("Award published")
+    CONTRACTED = "contracted", _("Contract signed")
+    FAILED = "failed", _("Failed (流标)")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+def _guard(name: str) -> Guard:
+    def check(user: Any, obj: Any) -> Any:
+        from procurement import permissions
+
+        return getattr(permissions, name)(user, obj)
+
+    check.__name__ = name
+    return Guard(check)
+
+
+class Tender(FSMModelMixin, models.Model):
+    """One procurement round for a project; a failed round is followed by a new Tender."""
+
+    project = models.ForeignKey(
+        ServiceProject,
+        verbose_name=_("service project"),
+        on_delete=models.PROTECT,
+        related_name="tenders",
+    )
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
+    title = models.CharField(_("tender title"), max_length=200)
+    method = models.CharField(_("procurement method"), max_length=20, choices=Method.choices)
+    evaluation_method = models.CharField(
+        _("evaluation method"),
+        max_length=20,
+        choices=EvaluationMethod.choices,
+        default=EvaluationMethod.COMPREHENSIVE,
+    )
+    ceiling_price = models.DecimalField(
+        _("ceiling price (CNY)"),
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    bid_bond = models.DecimalField(
+        _("bid bond (CNY)"), max_digits=14, decimal_places=2, default=Decimal("0")
+    )
+    price_weight = models.DecimalField(
+        _("price weight (points of 100)"), max_digits=5, decimal_places=2, default=Decimal("20")
+    )
+    qualification_requirements = models.TextField(_("qualification requirements"))
+    service_requirements = models.TextField(_("service requirements"))
+    publish_at = models.DateTimeField(_("notice published"), null=True, blank=True)
+    clarification_deadline = models.DateTimeField(_("clarification deadline"))
+    bid_deadline = models.DateTimeField(_("bid deadline"))
+    opening_at = models.DateTimeField(_("opening time"))
+    state = FSMField(
+        _("state"), default=TenderState.DRAFT, choices=TenderState.choices, protected=True
+    )
+    failure_reason = models.TextField(_("failure reason"), blank=True)
+    cancel_reason = models.TextField(_("cancellation reason"), blank=True)
+    awarded_bid = models.OneToOneField(
+        "Bid",
+        verbose_name=_("winning bid"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    awarded_at = models.DateTimeField(_("awarded at"), null=True, blank=True)
+    award_published_at = models.DateTimeField(_("award notice published"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tender")
+        verbose_name_plural = _("tenders")
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "round"], name="one_tender_per_round")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("procurement:tender_detail", args=[self.pk])
+
+    # --- questions the pages and rules ask ---------------------------------------------------
+
+    def is_open_for_bids(self, now: Any = None) -> bool:
+        now = now or timezone.now()
+        return self.state == TenderState.PUBLISHED and now < self.bid_deadline
+
+    def is_sealed(self, now: Any = None) -> bool:
+        """Bid contents stay hidden from everyone but their author until the opening time."""
+        now = now or timezone.now()
+        return self.state in (TenderState.DRAFT, TenderState.PUBLISHED) or now < self.opening_at
+
+    def technical_points(self) -> Decimal:
+        return sum((c.points for c in self.criteria.all()), Decimal(0))
+
+    # --- conditions --------------------------------------------------------------------------
+
+    @refusal(_("The tender breaks a procurement rule; see the messages on the tender page."))
+    def rules_hold(self) -> bool:
+        from procurement.rules import tender_problems
+
+        return not tender_problems(self)
+
+    @refusal(_("Bids cannot be opened before the opening time."))
+    def opening_time_reached(self) -> bool:
+        return timezone.now() >= self.opening_at
+
+    @refusal(_("The panel does not meet the legal composition, or a member has not declared."))
+    def panel_ready(self) -> bool:
+        from procurement.rules import panel_problems
+
+        return not panel_problems(self)
+
+    @refusal(_("Every valid bid needs a score from every panel member first."))
+    def scoring_complete(self) -> bool:
+        from procurement.scoring import scoring_complete
+
+        return scoring_complete(self)
+
+    @refusal(_("An objection that suspends the award is still unanswered."))
+    def no_suspending_objection(self) -> bool:
+        return not self.objections.filter(suspends_award=True, answered_at__isnull=True).exists()
+
+    # --- transitions -------------------------------------------------------------------------
+
+    @transition(
+        field=state,
+        source=TenderState.DRAFT,
+        target=TenderState.PUBLISHED,
+        conditions=[rules_hold],
+        permission=_guard("can_manage_tender"),
+    )
+    def publish(self) -> None:
+        """招标公告: the notice is public and bids are accepted until the deadline."""
+        self.publish_at = self.publish_at or timezone.now()
+
+    @transition(
+        field=state,
+        source=[TenderState.DRAFT, TenderState.PUBLISHED],
+        target=TenderState.CANCELLED,
+        permission=_guard("can_manage_tender"),
+    )
+    def cancel(self, *, reason: str) -> None:
+        self.cancel_reason = reason
+
+    @transition(
+        field=state,
+        source=TenderState.PUBLISHED,
+        target=TenderState.OPENED,
+        conditions=[opening_time_reached],
+        permission=_guard("can_open_tender"),
+    )
+    def open_bids(self) -> None:
+        """开标: the seal is broken; bid contents become visible to the panel and the bureau."""
+
+    @transition(
+        field=state,
+        source=[TenderState.OPENED, TenderState.EVALUATING],
+        target=TenderState.FAILED,
+        permission=_guard("can_open_tender"),
+    )
+    def fail(self, *, reason: str) -> None:
+        """流标/废标 with the reason; the project may open a new round."""
+        self.failure_reason = reason
+
+    @transition(
+        field=state,
+        source=TenderState.OPENED,
+        target=TenderState.EVALUATING,
+        conditions=[panel_ready],
+        permission=_guard("can_manage_tender"),
+    )
+    def start_evaluation(self) -> None:
+        """The panel is formed and declared; qualification review and scoring begin."""
+
+    @transition(
+        field=state,
+        source=TenderState.EVALUATING,
+        target=TenderState.AWARDED,
+        conditions=[scoring_complete, no_suspending_objection],
+        permission=_guard("can_manage_tender"),
+    )
+    def award(self, *, bid: Bid) -> None:
+        """定标: bureau staff confirm the panel's first-ranked bid."""
+        self.awarded_bid = bid
+        self.awarded_at = timezone.now()
+
+    @transition(
+        field=state,
+        source=TenderState.AWARDED,
+        target=TenderState.AWARD_PUBLISHED,
+        permission=_guard("can_manage_tender"),
+    )
+    def publish_award(self) -> None:
+        """中标（成交）公告: published; the objection window starts."""
+        self.award_published_at = timezone.now()
+
+    @transition(
+        field=state,
+        source=TenderState.AWARD_PUBLISHED,
+        target=TenderState.CONTRACTED,
+        conditions=[no_suspending_objection],
+    )
+    def mark_contracted(self) -> None:
+        """The contract with the winner took effect."""
+
+
+class Criterion(models.Model):
+    """A technical or business scoring criterion of 综合评分法, with its points."""
+
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="criteria")
+    name = models.CharField(_("criterion"), max_length=100)
+    points = models.DecimalField(
+        _("points"), max_digits=5, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    guidance = models.TextField(_("scoring guidance"), blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("scoring criterion")
+        verbose_name_plural = _("scoring criteria")
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.points})"
+
+
+class Clarification(models.Model):
+    """A bidder's question and the bureau's public answer (答疑澄清)."""
+
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="clarifications")
+    asked_by = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    question = models.TextField(_("question"))
+    asked_at = models.DateTimeField(auto_now_add=True)
+    answer = models.TextField(_("answer"), blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["asked_at"]
+        verbose_name = _("clarification")
+        verbose_name_plural = _("clarifications")
+
+    def __str__(self) -> str:
+        return self.question[:40]
+
+
+class BidState(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted (sealed)")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    OPENED = "opened", _("Opened")
+    VALID = "valid", _("Qualified")
+    INVALID = "invalid", _("Disqualified")
+    WON = "won", _("Won")
+    LOST = "lost", _("Not awarded")
+
+
+def bid_upload_to(instance: Bid, filename: str) -> str:
+    return f"bids/{instance.tender_id}/{instance.supplier_id}/{filename}"
+
+
+class Bid(FSMModelMixin, models.Model):
+    """A sealed bid. Its content is readable by its author only until the tender's opening time."""
+
+    tender = models.ForeignKey(
+        Tender, verbose_name=_("tender"), on_delete=models.PROTECT, related_name="bids"
+    )
+    supplier = models.ForeignKey(
+        Organization, verbose_name=_("bidder"), on_delete=models.PROTECT, related_name="bids"
+    )
+    price = models.DecimalField(
+        _("bid price (CNY)"),
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    technical_proposal = models.TextField(_("technical proposal"))
+    proposal_file = models.FileField(_("proposal file"), upload_to=bid_upload_to, blank=True)
+    file_sha256 = models.CharField(max_length=64, blank=True)
+    receipt = models.CharField(_("SHA-256 receipt"), max_length=64)
+    submitted_at = models.DateTimeField(_("submitted at"))
+    revision = models.PositiveSmallIntegerField(_("revision"), default=1)
+    state = FSMField(
+        _("state"), default=BidState.SUBMITTED, choices=BidState.choices, protected=True
+    )
+    invalid_reason = models.TextField(_("reason for disqualification"), blank=True)
+    tie_break_rank = models.PositiveSmallIntegerField(
+        _("panel tie-break decision"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Recorded by the panel only when total, price and technical score are all equal."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("bid")
+        verbose_name_plural = _("bids")
+        ordering = ["tender", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["tender", "supplier"], name="one_bid_per_bidder")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.supplier} → {self.tender}"
+
+    def canonical(self) -> bytes:
+        """Exactly what the receipt covers: price to the fen, the proposal text, the file's hash."""
+        parts = [
+            f"tender={self.tender_id}",
+            f"supplier={self.supplier_id}",
+            f"price={self.price.quantize(Decimal('0.01'))}",
+            f"proposal_sha256={hashlib.sha256(self.technical_proposal.encode('utf-8')).hexdigest()}",
+            f"file_sha256={self.file_sha256}",
+            f"revision={self.revision}",
+        ]
+        return "\n".join(parts).encode("utf-8")
+
+    def compute_receipt(self) -> str:
+        return hashlib.sha256(self.canonical()).hexdigest()
+
+    @transition(field=state, source=BidState.SUBMITTED, target=BidState.WITHDRAWN)
+    def withdraw(self) -> None:
+        """Withdrawn by the bidder before the deadline."""
+
+    @transition(field=state, source=BidState.SUBMITTED, target=BidState.OPENED)
+    def open(self) -> None:
+        """Opened at the opening time."""
+
+    @transition(
+        field=state,
+        source=[BidState.OPENED, BidState.INVALID],
+        target=BidState.VALID,
+        permission=_guard("can_review_bid"),
+    )
+    def qualify(self) -> None:
+        """资格/符合性审查 passed."""
+        self.invalid_reason = ""
+
+    @transition(
+        field=state,
+        source=[BidState.OPENED, BidState.VALID],
+        target=BidState.INVALID,
+        permission=_guard("can_review_bid"),
+    )
+    def disqualify(self, *, reason: str) -> None:
+        self.invalid_reason = reason
+
+    @transition(field=state, source=BidState.VALID, target=BidState.WON)
+    def win(self) -> None:
+        """Awarded."""
+
+    @transition(
+        field=state,
+        source=[BidState.VALID, BidState.INVALID, BidState.OPENED],
+        target=BidState.LOST,
+    )
+    def lose(self) -> None:
+        """Another bid was awarded."""
+
+
+class PanelMember(models.Model):
+    """A member of the bid-evaluation panel (评标委员会/磋商小组)."""
+
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="panel")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("member"),
+        on_delete=models.PROTECT,
+        related_name="panels",
+    )
+    is_expert = models.BooleanField(_("expert"), default=True)
+    is_chair = models.BooleanField(_("chair"), default=False)
+    declared_at = models.DateTimeField(_("declared at"), null=True, blank=True)
+    withdrawn = models.BooleanField(_("withdrawn (回避)"), default=False)
+    declaration = models.TextField(_("declaration"), blank=True)
+
+    class Meta:
+        verbose_name = _("panel member")
+        verbose_name_plural = _("panel members")
+        ordering = ["tender", "-is_chair", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["tender", "user"], name="one_seat_per_member")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    @property
+    def is_active(self) -> bool:
+        return not self.withdrawn
+
+
+class Score(models.Model):
+    """One panel member's points for one criterion of one bid."""
+
+    member = models.ForeignKey(PanelMember, on_delete=models.PROTECT, related_name="scores")
+    bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="scores")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="scores")
+    points = models.DecimalField(_("points"), max_digits=5, decimal_places=2)
+    comment = models.CharField(_("comment"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("score")
+        verbose_name_plural = _("scores")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "bid", "criterion"], name="one_score_per_cell"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} · {self.criterion} · {self.points}"
+
+
+class Objection(models.Model):
+    """质疑: a bidder's objection to the award, answered by the bureau."""
+
+    tender = models.ForeignKey(Tender, on_delete=models.PROTECT, related_name="objections")
+    bidder = models.ForeignKey(
+        Organization, verbose_name=_("objecting bidder"), on_delete=models.PROTECT, related_name="+"
+    )
+    text = models.TextField(_("objection"))
+    filed_at = models.DateTimeField(_("filed at"), auto_now_add=True)
+    suspends_award = models.BooleanField(_("suspends the award"), default=True)
+    answer = models.TextField(_("answer"), blank=True)
+    upheld = models.BooleanField(_("upheld"), default=False)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+        ordering = ["filed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.bidder}: {self.text[:30]}"
 
 
 class ContractState(models.TextChoices):
@@ -25,7 +494,7 @@ class ContractState(models.TextChoices):
     TERMINATED = "terminated", _("Terminated")
 
 
-class Contract(models.Model):
+class Contract(FSMModelMixin, models.Model):
     project = models.ForeignKey(
         ServiceProject,
         verbose_name=_("service project"),
@@ -35,14 +504,31 @@ class Contract(models.Model):
     supplier = models.ForeignKey(
         Organization, verbose_name=_("supplier"), on_delete=models.PROTECT, related_name="contracts"
     )
+    tender = models.OneToOneField(
+        Tender,
+        verbose_name=_("tender"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contract",
+    )
     number = models.CharField(_("contract number"), max_length=40, unique=True)
     amount = models.DecimalField(_("contract amount (CNY)"), max_digits=14, decimal_places=2)
     start_date = models.DateField(_("term start"))
     end_date = models.DateField(_("term end"))
+    term_reason = models.TextField(_("reason for a term over one year"), blank=True)
+    performance_bond = models.DecimalField(
+        _("performance bond (CNY)"), max_digits=14, decimal_places=2, default=Decimal("0")
+    )
+    service_content = models.TextField(_("service content and targets"), blank=True)
+    advance_reason = models.TextField(_("reason for an advance under 30% (SME)"), blank=True)
+    document = models.TextField(_("contract text (HTML)"), blank=True)
     state = FSMField(
         _("state"), default=ContractState.DRAFTED, choices=ContractState.choices, protected=True
     )
+    supplier_signed_at = models.DateTimeField(_("signed by supplier"), null=True, blank=True)
     signed_at = models.DateTimeField(_("in force since"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, null=True)
 
     class Meta:
         verbose_name = _("contract")
@@ -52,7 +538,90 @@ class Contract(models.Model):
     def __str__(self) -> str:
         return f"{self.number} {self.project}"
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("procurement:contract_detail", args=[self.pk])
+
     @property
     def current_amount(self) -> Decimal:
         """The amount in force, amendments included; payments may never exceed it."""
-        return self.amount
+        latest = self.amendments.order_by("-version").first()
+        return latest.amount if latest else self.amount
+
+    @property
+    def current_end_date(self) -> Any:
+        latest = self.amendments.order_by("-version").first()
+        return latest.end_date if latest else self.end_date
+
+    @transition(
+        field=state,
+        source=ContractState.DRAFTED,
+        target=ContractState.SIGNED_BY_SUPPLIER,
+        permission=_guard("can_sign_as_supplier"),
+    )
+    def sign_by_supplier(self) -> None:
+        self.supplier_signed_at = timezone.now()
+
+    @transition(
+        field=state,
+        source=ContractState.SIGNED_BY_SUPPLIER,
+        target=ContractState.SIGNED,
+        permission=_guard("can_sign_as_bureau"),
+    )
+    def sign_by_bureau(self) -> None:
+        """Both parties signed: the contract is in force."""
+        self.signed_at = timezone.now()
+
+    @transition(
+        field=state,
+        source=ContractState.SIGNED,
+        target=ContractState.IN_SERVICE,
+        permission=_guard("can_manage_contract"),
+    )
+    def start_service(self) -> None:
+        """The supplier began delivering."""
+
+    @transition(field=state, source=ContractState.IN_SERVICE, target=ContractState.COMPLETED)
+    def complete(self) -> None:
+        """Every milestone settled."""
+
+    @transition(
+        field=state,
+        source=[
+            ContractState.DRAFTED,
+            ContractState.SIGNED_BY_SUPPLIER,
+            ContractState.SIGNED,
+            ContractState.IN_SERVICE,
+        ],
+        target=ContractState.TERMINATED,
+        permission=_guard("can_manage_contract"),
+    )
+    def terminate(self) -> None:
+        """Ended early; the reason is in the transition log."""
+
+
+class ContractAmendment(models.Model):
+    """变更: a new version of the amount and term; the contract row itself is never edited."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="amendments")
+    version = models.PositiveSmallIntegerField(_("version"))
+    amount = models.DecimalField(_("amount (CNY)"), max_digits=14, decimal_places=2)
+    end_date = models.DateField(_("term end"))
+    reason = models.TextField(_("reason"))
+    diff = models.TextField(_("changes"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contract amendment")
+        verbose_name_plural = _("contract amendments")
+        ordering = ["contract", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "version"], name="one_amendment_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract.number} v{self.version}"

@@ -1,0 +1,210 @@
+"""Who may see and do what in a purchase. Views, admin and API ask only these functions.
+
+Sealed bids: before the tender's opening time a bid's price, proposal and file are readable by
+the bidding organisation alone — not by bureau staff, administrators, auditors or the panel.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from rules.permissions import add_perm
+
+from accounts.models import Role
+from core.permissions import ALLOW, Decision, as_predicate, deny
+from procurement.models import Bid, Contract, Objection, Tender, TenderState
+from projects.permissions import can_view_project, visible_projects_q
+
+PUBLIC_TENDER_STATES = [s for s in TenderState.values if s != TenderState.DRAFT]
+
+
+def _bureau_staff_of(user: Any, tender: Tender) -> bool:
+    return bool(
+        user.is_authenticated
+        and user.role == Role.BUREAU_STAFF
+        and user.organization_id == tender.project.bureau_id
+    )
+
+
+def _panel_member(user: Any, tender: Tender) -> bool:
+    return bool(
+        user.is_authenticated
+        and any(m.user_id == user.pk and not m.withdrawn for m in tender.panel.all())
+    )
+
+
+def visible_tenders_q(user: Any) -> Q:
+    """Drafts only for the owning bureau (and bureaus above it); the rest once published."""
+    own = Q(project__in=_projects_of(user))
+    return own | Q(state__in=PUBLIC_TENDER_STATES)
+
+
+def _projects_of(user: Any) -> Any:
+    from projects.models import ServiceProject
+
+    if not user.is_authenticated or user.role not in (
+        Role.BUREAU_STAFF,
+        Role.BUREAU_FINANCE,
+        Role.AUDITOR,
+        Role.ADMIN,
+    ):
+        return ServiceProject.objects.none()
+    return ServiceProject.objects.filter(visible_projects_q(user)).values("pk")
+
+
+def can_view_tender(user: Any, tender: Tender) -> Decision:
+    if tender.state != TenderState.DRAFT:
+        return ALLOW
+    if user.is_authenticated and can_view_project(user, tender.project):
+        return ALLOW
+    return deny(_("This tender has not been published."))
+
+
+def can_manage_tender(user: Any, tender: Tender) -> Decision:
+    if not _bureau_staff_of(user, tender):
+        return deny(_("Only staff of the purchasing bureau may do this."))
+    return ALLOW
+
+
+def can_open_tender(user: Any, tender: Tender) -> Decision:
+    return can_manage_tender(user, tender)
+
+
+def can_create_tender(user: Any, project: Any) -> Decision:
+    if not (
+        user.is_authenticated
+        and user.role == Role.BUREAU_STAFF
+        and user.organization_id == project.bureau_id
+    ):
+        return deny(_("Only staff of the purchasing bureau may create a tender."))
+    if project.state not in ("approved", "tendering"):
+        return deny(_("A tender needs an approved project (立项) without a tender in progress."))
+    return ALLOW
+
+
+def can_bid(user: Any, tender: Tender) -> Decision:
+    if not (user.is_authenticated and user.role == Role.NGO and user.organization_id):
+        return deny(_("Only a registered social organisation may bid."))
+    if not tender.is_open_for_bids():
+        return deny(_("The bid deadline has passed or the tender is not accepting bids."))
+    return ALLOW
+
+
+def can_view_bid_content(user: Any, bid: Bid) -> Decision:
+    """Price, proposal and file: the bidder always; others only after the opening time."""
+    if user.is_authenticated and user.organization_id == bid.supplier_id and user.role == Role.NGO:
+        return ALLOW
+    if bid.tender.is_sealed():
+        return deny(_("Bids are sealed until the opening time."))
+    if not user.is_authenticated:
+        return deny(_("Please log in first."))
+    if user.is_superuser or user.role in (Role.AUDITOR, Role.ADMIN):
+        return ALLOW
+    if user.role in (Role.BUREAU_STAFF, Role.BUREAU_FINANCE) and can_view_project(
+        user, bid.tender.project
+    ):
+        return ALLOW
+    if _panel_member(user, bid.tender):
+        return ALLOW
+    return deny(_("Only the bidder, the panel and the bureau see bid contents."))
+
+
+def can_review_bid(user: Any, bid: Bid) -> Decision:
+    tender = bid.tender
+    if tender.state != TenderState.EVALUATING:
+        return deny(_("Qualification review happens while the tender is under evaluation."))
+    if not any(m.user_id == user.pk and m.is_chair and not m.withdrawn for m in tender.panel.all()):
+        return deny(_("The panel chair records the qualification review."))
+    return ALLOW
+
+
+def can_score(user: Any, tender: Tender) -> Decision:
+    if tender.state != TenderState.EVALUATING:
+        return deny(_("Scoring happens while the tender is under evaluation."))
+    member = next(
+        (m for m in tender.panel.all() if user.is_authenticated and m.user_id == user.pk), None
+    )
+    if member is None or member.withdrawn:
+        return deny(_("Only panel members score."))
+    if member.declared_at is None:
+        return deny(_("Declare that you have no conflict of interest first."))
+    return ALLOW
+
+
+def can_object(user: Any, tender: Tender) -> Decision:
+    from procurement.services import objection_deadline
+
+    if not (user.is_authenticated and user.role == Role.NGO):
+        return deny(_("Only a bidder may object."))
+    if not tender.bids.filter(supplier_id=user.organization_id).exclude(state="withdrawn").exists():
+        return deny(_("Only a bidder in this tender may object."))
+    if tender.state not in (TenderState.AWARD_PUBLISHED,) or tender.award_published_at is None:
+        return deny(_("Objections are filed after the award notice is published."))
+    from django.utils import timezone
+
+    if timezone.localdate() > objection_deadline(tender):
+        return deny(_("The objection period of 7 working days has ended."))
+    return ALLOW
+
+
+def can_answer_objection(user: Any, objection: Objection) -> Decision:
+    return can_manage_tender(user, objection.tender)
+
+
+def visible_contracts_q(user: Any) -> Q:
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    if user.role == Role.NGO:
+        return Q(supplier_id=user.organization_id) | Q(
+            state__in=["signed", "in_service", "completed"]
+        )
+    return Q(project__in=_projects_of(user)) | Q(state__in=["signed", "in_service", "completed"])
+
+
+def can_view_contract(user: Any, contract: Contract) -> Decision:
+    if (
+        contract.state in ("signed", "in_service", "completed", "terminated")
+        and user.is_authenticated
+    ):
+        return ALLOW
+    if (
+        user.is_authenticated
+        and user.role == Role.NGO
+        and user.organization_id == contract.supplier_id
+    ):
+        return ALLOW
+    if user.is_authenticated and user.role != Role.NGO and can_view_project(user, contract.project):
+        return ALLOW
+    return deny(_("This contract is not public yet."))
+
+
+def can_manage_contract(user: Any, contract: Contract) -> Decision:
+    if not (
+        user.is_authenticated
+        and user.role == Role.BUREAU_STAFF
+        and user.organization_id == contract.project.bureau_id
+    ):
+        return deny(_("Only staff of the purchasing bureau may do this."))
+    return ALLOW
+
+
+def can_sign_as_supplier(user: Any, contract: Contract) -> Decision:
+    if not (
+        user.is_authenticated
+        and user.role == Role.NGO
+        and user.organization_id == contract.supplier_id
+    ):
+        return deny(_("Only the supplier signs first."))
+    return ALLOW
+
+
+def can_sign_as_bureau(user: Any, contract: Contract) -> Decision:
+    return can_manage_contract(user, contract)
+
+
+add_perm("procurement.view_tender", as_predicate(can_view_tender))
+add_perm("procurement.change_tender", as_predicate(can_manage_tender))
+add_perm("procurement.view_bid_content", as_predicate(can_view_bid_content))
+add_perm("procurement.view_contract", as_predicate(can_view_contract))

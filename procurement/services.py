@@ -1,0 +1,671 @@
+"""Procurement use cases. Each is one transaction; state changes go through run_transition."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Organization, User
+from core.fsm import ActionRefusedError, run_transition
+from core.models import TransitionLog
+from core.money import split_by_percentages
+from core.permissions import Decision
+from core.uploads import validate_upload
+from core.workdays import add_workdays
+from funds.models import Milestone
+from procurement import rules, scoring
+from procurement.models import (
+    Bid,
+    BidState,
+    Clarification,
+    Contract,
+    ContractAmendment,
+    Criterion,
+    Objection,
+    PanelMember,
+    Score,
+    Tender,
+    TenderState,
+)
+from procurement.permissions import (
+    can_answer_objection,
+    can_create_tender,
+    can_manage_contract,
+    can_manage_tender,
+    can_object,
+    can_score,
+)
+from projects.models import ProjectState, ServiceProject
+
+BID_FILE_KINDS = {"pdf", "docx", "xlsx", "jpg", "png"}
+BID_FILE_MAX = 20 * 1024 * 1024
+
+
+def _require(decision: Decision) -> None:
+    if not decision:
+        raise ActionRefusedError(str(decision.reason))
+
+
+def _log(subject: Any, transition: str, state: str, actor: User | None, note: str = "") -> None:
+    TransitionLog.objects.create(
+        subject=subject,
+        transition=transition,
+        source_state=state,
+        target_state=state,
+        actor=actor,
+        note=note,
+    )
+
+
+def objection_deadline(tender: Tender) -> dt.date:
+    """Seven working days from the award notice (质疑期)."""
+    if tender.award_published_at is None:
+        raise ActionRefusedError(_("The award notice has not been published."))
+    return add_workdays(timezone.localdate(tender.award_published_at), rules.OBJECTION_WORKDAYS)
+
+
+# --- tender ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CriterionInput:
+    name: str
+    points: Decimal
+    guidance: str = ""
+
+
+@transaction.atomic
+def tender_create(
+    *,
+    project: ServiceProject,
+    actor: User,
+    title: str,
+    method: str,
+    evaluation_method: str,
+    ceiling_price: Decimal,
+    bid_bond: Decimal,
+    price_weight: Decimal,
+    qualification_requirements: str,
+    service_requirements: str,
+    clarification_deadline: dt.datetime,
+    bid_deadline: dt.datetime,
+    opening_at: dt.datetime,
+    criteria: Iterable[CriterionInput] = (),
+) -> Tender:
+    """A draft tender (a new round when an earlier one failed)."""
+    project = ServiceProject.objects.select_for_update().get(pk=project.pk)
+    _require(can_create_tender(actor, project))
+    running = project.tenders.exclude(state__in=[TenderState.FAILED, TenderState.CANCELLED])
+    if running.exists():
+        raise ActionRefusedError(_("This project already has a tender in progress."))
+    last = project.tenders.aggregate(r=Max("round"))["r"] or 0
+    tender = Tender(
+        project=project,
+        round=last + 1,
+        title=title,
+        method=method,
+        evaluation_method=evaluation_method,
+        ceiling_price=ceiling_price,
+        bid_bond=bid_bond,
+        price_weight=price_weight if evaluation_method == "comprehensive" else Decimal(0),
+        qualification_requirements=qualification_requirements,
+        service_requirements=service_requirements,
+        clarification_deadline=clarification_deadline,
+        bid_deadline=bid_deadline,
+        opening_at=opening_at,
+        created_by=actor,
+    )
+    tender.full_clean(exclude=["state", "awarded_bid"])
+    tender.save()
+    Criterion.objects.bulk_create(
+        Criterion(tender=tender, name=c.name, points=c.points, guidance=c.guidance, order=i)
+        for i, c in enumerate(criteria)
+    )
+    _log(tender, "create", tender.state, actor)
+    return tender
+
+
+@transaction.atomic
+def tender_publish(*, tender: Tender, actor: User, now: dt.datetime | None = None) -> Tender:
+    """招标公告: refuse with every broken rule, else publish and move the project to tendering."""
+    locked = Tender.objects.select_for_update().get(pk=tender.pk)
+    _require(can_manage_tender(actor, locked))
+    if locked.state == TenderState.DRAFT:
+        # The notice date the rules count from is the moment of publication.
+        Tender.objects.filter(pk=locked.pk).update(publish_at=now or timezone.now())
+        locked.refresh_from_db()
+    problems = rules.tender_problems(locked)
+    if problems:
+        raise ActionRefusedError(" ".join(problems))
+    published = run_transition(locked, "publish", actor=actor, update_fields=["publish_at"])
+    run_transition(published.project, "start_tendering", actor=actor, note=published.title)
+    return published
+
+
+@transaction.atomic
+def tender_cancel(*, tender: Tender, actor: User, reason: str) -> Tender:
+    if not reason.strip():
+        raise ValidationError({"reason": _("A reason is required.")})
+    return run_transition(
+        tender, "cancel", actor=actor, note=reason, reason=reason, update_fields=["cancel_reason"]
+    )
+
+
+@transaction.atomic
+def clarification_ask(*, tender: Tender, actor: User, question: str) -> Clarification:
+    if not (
+        actor.organization_id and actor.role == "ngo" and tender.state == TenderState.PUBLISHED
+    ):
+        raise ActionRefusedError(_("Only a social organisation may ask while the tender is open."))
+    if timezone.now() > tender.clarification_deadline:
+        raise ActionRefusedError(_("The clarification deadline has passed."))
+    if actor.organization is None:
+        raise ActionRefusedError(_("Your account belongs to no organisation."))
+    return Clarification.objects.create(
+        tender=tender, asked_by=actor.organization, question=question
+    )
+
+
+@transaction.atomic
+def clarification_answer(
+    *, clarification: Clarification, actor: User, answer: str
+) -> Clarification:
+    _require(can_manage_tender(actor, clarification.tender))
+    if not answer.strip():
+        raise ValidationError({"answer": _("An answer is required.")})
+    Clarification.objects.filter(pk=clarification.pk).update(
+        answer=answer, answered_at=timezone.now()
+    )
+    clarification.refresh_from_db()
+    return clarification
+
+
+# --- bids ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def bid_submit(
+    *,
+    tender: Tender,
+    actor: User,
+    price: Decimal,
+    technical_proposal: str,
+    proposal_file: Any = None,
+    now: dt.datetime | None = None,
+) -> Bid:
+    """Submit or revise a sealed bid; the deadline is checked against the locked tender row."""
+    locked = Tender.objects.select_for_update().get(pk=tender.pk)
+    now = now or timezone.now()
+    if not (locked.state == TenderState.PUBLISHED and now < locked.bid_deadline):
+        raise ActionRefusedError(
+            _("The bid deadline has passed; nothing can be submitted or changed.")
+        )
+    if not (actor.role == "ngo" and actor.organization_id):
+        raise ActionRefusedError(_("Only a registered social organisation may bid."))
+    if price > locked.ceiling_price:
+        raise ValidationError(
+            {
+                "price": _("The price may not exceed the ceiling price of %(c)s yuan.")
+                % {"c": locked.ceiling_price}
+            }
+        )
+    if not technical_proposal.strip():
+        raise ValidationError({"technical_proposal": _("The technical proposal is required.")})
+    file_sha = ""
+    if proposal_file is not None:
+        validate_upload(proposal_file, kinds=BID_FILE_KINDS, max_bytes=BID_FILE_MAX)
+        digest = hashlib.sha256()
+        for chunk in proposal_file.chunks():
+            digest.update(chunk)
+        file_sha = digest.hexdigest()
+        proposal_file.seek(0)
+    supplier = actor.organization
+    if supplier is None:
+        raise ActionRefusedError(_("Your account belongs to no organisation."))
+    bid = Bid.objects.select_for_update().filter(tender=locked, supplier=supplier).first()
+    if bid is not None and bid.state != BidState.SUBMITTED:
+        raise ActionRefusedError(_("A withdrawn bid cannot be submitted again."))
+    if bid is None:
+        bid = Bid(tender=locked, supplier=supplier, revision=1)
+        event = "submit"
+    else:
+        bid.revision += 1
+        event = "revise"
+    bid.price = price
+    bid.technical_proposal = technical_proposal
+    if proposal_file is not None:
+        bid.proposal_file = proposal_file
+        bid.file_sha256 = file_sha
+    elif event == "submit":
+        bid.file_sha256 = ""
+    bid.submitted_at = now
+    bid.receipt = bid.compute_receipt()
+    bid.save()
+    # The log holds the receipt, never the price: history must not unseal the bid.
+    _log(bid, event, bid.state, actor, note=_("receipt %(r)s") % {"r": bid.receipt})
+    return bid
+
+
+@transaction.atomic
+def bid_withdraw(*, bid: Bid, actor: User, now: dt.datetime | None = None) -> Bid:
+    tender = Tender.objects.select_for_update().get(pk=bid.tender_id)
+    if actor.organization_id != bid.supplier_id:
+        raise ActionRefusedError(_("Only the bidder may withdraw its bid."))
+    if not (
+        (now or timezone.now()) < tender.bid_deadline and tender.state == TenderState.PUBLISHED
+    ):
+        raise ActionRefusedError(
+            _("The bid deadline has passed; nothing can be submitted or changed.")
+        )
+    return run_transition(bid, "withdraw", actor=actor)
+
+
+def bid_verify_receipt(*, bid: Bid, receipt: str) -> bool:
+    """True when `receipt` is the SHA-256 of exactly what is stored for this bid."""
+    return bid.compute_receipt() == receipt.strip().lower() == bid.receipt
+
+
+# --- opening, panel, review, scoring -------------------------------------------------------------
+
+
+@transaction.atomic
+def tender_open(*, tender: Tender, actor: User) -> Tender:
+    """开标 at the opening time; too few bids makes the tender fail with the legal reason."""
+    opened = run_transition(tender, "open_bids", actor=actor)
+    submitted = list(opened.bids.select_for_update().filter(state=BidState.SUBMITTED))
+    for bid in submitted:
+        run_transition(bid, "open", actor=actor)
+    minimum = rules.MIN_VALID_BIDS[opened.method]
+    if len(submitted) < minimum:
+        reason = _("%(method)s needs at least %(min)s bids; %(n)s were submitted (流标).") % {
+            "method": opened.get_method_display(),
+            "min": minimum,
+            "n": len(submitted),
+        }
+        return run_transition(
+            opened,
+            "fail",
+            actor=actor,
+            note=reason,
+            reason=reason,
+            update_fields=["failure_reason"],
+        )
+    return opened
+
+
+@transaction.atomic
+def panel_member_add(
+    *, tender: Tender, actor: User, user: User, is_expert: bool = True, is_chair: bool = False
+) -> PanelMember:
+    _require(can_manage_tender(actor, tender))
+    if tender.state not in (TenderState.PUBLISHED, TenderState.OPENED):
+        raise ActionRefusedError(_("The panel is formed before the evaluation starts."))
+    if is_chair:
+        PanelMember.objects.filter(tender=tender, is_chair=True).update(is_chair=False)
+    member, _created = PanelMember.objects.update_or_create(
+        tender=tender, user=user, defaults={"is_expert": is_expert, "is_chair": is_chair}
+    )
+    _log(tender, "panel_add", tender.state, actor, note=str(user))
+    return member
+
+
+@transaction.atomic
+def panel_declare(
+    *, member: PanelMember, actor: User, conflict: bool, note: str = ""
+) -> PanelMember:
+    """Each member declares no tie with any bidder, or withdraws (回避)."""
+    if member.user_id != actor.pk:
+        raise ActionRefusedError(_("Members declare for themselves."))
+    if conflict and not note.strip():
+        raise ValidationError({"note": _("Name the bidder you are tied to.")})
+    PanelMember.objects.filter(pk=member.pk).update(
+        declared_at=timezone.now(), withdrawn=conflict, declaration=note
+    )
+    member.refresh_from_db()
+    _log(
+        member.tender,
+        "panel_withdraw" if conflict else "panel_declare",
+        member.tender.state,
+        actor,
+        note=note,
+    )
+    return member
+
+
+@transaction.atomic
+def tender_start_evaluation(*, tender: Tender, actor: User) -> Tender:
+    locked = Tender.objects.select_for_update().get(pk=tender.pk)
+    problems = rules.panel_problems(locked)
+    if problems:
+        raise ActionRefusedError(" ".join(problems))
+    return run_transition(locked, "start_evaluation", actor=actor)
+
+
+@transaction.atomic
+def bid_review(*, bid: Bid, actor: User, valid: bool, reason: str = "") -> Bid:
+    """资格/符合性审查 by the panel chair, with a reason for each disqualified bid."""
+    if valid:
+        return run_transition(bid, "qualify", actor=actor, update_fields=["invalid_reason"])
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason the bid is disqualified.")})
+    return run_transition(
+        bid, "disqualify", actor=actor, note=reason, reason=reason, update_fields=["invalid_reason"]
+    )
+
+
+@transaction.atomic
+def scores_save(
+    *, tender: Tender, actor: User, points: Mapping[tuple[int, int], Decimal]
+) -> list[Score]:
+    """One member's scores, keyed by (bid id, criterion id); each within the criterion's points."""
+    locked = Tender.objects.select_for_update().get(pk=tender.pk)
+    _require(can_score(actor, locked))
+    member = locked.panel.get(user=actor)
+    criteria = {c.pk: c for c in locked.criteria.all()}
+    bids = {b.pk: b for b in locked.bids.filter(state=BidState.VALID)}
+    errors = []
+    saved = []
+    for (bid_id, criterion_id), value in points.items():
+        criterion = criteria.get(criterion_id)
+        if criterion is None or bid_id not in bids:
+            errors.append(_("Unknown bid or criterion."))
+            continue
+        if not (Decimal(0) <= value <= criterion.points):
+            errors.append(
+                _("%(criterion)s: a score must be between 0 and %(max)s; %(v)s was given.")
+                % {"criterion": criterion.name, "max": criterion.points, "v": value}
+            )
+            continue
+        score, _created = Score.objects.update_or_create(
+            member=member, bid_id=bid_id, criterion=criterion, defaults={"points": value}
+        )
+        saved.append(score)
+    if errors:
+        raise ValidationError(errors)
+    _log(locked, "score", locked.state, actor)
+    return saved
+
+
+@transaction.atomic
+def tie_break_record(*, tender: Tender, actor: User, order: list[int], note: str) -> None:
+    """The panel's recorded decision for bids equal on every rule (chair, with minutes)."""
+    if not any(m.user_id == actor.pk and m.is_chair for m in tender.panel.all()):
+        raise ActionRefusedError(_("The panel chair records the panel's decision."))
+    if not note.strip():
+        raise ValidationError({"note": _("Record the panel's reasons.")})
+    for rank_, bid_id in enumerate(order, start=1):
+        Bid.objects.filter(pk=bid_id, tender=tender).update(tie_break_rank=rank_)
+    _log(tender, "tie_break", tender.state, actor, note=note)
+
+
+@transaction.atomic
+def tender_award(*, tender: Tender, actor: User) -> Tender:
+    """定标: the first-ranked valid bid wins; too few valid bids makes the tender fail instead."""
+    locked = Tender.objects.select_for_update().get(pk=tender.pk)
+    _require(can_manage_tender(actor, locked))
+    reviewed = locked.bids.exclude(state__in=[BidState.WITHDRAWN, BidState.SUBMITTED])
+    if reviewed.filter(state=BidState.OPENED).exists():
+        raise ActionRefusedError(_("Every opened bid needs a qualification decision first."))
+    valid = reviewed.filter(state=BidState.VALID).count()
+    minimum = rules.MIN_VALID_BIDS[locked.method]
+    if valid < minimum:
+        reason = _(
+            "%(method)s needs at least %(min)s valid bids; %(n)s remain after review (废标)."
+        ) % {
+            "method": locked.get_method_display(),
+            "min": minimum,
+            "n": valid,
+        }
+        return run_transition(
+            locked,
+            "fail",
+            actor=actor,
+            note=reason,
+            reason=reason,
+            update_fields=["failure_reason"],
+        )
+    ranking = scoring.rank(locked)
+    if scoring.unresolved_tie(ranking):
+        raise ActionRefusedError(
+            _(
+                "The first two bids are equal on total, price and technical score: the panel must record its decision."
+            )
+        )
+    winner = ranking[0].bid
+    awarded = run_transition(
+        locked,
+        "award",
+        actor=actor,
+        bid=winner,
+        update_fields=["awarded_bid", "awarded_at"],
+        note=_("%(supplier)s, total %(total)s")
+        % {"supplier": winner.supplier, "total": ranking[0].total},
+    )
+    run_transition(winner, "win", actor=actor)
+    for bid in locked.bids.filter(state__in=[BidState.VALID, BidState.INVALID]).exclude(
+        pk=winner.pk
+    ):
+        run_transition(bid, "lose", actor=actor)
+    return awarded
+
+
+@transaction.atomic
+def award_publish(*, tender: Tender, actor: User) -> Tender:
+    """中标（成交）公告; a notice later than 2 working days after the award is flagged in the log."""
+    published = run_transition(
+        tender, "publish_award", actor=actor, update_fields=["award_published_at"]
+    )
+    if published.awarded_at is None or published.award_published_at is None:  # pragma: no cover
+        raise ActionRefusedError(_("The award has no date."))
+    due = add_workdays(timezone.localdate(published.awarded_at), rules.AWARD_NOTICE_WORKDAYS)
+    if timezone.localdate(published.award_published_at) > due:
+        _log(
+            published,
+            "late_award_notice",
+            published.state,
+            actor,
+            note=_("Published after the 2-working-day limit (due %(due)s).") % {"due": due},
+        )
+    return published
+
+
+@transaction.atomic
+def objection_file(*, tender: Tender, actor: User, text: str) -> Objection:
+    _require(can_object(actor, tender))
+    if not text.strip():
+        raise ValidationError({"text": _("State the objection.")})
+    if actor.organization is None:
+        raise ActionRefusedError(_("Your account belongs to no organisation."))
+    objection = Objection.objects.create(tender=tender, bidder=actor.organization, text=text)
+    _log(tender, "objection", tender.state, actor, note=text[:200])
+    return objection
+
+
+@transaction.atomic
+def objection_answer(*, objection: Objection, actor: User, answer: str, upheld: bool) -> Objection:
+    _require(can_answer_objection(actor, objection))
+    if not answer.strip():
+        raise ValidationError({"answer": _("An answer is required.")})
+    Objection.objects.filter(pk=objection.pk).update(
+        answer=answer, upheld=upheld, answered_at=timezone.now()
+    )
+    objection.refresh_from_db()
+    _log(objection.tender, "objection_answer", objection.tender.state, actor, note=answer[:200])
+    return objection
+
+
+# --- contract --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MilestoneInput:
+    name: str
+    percentage: Decimal
+    due_date: dt.date
+    is_advance: bool = False
+    deliverables: str = ""
+
+
+def _render_contract(contract: Contract, milestones: list[Milestone]) -> str:
+    from documents.rendering import render_html
+    from documents.selectors import template_source
+
+    source = template_source(key="contract", bureau=contract.project.bureau)
+    return render_html(
+        source, {"contract": contract, "project": contract.project, "milestones": milestones}
+    )
+
+
+@transaction.atomic
+def contract_draft(
+    *,
+    tender: Tender,
+    actor: User,
+    number: str,
+    start_date: dt.date,
+    end_date: dt.date,
+    milestones: list[MilestoneInput],
+    performance_bond: Decimal = Decimal(0),
+    term_reason: str = "",
+    service_content: str = "",
+    advance_reason: str = "",
+) -> Contract:
+    """Draft the contract with the winner from the bureau's template, with its payment milestones."""
+    locked = Tender.objects.select_for_update().get(pk=tender.pk)
+    _require(can_manage_tender(actor, locked))
+    if locked.state != TenderState.AWARD_PUBLISHED or locked.awarded_bid is None:
+        raise ActionRefusedError(_("A contract is drafted after the award notice is published."))
+    if not locked.no_suspending_objection():
+        raise ActionRefusedError(_("An objection that suspends the award is still unanswered."))
+    if locked.award_published_at is None:  # pragma: no cover - state checked above
+        raise ActionRefusedError(_("The award notice has not been published."))
+    if timezone.localdate() > timezone.localdate(locked.award_published_at) + dt.timedelta(
+        days=rules.SIGN_WITHIN_DAYS
+    ):
+        raise ActionRefusedError(
+            _(
+                "The contract must be signed within 30 days of the award notice; that period has ended."
+            )
+        )
+    if Contract.objects.filter(tender=locked).exists():
+        raise ActionRefusedError(_("This tender already has a contract."))
+    winner = locked.awarded_bid
+    contract = Contract(
+        project=locked.project,
+        supplier=winner.supplier,
+        tender=locked,
+        number=number,
+        amount=winner.price,
+        start_date=start_date,
+        end_date=end_date,
+        term_reason=term_reason,
+        performance_bond=performance_bond,
+        service_content=service_content or locked.service_requirements,
+        advance_reason=advance_reason,
+    )
+    percentages = [m.percentage for m in milestones]
+    advance = next((m.percentage for m in milestones if m.is_advance), None)
+    problems = rules.contract_problems(
+        contract, percentages=percentages, advance_percentage=advance
+    )
+    if problems:
+        raise ActionRefusedError(" ".join(problems))
+    contract.full_clean(exclude=["state", "document"])
+    contract.save()
+    amounts = split_by_percentages(contract.amount, percentages)
+    rows = [
+        Milestone(
+            contract=contract,
+            sequence=i,
+            name=m.name,
+            percentage=m.percentage,
+            amount=amount,
+            due_date=m.due_date,
+            is_advance=m.is_advance,
+            requires_evaluation=not m.is_advance,
+            deliverables_required=m.deliverables,
+        )
+        for i, (m, amount) in enumerate(zip(milestones, amounts, strict=True), start=1)
+    ]
+    Milestone.objects.bulk_create(rows)
+    Contract.objects.filter(pk=contract.pk).update(document=_render_contract(contract, rows))
+    contract.refresh_from_db()
+    _log(contract, "draft", contract.state, actor)
+    return contract
+
+
+@transaction.atomic
+def contract_sign_supplier(*, contract: Contract, actor: User) -> Contract:
+    return run_transition(
+        contract, "sign_by_supplier", actor=actor, update_fields=["supplier_signed_at"]
+    )
+
+
+@transaction.atomic
+def contract_sign_bureau(*, contract: Contract, actor: User) -> Contract:
+    """Second signature: the contract is in force; the tender and the project move on."""
+    signed = run_transition(contract, "sign_by_bureau", actor=actor, update_fields=["signed_at"])
+    if signed.tender is not None:
+        run_transition(signed.tender, "mark_contracted", actor=actor)
+    if signed.project.state == ProjectState.TENDERING:
+        run_transition(signed.project, "mark_contracted", actor=actor, note=signed.number)
+    return signed
+
+
+@transaction.atomic
+def contract_start_service(*, contract: Contract, actor: User) -> Contract:
+    started = run_transition(contract, "start_service", actor=actor)
+    if started.project.state == ProjectState.CONTRACTED:
+        run_transition(started.project, "start_service", actor=actor, note=started.number)
+    return started
+
+
+@transaction.atomic
+def contract_amend(
+    *, contract: Contract, actor: User, amount: Decimal, end_date: dt.date, reason: str
+) -> ContractAmendment:
+    """变更: a new version with a readable diff; the signed contract row is never edited."""
+    locked = Contract.objects.select_for_update().get(pk=contract.pk)
+    _require(can_manage_contract(actor, locked))
+    if locked.state not in ("signed", "in_service"):
+        raise ActionRefusedError(_("Only a contract in force can be amended."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("A reason is required.")})
+    old_amount, old_end = locked.current_amount, locked.current_end_date
+    changes = []
+    if amount != old_amount:
+        changes.append(_("amount: %(a)s → %(b)s") % {"a": old_amount, "b": amount})
+    if end_date != old_end:
+        changes.append(_("term end: %(a)s → %(b)s") % {"a": old_end, "b": end_date})
+    if not changes:
+        raise ValidationError(_("The amendment changes nothing."))
+    if amount > locked.amount * Decimal("1.10"):
+        raise ActionRefusedError(
+            _("An amendment may add at most 10% to the original contract amount.")
+        )
+    version = (locked.amendments.aggregate(v=Max("version"))["v"] or 0) + 1
+    amendment = ContractAmendment.objects.create(
+        contract=locked,
+        version=version,
+        amount=amount,
+        end_date=end_date,
+        reason=reason,
+        diff="\n".join(changes),
+        created_by=actor,
+    )
+    _log(locked, "amend", locked.state, actor, note="; ".join(changes))
+    return amendment
+
+
+def organization_of(user: User) -> Organization | None:
+    return user.organization

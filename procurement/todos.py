@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role
+from core.todos import Todo, register
+from procurement.models import Contract, PanelMember, Tender, TenderState
+
+
+def _bureau_items(user: Any) -> list[Todo]:
+    mine = Tender.objects.filter(project__bureau_id=user.organization_id)
+    now = timezone.now()
+    items = [
+        Todo(_("Open the bids: %s") % t.title, t.get_absolute_url())
+        for t in mine.filter(state=TenderState.PUBLISHED, opening_at__lte=now)[:10]
+    ]
+    items += [
+        Todo(_("Publish the award notice: %s") % t.title, t.get_absolute_url())
+        for t in mine.filter(state=TenderState.AWARDED)[:10]
+    ]
+    items += [
+        Todo(_("Draft the contract: %s") % t.title, t.get_absolute_url())
+        for t in mine.filter(state=TenderState.AWARD_PUBLISHED, contract__isnull=True)[:10]
+    ]
+    signing = Contract.objects.filter(
+        project__bureau_id=user.organization_id, state="signed_by_supplier"
+    )
+    items += [
+        Todo(_("Sign the contract: %s") % c.number, c.get_absolute_url()) for c in signing[:10]
+    ]
+    return items
+
+
+def _panel_items(user: Any) -> list[Todo]:
+    seats = PanelMember.objects.filter(
+        user=user, tender__state__in=[TenderState.OPENED, TenderState.EVALUATING]
+    ).select_related("tender")[:10]
+    items = []
+    for m in seats:
+        if m.declared_at is None:
+            items.append(
+                Todo(
+                    _("Declare conflicts of interest: %s") % m.tender.title,
+                    m.tender.get_absolute_url(),
+                )
+            )
+        elif m.tender.state == TenderState.EVALUATING and not m.withdrawn:
+            items.append(
+                Todo(_("Score the bids: %s") % m.tender.title, m.tender.get_absolute_url())
+            )
+    return items
+
+
+@register
+def procurement_todos(user: Any) -> list[Todo]:
+    if not user.is_authenticated:
+        return []
+    items: list[Todo] = []
+    if user.role == Role.BUREAU_STAFF:
+        items += _bureau_items(user)
+    if user.role == Role.NGO:
+        drafts = Contract.objects.filter(supplier_id=user.organization_id, state="drafted")[:10]
+        items += [Todo(_("Sign the contract: %s") % c.number, c.get_absolute_url()) for c in drafts]
+    return items + _panel_items(user)
