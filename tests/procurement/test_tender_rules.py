@@ -1,0 +1,88 @@
+"""Publishing refuses a tender that breaks a rule, naming the rule and the number."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from core.fsm import ActionRefusedError
+from procurement import services
+from procurement.services import CriterionInput
+from tests.procurement.conftest import make_tender
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"notice_days": 15}, "不得少于20日"),
+        ({"method": "consultation", "notice_days": 8}, "不得少于10日"),
+        ({"bid_bond": Decimal("10000.01")}, "2%"),
+        (
+            {"price_weight": Decimal("35"), "criteria": [CriterionInput("方案", Decimal("65"))]},
+            "10%-30%",
+        ),
+        ({"criteria": [CriterionInput("方案", Decimal("70"))]}, "加起来为100分"),
+        ({"ceiling_price": Decimal("500000.01")}, "超过项目预算"),
+    ],
+)
+def test_rule_breaks_are_refused(world, overrides, message):
+    notice_days = overrides.pop("notice_days", 21)
+    tender = make_tender(
+        world["project"], world["staff"], notice_days=notice_days, publish=False, **overrides
+    )
+    with pytest.raises(ActionRefusedError) as exc:
+        services.tender_publish(tender=tender, actor=world["staff"])
+    assert message in str(exc.value)
+    tender.refresh_from_db()
+    assert tender.state == "draft"
+
+
+def test_negotiation_counts_working_days(world):
+    # Three working days: published Friday 20 Nov 2026 with a deadline on Wednesday 25 Nov is
+    # only 3 working days (23, 24, 25) — allowed; Tuesday 24 Nov is 2 — refused.
+    staff = world["staff"]
+    friday = timezone.make_aware(dt.datetime(2026, 11, 20, 9))
+    ok = make_tender(
+        world["project"],
+        staff,
+        method="negotiation",
+        publish=False,
+        clarification_deadline=friday,
+        bid_deadline=friday + dt.timedelta(days=5),
+        opening_at=friday + dt.timedelta(days=5),
+    )
+    services.tender_publish(tender=ok, actor=staff, now=friday)
+    ok.refresh_from_db()
+    assert ok.state == "published"
+
+
+def test_negotiation_two_working_days_refused(world):
+    staff = world["staff"]
+    friday = timezone.make_aware(dt.datetime(2026, 11, 20, 9))
+    short = make_tender(
+        world["project"],
+        staff,
+        method="negotiation",
+        publish=False,
+        clarification_deadline=friday,
+        bid_deadline=friday + dt.timedelta(days=4),
+        opening_at=friday + dt.timedelta(days=4),
+    )
+    with pytest.raises(ActionRefusedError, match="3个工作日"):
+        services.tender_publish(tender=short, actor=staff, now=friday)
+
+
+def test_rules_are_listed_on_the_draft_page(world, login):
+    tender = make_tender(
+        world["project"], world["staff"], notice_days=12, publish=False, bid_bond=Decimal("20000")
+    )
+    body = (
+        login(world["staff"])
+        .get(reverse("procurement:tender_detail", args=[tender.pk]))
+        .content.decode()
+    )
+    assert "不得少于20日" in body and "2%" in body
