@@ -45,7 +45,7 @@ def test_negotiation_counts_working_days(world):
     # Three working days: published Friday 20 Nov 2026 with a deadline on Wednesday 25 Nov is
     # only 3 working days (23, 24, 25) — allowed; Tuesday 24 Nov is 2 — refused.
     staff = world["staff"]
-    friday = timezone.make_aware(dt.datetime(2026, 11, 20, 9))
+    friday = dt.datetime(2026, 11, 20, 9, tzinfo=dt.timezone(dt.timedelta(hours=8)))
     ok = make_tender(
         world["project"],
         staff,
@@ -62,7 +62,7 @@ def test_negotiation_counts_working_days(world):
 
 def test_negotiation_two_working_days_refused(world):
     staff = world["staff"]
-    friday = timezone.make_aware(dt.datetime(2026, 11, 20, 9))
+    friday = dt.datetime(2026, 11, 20, 9, tzinfo=dt.timezone(dt.timedelta(hours=8)))
     short = make_tender(
         world["project"],
         staff,
