@@ -21,6 +21,7 @@ from evaluation.models import (
     ScoreSheet,
 )
 from evaluation.services import EntryInput, LeafDecision
+from procurement.selectors import contract_for_project
 
 ASSESSOR_ORG = "荆楚社会服务绩效评估中心"
 LEAD = "assessor_lead"
@@ -83,8 +84,6 @@ def _sheet_inputs(leaves: list[Indicator], index: int) -> dict[int, EntryInput]:
 def _commission(
     ctx: dict[str, Any], key: str, staff: str, kind: str, system: IndicatorSystem
 ) -> Evaluation | None:
-    from procurement.selectors import contract_for_project
-
     project = ctx["projects"].get(key)
     contract = contract_for_project(project=project) if project is not None else None
     if contract is None:
@@ -144,10 +143,6 @@ def _score(evaluation: Evaluation, *, submit: int) -> None:
 def load(ctx: dict[str, Any]) -> None:
     """Install the template, then evaluate the demo contracts procurement created."""
     system = services.templates_install()[0]
-    try:
-        from procurement.selectors import contract_for_project  # noqa: F401
-    except ImportError:  # procurement's demo contracts are not there yet
-        return
     users = ctx["users"]
     confirmed = _commission(ctx, "qianjiang", "qj_staff", EvaluationKind.MID_TERM, system)
     if confirmed is not None:

@@ -62,6 +62,7 @@ from evaluation.permissions import (
 from evaluation.resources import read_workbook
 from evaluation.scoring import check_range, score_leaf, to_decimal
 from evaluation.signals import evaluation_commissioned, evaluation_confirmed
+from procurement import selectors as procurement_selectors
 from procurement.models import Contract
 from projects.models import ServiceProject
 
@@ -220,11 +221,7 @@ def templates_install(*, actor: User | None = None) -> list[IndicatorSystem]:
 
 def organizations_involved(project: ServiceProject, contract: Contract) -> set[int]:
     """Organisations that bid for, hold or are tied to the project's contract."""
-    try:
-        from procurement.selectors import organizations_involved as involved
-    except ImportError:  # pragma: no cover - until the procurement selectors land
-        return {contract.supplier_id}
-    return set(involved(project=project)) | {contract.supplier_id}
+    return procurement_selectors.organizations_involved(project=project) | {contract.supplier_id}
 
 
 @transaction.atomic

@@ -1,7 +1,5 @@
 """The evaluation demo: one confirmed mid-term result (良 84.50), one in scoring; idempotent."""
 
-import sys
-import types
 from decimal import Decimal
 
 import pytest
@@ -17,24 +15,16 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def ctx(monkeypatch):
+def ctx():
     ctx = {}
     accounts_demo.load(ctx)
     projects_demo.load(ctx)
-    contracts = {}
+    # Contracts in service, as procurement's demo leaves them (found by its selector).
     for key, supplier in (
         ("qianjiang", "武汉爱心天使社会工作服务中心"),
         ("jianli_home", "监利县乡村快乐之家服务协会"),
     ):
-        contracts[ctx["projects"][key].pk] = ContractFactory(
-            project=ctx["projects"][key], supplier=ctx["orgs"][supplier]
-        )
-    # Stand in for procurement's selector when its module is not there (or not yet complete).
-    module = sys.modules.get("procurement.selectors") or types.ModuleType("procurement.selectors")
-    monkeypatch.setitem(sys.modules, "procurement.selectors", module)
-    monkeypatch.setattr(
-        module, "contract_for_project", lambda *, project: contracts.get(project.pk), raising=False
-    )
+        ContractFactory(project=ctx["projects"][key], supplier=ctx["orgs"][supplier])
     return ctx
 
 

@@ -24,13 +24,43 @@ def test_the_organisation_holding_the_contract_cannot_evaluate_it(cast):
     assert not cast.contract.evaluations.exists()
 
 
-def test_an_organisation_involved_in_the_procurement_is_refused(cast, monkeypatch):
-    monkeypatch.setattr(
-        services, "organizations_involved", lambda project, contract: {cast.assessor_org.pk}
+def test_an_organisation_that_bid_for_the_contract_is_refused(cast):
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from procurement.models import Bid, Tender
+
+    now = timezone.now()
+    tender = Tender.objects.create(
+        project=cast.contract.project,
+        title="关爱农村留守儿童保护项目服务采购",
+        method="consultation",
+        evaluation_method="comprehensive",
+        ceiling_price=Decimal("500000.00"),
+        bid_bond=Decimal("0.00"),
+        price_weight=Decimal("20.00"),
+        qualification_requirements="依法登记的社会组织",
+        service_requirements="个案、小组和社区活动",
+        clarification_deadline=now - dt.timedelta(days=20),
+        bid_deadline=now - dt.timedelta(days=10),
+        opening_at=now - dt.timedelta(days=10),
+        created_by=cast.staff,
+    )
+    # An assessor organisation that also took part in the tender (e.g. as a bidder).
+    Bid.objects.create(
+        tender=tender,
+        supplier=cast.assessor_org,
+        price=Decimal("450000.00"),
+        technical_proposal="服务方案",
+        receipt="0" * 64,
+        submitted_at=now - dt.timedelta(days=11),
     )
     with pytest.raises(ValidationError) as exc:
         commission(cast)
     assert cast.assessor_org.name in str(exc.value)
+    assert not cast.contract.evaluations.exists()
 
 
 def test_only_assessor_organisations_and_their_own_lead(cast):
