@@ -1,16 +1,37 @@
-"""Milestones, deliverables, service records, acceptance, disbursements and the ledger.
-
-The Milestone below is the seam procurement (which plans milestones when drafting a contract)
-and evaluation (which may evaluate one milestone) share; the funds capability fills in the rest.
-"""
+"""Milestones, deliverables, service records, acceptance, disbursements and the audit ledger."""
 
 from __future__ import annotations
 
-from django.db import models
-from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField
+import hashlib
+import json
+from decimal import Decimal
+from typing import Any
 
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from core.fsm import Guard, refusal
+from core.models import AppendOnlyError
 from procurement.models import Contract
+from projects.models import BeneficiaryCategory, ServiceProject
+
+FULL_PAY_SCORE = Decimal("80")
+PASS_SCORE = Decimal("60")
+
+
+def _guard(name: str) -> Guard:
+    def check(user: Any, obj: Any) -> Any:
+        import importlib
+
+        # Imported late: permissions import these models.
+        return getattr(importlib.import_module("funds.permissions"), name)(user, obj)
+
+    check.__name__ = name
+    return Guard(check)
 
 
 class MilestoneState(models.TextChoices):
@@ -27,7 +48,7 @@ class MilestoneState(models.TextChoices):
     FORFEITED = "forfeited", _("Forfeited")
 
 
-class Milestone(models.Model):
+class Milestone(FSMModelMixin, models.Model):
     contract = models.ForeignKey(
         Contract, verbose_name=_("contract"), on_delete=models.PROTECT, related_name="milestones"
     )
@@ -39,6 +60,15 @@ class Milestone(models.Model):
     is_advance = models.BooleanField(_("advance payment"), default=False)
     requires_evaluation = models.BooleanField(_("gated by an evaluation"), default=True)
     deliverables_required = models.TextField(_("required deliverables"), blank=True)
+    # Payment policy (configurable per milestone): ≥ full_pay_score pays 100%, from pass_score
+    # pays score ÷ full_pay_score, below pass_score pays nothing.
+    full_pay_score = models.DecimalField(
+        _("score for full payment"), max_digits=5, decimal_places=2, default=FULL_PAY_SCORE
+    )
+    pass_score = models.DecimalField(
+        _("pass score"), max_digits=5, decimal_places=2, default=PASS_SCORE
+    )
+    rectification_deadline = models.DateField(_("rectification deadline"), null=True, blank=True)
     state = FSMField(
         _("state"), default=MilestoneState.PLANNED, choices=MilestoneState.choices, protected=True
     )
@@ -55,3 +85,388 @@ class Milestone(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract.number} · {self.sequence}. {self.name}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("funds:milestone", args=[self.pk])
+
+    def gating_evaluation(self) -> Any:
+        from evaluation.selectors import gating_result
+
+        return gating_result(milestone=self)
+
+    @refusal(_("The gating evaluation of this milestone has not been confirmed."))
+    def evaluation_confirmed(self) -> bool:
+        return not self.requires_evaluation or self.gating_evaluation() is not None
+
+    @transition(
+        field=state,
+        source=[MilestoneState.PLANNED, MilestoneState.DUE, MilestoneState.RECTIFYING],
+        target=MilestoneState.DELIVERABLES_SUBMITTED,
+        permission=_guard("can_submit_deliverables"),
+    )
+    def submit_deliverables(self) -> None:
+        """The NGO handed in its reports and service records."""
+
+    @transition(
+        field=state,
+        source=[
+            MilestoneState.DELIVERABLES_SUBMITTED,
+            MilestoneState.PLANNED,
+            MilestoneState.DUE,
+            MilestoneState.RECTIFYING,
+        ],
+        target=MilestoneState.UNDER_EVALUATION,
+    )
+    def start_evaluation(self) -> None:
+        """A third-party evaluation was commissioned for this milestone."""
+
+    @transition(
+        field=state,
+        source=[MilestoneState.UNDER_EVALUATION, MilestoneState.EVALUATED],
+        target=MilestoneState.EVALUATED,
+    )
+    def mark_evaluated(self) -> None:
+        """Its evaluation result was confirmed by the bureau."""
+
+    @transition(
+        field=state,
+        source=[
+            MilestoneState.EVALUATED,
+            MilestoneState.PLANNED,
+            MilestoneState.DUE,
+            MilestoneState.DELIVERABLES_SUBMITTED,
+        ],
+        target=MilestoneState.ACCEPTED,
+        conditions=[evaluation_confirmed],
+        permission=_guard("can_accept_milestone"),
+    )
+    def accept(self) -> None:
+        """履约验收 recorded with its checklist."""
+
+    @transition(
+        field=state,
+        source=[MilestoneState.EVALUATED, MilestoneState.DELIVERABLES_SUBMITTED],
+        target=MilestoneState.RECTIFYING,
+        permission=_guard("can_accept_milestone"),
+    )
+    def require_rectification(self, *, deadline: Any) -> None:
+        """整改: the NGO fixes what failed and submits again for re-evaluation."""
+        self.rectification_deadline = deadline
+
+    @transition(field=state, source=MilestoneState.ACCEPTED, target=MilestoneState.PAYABLE)
+    def request_payment(self) -> None:
+        """Bureau staff requested the disbursement."""
+
+    @transition(field=state, source=MilestoneState.PAYABLE, target=MilestoneState.ACCEPTED)
+    def reopen_payment(self) -> None:
+        """The request was rejected; it may be requested again."""
+
+    @transition(field=state, source=MilestoneState.PAYABLE, target=MilestoneState.PAID)
+    def mark_paid(self) -> None:
+        """Paid in full."""
+
+    @transition(field=state, source=MilestoneState.PAYABLE, target=MilestoneState.WITHHELD)
+    def mark_partly_withheld(self) -> None:
+        """Paid pro rata; the rest is withheld until rectified or forfeited."""
+
+    @transition(
+        field=state,
+        source=[MilestoneState.WITHHELD, MilestoneState.RECTIFYING, MilestoneState.EVALUATED],
+        target=MilestoneState.FORFEITED,
+        permission=_guard("can_accept_milestone"),
+    )
+    def forfeit(self) -> None:
+        """The withheld part will not be paid."""
+
+
+class Deliverable(models.Model):
+    milestone = models.ForeignKey(Milestone, on_delete=models.PROTECT, related_name="deliverables")
+    title = models.CharField(_("title"), max_length=200)
+    report = models.TextField(_("report"), blank=True)
+    file = models.FileField(_("file"), upload_to="deliverables/%Y/%m/", blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("deliverable")
+        verbose_name_plural = _("deliverables")
+        ordering = ["submitted_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ServiceType(models.TextChoices):
+    CASE = "case", _("Casework (个案)")
+    GROUP = "group", _("Group work (小组)")
+    COMMUNITY = "community", _("Community activity (社区活动)")
+    HOME_VISIT = "home_visit", _("Home visit (家访)")
+    VIDEO_CALL = "video_call", _("Video call with parents")
+    TUTORING = "tutoring", _("Homework tutoring")
+    TRAINING = "training", _("Training")
+
+
+class ServiceRecord(models.Model):
+    """One line of the service ledger (服务台账). Counts only: no names or ID numbers of minors."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="service_records")
+    date = models.DateField(_("date"))
+    place = models.CharField(_("village or community"), max_length=100)
+    service_type = models.CharField(_("service type"), max_length=20, choices=ServiceType.choices)
+    beneficiary_category = models.CharField(
+        _("beneficiary category"), max_length=32, choices=BeneficiaryCategory.choices
+    )
+    beneficiary_count = models.PositiveIntegerField(
+        _("beneficiaries"), validators=[MinValueValidator(1)]
+    )
+    hours = models.DecimalField(
+        _("hours"), max_digits=6, decimal_places=1, validators=[MinValueValidator(Decimal("0.1"))]
+    )
+    social_worker = models.CharField(_("social worker"), max_length=50)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("service record")
+        verbose_name_plural = _("service records")
+        ordering = ["contract", "date", "id"]
+        indexes = [models.Index(fields=["contract", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.place} {self.get_service_type_display()}"
+
+
+class Acceptance(models.Model):
+    """履约验收 of one milestone, with the checklist as the officer ticked it."""
+
+    milestone = models.ForeignKey(Milestone, on_delete=models.PROTECT, related_name="acceptances")
+    passed = models.BooleanField(_("passed"))
+    checklist = models.JSONField(_("checklist"), default=dict)
+    notes = models.TextField(_("notes"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("acceptance")
+        verbose_name_plural = _("acceptances")
+        ordering = ["recorded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.milestone} {'✓' if self.passed else '✗'}"
+
+
+class DisbursementState(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    APPROVED = "approved", _("Approved")
+    PAID = "paid", _("Paid")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Disbursement(FSMModelMixin, models.Model):
+    """A payment of one milestone: requested by staff, approved and paid by finance (maker-checker)."""
+
+    milestone = models.ForeignKey(
+        Milestone,
+        verbose_name=_("milestone"),
+        on_delete=models.PROTECT,
+        related_name="disbursements",
+    )
+    # 1: the payment after acceptance; 2: the withheld remainder, released after rectification.
+    part = models.PositiveSmallIntegerField(_("part"), default=1)
+    amount = models.DecimalField(
+        _("amount (CNY)"),
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    withheld = models.DecimalField(
+        _("withheld (CNY)"), max_digits=14, decimal_places=2, default=Decimal("0")
+    )
+    calculation = models.TextField(_("calculation"))
+    state = FSMField(
+        _("state"),
+        default=DisbursementState.REQUESTED,
+        choices=DisbursementState.choices,
+        protected=True,
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    voucher_number = models.CharField(_("voucher number"), max_length=40, blank=True)
+    rejection_reason = models.TextField(_("rejection reason"), blank=True)
+    accepted_on = models.DateField(_("accepted on"))
+    due_by = models.DateField(_("payment due by"))
+
+    class Meta:
+        verbose_name = _("disbursement")
+        verbose_name_plural = _("disbursements")
+        ordering = ["-id"]
+        constraints = [
+            # The database itself refuses a second live payment of the same milestone.
+            models.UniqueConstraint(
+                fields=["milestone", "part"],
+                condition=~models.Q(state="rejected"),
+                name="one_live_disbursement_per_milestone_part",
+            ),
+            models.UniqueConstraint(
+                fields=["voucher_number"],
+                condition=~models.Q(voucher_number=""),
+                name="voucher_number_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.milestone} {self.amount}"
+
+    @property
+    def is_late(self) -> bool:
+        paid_or_today = self.paid_on or timezone.localdate()
+        return paid_or_today > self.due_by
+
+    @transition(
+        field=state,
+        source=DisbursementState.REQUESTED,
+        target=DisbursementState.APPROVED,
+        permission=_guard("can_approve_disbursement"),
+    )
+    def approve(self, *, by: Any) -> None:
+        self.approved_by = by
+        self.approved_at = timezone.now()
+
+    @transition(
+        field=state,
+        source=DisbursementState.APPROVED,
+        target=DisbursementState.PAID,
+        permission=_guard("can_pay_disbursement"),
+    )
+    def pay(self, *, by: Any, voucher_number: str, paid_on: Any) -> None:
+        self.paid_by = by
+        self.voucher_number = voucher_number
+        self.paid_on = paid_on
+
+    @transition(
+        field=state,
+        source=[DisbursementState.REQUESTED, DisbursementState.APPROVED],
+        target=DisbursementState.REJECTED,
+        permission=_guard("can_approve_disbursement"),
+    )
+    def reject(self, *, reason: str) -> None:
+        self.rejection_reason = reason
+
+
+class LedgerKind(models.TextChoices):
+    BUDGET_APPROPRIATED = "budget_appropriated", _("Budget appropriated")
+    BOND_RECEIVED = "bond_received", _("Bond received")
+    BOND_RETURNED = "bond_returned", _("Bond returned")
+    DISBURSEMENT_REQUESTED = "disbursement_requested", _("Disbursement requested")
+    DISBURSEMENT_APPROVED = "disbursement_approved", _("Disbursement approved")
+    DISBURSEMENT_PAID = "disbursement_paid", _("Disbursement paid")
+    WITHHELD = "withheld", _("Withheld")
+    FORFEITED = "forfeited", _("Forfeited")
+    REVERSED = "reversed", _("Reversal")
+
+
+class LedgerQuerySet(models.QuerySet["LedgerEntry"]):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("ledger entries are never updated; post a reversing entry")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("ledger entries are never deleted; post a reversing entry")
+
+
+class LedgerEntry(models.Model):
+    """One double-entry line, chained to the previous one by SHA-256 so that tampering shows."""
+
+    seq = models.PositiveBigIntegerField(_("sequence"), unique=True)
+    occurred_at = models.DateTimeField(_("time"))
+    kind = models.CharField(_("event"), max_length=32, choices=LedgerKind.choices)
+    debit = models.CharField(_("debit account"), max_length=60)
+    credit = models.CharField(_("credit account"), max_length=60)
+    amount = models.DecimalField(_("amount (CNY)"), max_digits=14, decimal_places=2)
+    project = models.ForeignKey(
+        ServiceProject, on_delete=models.PROTECT, related_name="ledger_entries"
+    )
+    contract = models.ForeignKey(
+        Contract, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_entries"
+    )
+    milestone = models.ForeignKey(
+        Milestone, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_entries"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    memo = models.CharField(_("memo"), max_length=300, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = LedgerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger")
+        ordering = ["seq"]
+        indexes = [
+            models.Index(fields=["project", "occurred_at"]),
+            models.Index(fields=["occurred_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.kind} {self.amount}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("ledger entries are never updated; post a reversing entry")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("ledger entries are never deleted; post a reversing entry")
+
+    def canonical(self) -> str:
+        """The exact text hashed: every field that carries meaning, in a fixed order."""
+        return json.dumps(
+            [
+                self.seq,
+                self.occurred_at.isoformat(timespec="microseconds"),
+                self.kind,
+                self.debit,
+                self.credit,
+                format(Decimal(self.amount).quantize(Decimal("0.01")), "f"),
+                self.project_id,
+                self.contract_id,
+                self.milestone_id,
+                self.actor_id,
+                self.memo,
+            ],
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+
+    def compute_hash(self) -> str:
+        return hashlib.sha256((self.prev_hash + self.canonical()).encode("utf-8")).hexdigest()
+
+
+class LedgerHead(models.Model):
+    """The single row every append locks, so the chain has exactly one head."""
+
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="0" * 64)
+
+    class Meta:
+        verbose_name = _("ledger head")
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.hash}"

@@ -1,4 +1,21 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from funds import views
 
 app_name = "funds"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("payments/", views.payments, name="payments"),
+    path("ledger/", views.ledger, name="ledger"),
+    path("overview/", views.overview, name="overview"),
+    path("milestones/<int:pk>/", views.milestone_detail, name="milestone"),
+    path("milestones/<int:pk>/deliverables/", views.deliverable_submit, name="deliverable_submit"),
+    path("milestones/<int:pk>/acceptance/", views.acceptance_record, name="acceptance"),
+    path("milestones/<int:pk>/request/", views.disbursement_request, name="request"),
+    path("milestones/<int:pk>/release/", views.withheld_release, name="release"),
+    path("milestones/<int:pk>/forfeit/", views.milestone_forfeit, name="forfeit"),
+    path("disbursements/<int:pk>/approve/", views.disbursement_approve, name="approve"),
+    path("disbursements/<int:pk>/pay/", views.disbursement_pay, name="pay"),
+    path("disbursements/<int:pk>/reject/", views.disbursement_reject, name="reject"),
+    path("disbursements/<int:pk>/voucher.pdf", views.voucher_pdf, name="voucher"),
+    path("contracts/<int:pk>/records/", views.service_records, name="service_records"),
+]

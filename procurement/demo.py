@@ -83,6 +83,8 @@ def _evaluate(
 def _contract(tender: Tender, staff: Any, supplier_user: Any, number: str) -> None:
     project = tender.project
     start = project.period_start
+    if tender.awarded_bid is None:  # pragma: no cover - _evaluate awards or fails first
+        raise RuntimeError("demo tender was not awarded")
     contract = services.contract_draft(
         tender=tender,
         actor=staff,
@@ -189,11 +191,8 @@ def load(ctx: dict[str, Any]) -> None:
                 "武汉爱心天使社会工作服务中心": [29, 21, 8, 8],
             },
         )
-        winner = (
-            users["boya"]
-            if second.awarded_bid.supplier.name == "武汉博雅社会工作服务中心"
-            else users["aixin"]
-        )
+        awarded = second.awarded_bid.supplier.name if second.awarded_bid else ""
+        winner = users["boya"] if awarded == "武汉博雅社会工作服务中心" else users["aixin"]
         _contract(second, staff, winner, "HT-JL-2026-001")
 
     jianli = projects["jianli_home"]

@@ -49,9 +49,10 @@ class TenderState(models.TextChoices):
 
 def _guard(name: str) -> Guard:
     def check(user: Any, obj: Any) -> Any:
-        from procurement import permissions
+        import importlib
 
-        return getattr(permissions, name)(user, obj)
+        # Imported late: permissions import these models.
+        return getattr(importlib.import_module("procurement.permissions"), name)(user, obj)
 
     check.__name__ = name
     return Guard(check)

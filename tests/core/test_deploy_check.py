@@ -9,8 +9,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_check_deploy_is_clean_with_production_settings():
+    # The browser tests' async-unsafe switch must not leak into a production check.
+    base = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env = {
-        **os.environ,
+        **base,
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": "k9-" + "x7Qp2Lm" * 8,
         "DJANGO_ALLOWED_HOSTS": "sanshe.example.gov.cn",

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+CHECKLIST = [
+    ("deliverables_complete", _("Deliverables complete and on time")),
+    ("records_match_targets", _("Service records match the contracted targets")),
+    ("files_complete", _("Case files (四卡一袋) complete")),
+    ("finance_compliant", _("Funds used as budgeted, with receipts")),
+]
+
+
+class DeliverableForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    report = forms.CharField(
+        label=_("Report"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    file = forms.FileField(label=_("File (PDF, Word, Excel, images)"), required=False)
+
+
+class AcceptanceForm(forms.Form):
+    passed = forms.TypedChoiceField(
+        label=_("Result"),
+        choices=[("1", _("Passed")), ("0", _("Failed: rectify"))],
+        coerce=lambda v: v == "1",
+    )
+    notes = forms.CharField(
+        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    rectification_deadline = forms.DateField(
+        label=_("Rectification deadline"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        for key, label in CHECKLIST:
+            self.fields[key] = forms.BooleanField(label=label, required=False)
+
+    def checklist(self) -> dict[str, bool]:
+        return {key: bool(self.cleaned_data.get(key)) for key, _label in CHECKLIST}
+
+
+class PayForm(forms.Form):
+    voucher_number = forms.CharField(label=_("Voucher number"), max_length=40)
+    paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Service-record file (.xlsx or .csv)"))
+
+
+class LedgerFilterForm(forms.Form):
+    bureau = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    project = forms.IntegerField(label=_("Project"), required=False)
+    supplier = forms.IntegerField(label=_("NGO"), required=False)
+    start = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )

@@ -1,0 +1,183 @@
+"""Service-record import (服务台账) from Excel or CSV: every bad row listed, nothing saved unless all are good."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from core.uploads import validate_upload
+from funds.models import ServiceRecord, ServiceType
+from procurement.models import Contract
+from projects.models import BeneficiaryCategory
+
+MAX_ROWS = 200_000
+MAX_BYTES = 30 * 1024 * 1024
+COLUMNS = {
+    "date": ("日期", "date"),
+    "place": ("村/社区", "村（社区）", "place", "village"),
+    "service_type": ("服务类型", "service_type"),
+    "beneficiary_category": ("服务对象类别", "beneficiary_category"),
+    "beneficiary_count": ("服务人数", "人数", "beneficiary_count"),
+    "hours": ("时长", "时长（小时）", "hours"),
+    "social_worker": ("社工", "社会工作者", "social_worker"),
+}
+
+
+def _choices(enum: Any) -> dict[str, str]:
+    from django.utils import translation
+
+    table: dict[str, str] = {}
+    for member in enum:
+        table[member.value] = member.value
+        for lang in ("zh-hans", "en"):
+            with translation.override(lang):
+                table[str(member.label)] = member.value
+    # Short Chinese names as written in ledgers, e.g. 个案 for "Casework (个案)".
+    for label, value in list(table.items()):
+        if "（" in label or "(" in label:
+            inner = label.split("(")[-1].split("（")[-1].rstrip(")）")
+            table.setdefault(inner, value)
+    return table
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    errors: list[str] = field(default_factory=list)
+    records: list[ServiceRecord] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _rows(upload: Any) -> tuple[list[str], list[list[Any]]]:
+    kind = validate_upload(upload, kinds={"csv", "xlsx"}, max_bytes=MAX_BYTES)
+    if kind == "csv":
+        text = upload.read().decode("utf-8-sig")
+        data = list(csv.reader(io.StringIO(text)))
+    else:
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(upload, read_only=True, data_only=True).worksheets[0]
+        data = [list(r) for r in sheet.iter_rows(values_only=True)]
+    if not data:
+        return [], []
+    return [str(h or "").strip() for h in data[0]], data[1:]
+
+
+def parse_service_records(contract: Contract, upload: Any) -> ImportResult:
+    """Validate every row; the result lists each bad row with its line number and field."""
+    header, body = _rows(upload)
+    result = ImportResult()
+    index: dict[str, int] = {}
+    for key, names in COLUMNS.items():
+        for i, h in enumerate(header):
+            if h in names:
+                index[key] = i
+    missing = [COLUMNS[k][0] for k in COLUMNS if k not in index]
+    if missing:
+        result.errors.append(_("Missing columns: %(cols)s") % {"cols": "、".join(missing)})
+        return result
+    if len(body) > MAX_ROWS:
+        result.errors.append(_("At most %(n)s rows per file.") % {"n": MAX_ROWS})
+        return result
+    types, categories = _choices(ServiceType), _choices(BeneficiaryCategory)
+    start, end = contract.start_date, contract.current_end_date
+    for line, row in enumerate(body, start=2):
+        if not any(str(v or "").strip() for v in row):
+            continue
+        result.rows += 1
+        problems: list[str] = []
+
+        def cell(key: str, row: list[Any] = row) -> Any:
+            i = index[key]
+            value = row[i] if i < len(row) else None
+            return value.strip() if isinstance(value, str) else value
+
+        raw_date = cell("date")
+        day: dt.date | None = None
+        if isinstance(raw_date, dt.datetime):
+            day = raw_date.date()
+        elif isinstance(raw_date, dt.date):
+            day = raw_date
+        else:
+            try:
+                day = dt.date.fromisoformat(str(raw_date or "").replace("/", "-"))
+            except ValueError:
+                problems.append(
+                    _("date “%(v)s” is not a date (YYYY-MM-DD)") % {"v": raw_date or ""}
+                )
+        if day and not (start <= day <= end):
+            problems.append(
+                _("date %(d)s is outside the contract term %(s)s to %(e)s")
+                % {"d": day, "s": start, "e": end}
+            )
+        place = str(cell("place") or "")
+        if not place:
+            problems.append(_("village or community is empty"))
+        service_type = types.get(str(cell("service_type") or ""))
+        if service_type is None:
+            problems.append(
+                _("service type “%(v)s” is unknown") % {"v": cell("service_type") or ""}
+            )
+        category = categories.get(str(cell("beneficiary_category") or ""))
+        if category is None:
+            problems.append(
+                _("beneficiary category “%(v)s” is unknown")
+                % {"v": cell("beneficiary_category") or ""}
+            )
+        try:
+            count = int(str(cell("beneficiary_count")).strip())
+            if count < 1:
+                raise ValueError
+        except (TypeError, ValueError):
+            count = 0
+            problems.append(
+                _("beneficiaries “%(v)s” must be a whole number of at least 1")
+                % {"v": cell("beneficiary_count")}
+            )
+        try:
+            hours = Decimal(str(cell("hours")).strip())
+            if not (Decimal("0.1") <= hours <= Decimal("24")):
+                raise InvalidOperation
+        except (InvalidOperation, TypeError, ValueError):
+            hours = Decimal(0)
+            problems.append(_("hours “%(v)s” must be between 0.1 and 24") % {"v": cell("hours")})
+        worker = str(cell("social_worker") or "")
+        if not worker:
+            problems.append(_("social worker is empty"))
+        if problems or day is None or service_type is None or category is None:
+            result.errors.append(_("Row %(n)s: %(p)s") % {"n": line, "p": "；".join(problems)})
+            continue
+        result.records.append(
+            ServiceRecord(
+                contract=contract,
+                date=day,
+                place=place[:100],
+                service_type=service_type,
+                beneficiary_category=category,
+                beneficiary_count=count,
+                hours=hours,
+                social_worker=worker[:50],
+            )
+        )
+    if result.rows == 0:
+        result.errors.append(_("The file has no data rows."))
+    return result
+
+
+@transaction.atomic
+def import_service_records(contract: Contract, result: ImportResult) -> int:
+    """Save a fully valid result in one transaction (bulk insert)."""
+    if not result.ok:
+        raise ValueError("refusing to save an import with errors")
+    ServiceRecord.objects.bulk_create(result.records, batch_size=2000)
+    return len(result.records)

@@ -1,0 +1,59 @@
+"""Funds reacts to other apps' events: money events become ledger entries, evaluations move milestones."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.dispatch import receiver
+
+from core.fsm import check_transition, run_transition
+from core.signals import money_event
+from evaluation.signals import evaluation_commissioned, evaluation_confirmed
+from funds.ledger import ledger_post
+from funds.models import Milestone
+
+
+@receiver(money_event, dispatch_uid="funds.ledger")
+def post_money_event(
+    sender: Any,
+    *,
+    kind: str,
+    amount: Any,
+    project: Any,
+    actor: Any = None,
+    memo: str = "",
+    contract: Any = None,
+    milestone: Any = None,
+    occurred_at: Any = None,
+    **kwargs: Any,
+) -> None:
+    ledger_post(
+        kind=kind,
+        amount=amount,
+        project=project,
+        contract=contract,
+        milestone=milestone,
+        actor=actor,
+        memo=str(memo),
+        occurred_at=occurred_at,
+    )
+
+
+def _move(milestone_id: int | None, transition: str, note: str) -> None:
+    if milestone_id is None:
+        return
+    milestone = Milestone.objects.get(pk=milestone_id)
+    if check_transition(milestone, transition, None):
+        run_transition(milestone, transition, actor=None, note=note)
+
+
+@receiver(evaluation_commissioned, dispatch_uid="funds.milestone_under_evaluation")
+def milestone_under_evaluation(sender: Any, *, evaluation: Any, **kwargs: Any) -> None:
+    _move(evaluation.milestone_id, "start_evaluation", f"评估#{evaluation.pk}")
+
+
+@receiver(evaluation_confirmed, dispatch_uid="funds.milestone_evaluated")
+def milestone_evaluated(sender: Any, *, evaluation: Any, **kwargs: Any) -> None:
+    _move(
+        evaluation.milestone_id, "mark_evaluated", f"评估#{evaluation.pk} {evaluation.total_score}"
+    )

@@ -1,0 +1,138 @@
+"""Read queries for funds pages: milestones, payments, the ledger and the overview."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from accounts.models import Role
+from funds.models import Disbursement, LedgerEntry, LedgerKind, Milestone, ServiceRecord
+from funds.permissions import can_view_milestone, visible_contracts_for_funds_q
+from procurement.models import Contract
+from projects.models import ServiceProject
+from projects.permissions import visible_projects_q
+
+
+def milestone_get(*, user: Any, pk: int) -> Milestone:
+    milestone = get_object_or_404(
+        Milestone.objects.select_related("contract__project__bureau", "contract__supplier"), pk=pk
+    )
+    if not can_view_milestone(user, milestone):
+        raise Http404
+    return milestone
+
+
+def contract_for_records(*, user: Any, pk: int) -> Contract:
+    contract = get_object_or_404(Contract.objects.select_related("project", "supplier"), pk=pk)
+    if not Contract.objects.filter(visible_contracts_for_funds_q(user), pk=pk).exists():
+        raise Http404
+    return contract
+
+
+def disbursement_list(*, user: Any) -> QuerySet[Disbursement]:
+    return (
+        Disbursement.objects.filter(visible_contracts_for_funds_q(user, "milestone__contract__"))
+        .select_related(
+            "milestone__contract__project", "milestone__contract__supplier", "requested_by"
+        )
+        .order_by("-id")
+    )
+
+
+def service_record_summary(*, contract: Contract) -> list[dict[str, Any]]:
+    rows = (
+        ServiceRecord.objects.filter(contract=contract)
+        .values("service_type")
+        .annotate(people=Sum("beneficiary_count"), hours=Sum("hours"))
+        .order_by("service_type")
+    )
+    return [dict(row) for row in rows]
+
+
+def ledger_entries(
+    *,
+    user: Any,
+    bureau: int | None = None,
+    project: int | None = None,
+    supplier: int | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> QuerySet[LedgerEntry]:
+    """Entries a user may read, filtered; ordered by sequence so exports show the chain order."""
+    qs = LedgerEntry.objects.select_related(
+        "project__bureau", "contract__supplier", "milestone", "actor"
+    )
+    if not (user.is_superuser or user.role in (Role.AUDITOR, Role.ADMIN)):
+        qs = qs.filter(
+            project__in=ServiceProject.objects.filter(visible_projects_q(user)).values("pk")
+        )
+    if bureau:
+        qs = qs.filter(Q(project__bureau_id=bureau) | Q(project__bureau__parent_id=bureau))
+    if project:
+        qs = qs.filter(project_id=project)
+    if supplier:
+        qs = qs.filter(contract__supplier_id=supplier)
+    if start:
+        qs = qs.filter(occurred_at__date__gte=start)
+    if end:
+        qs = qs.filter(occurred_at__date__lte=end)
+    return qs.order_by("seq")
+
+
+def ledger_totals(qs: QuerySet[LedgerEntry]) -> dict[str, Decimal]:
+    rows = qs.order_by().values("kind").annotate(total=Sum("amount"))
+    return {row["kind"]: row["total"] for row in rows}
+
+
+def funds_overview(*, user: Any) -> dict[str, Any]:
+    """Budget, contracted, paid, withheld and forfeited per project, and paid per month."""
+    projects = list(
+        ServiceProject.objects.filter(visible_projects_q(user))
+        .exclude(state__in=["draft"])
+        .select_related("bureau")
+        .order_by("bureau__name", "code")
+    )
+    ids = [p.pk for p in projects]
+    contracted: dict[int, Decimal] = defaultdict(Decimal)
+    for c in Contract.objects.filter(
+        project_id__in=ids, state__in=["signed", "in_service", "completed"]
+    ).prefetch_related("amendments"):
+        contracted[c.project_id] += c.current_amount
+    sums: dict[tuple[int, str], Decimal] = {}
+    for row in (
+        LedgerEntry.objects.filter(project_id__in=ids)
+        .values("project_id", "kind")
+        .annotate(t=Sum("amount"))
+    ):
+        sums[(row["project_id"], row["kind"])] = row["t"]
+    table: list[dict[str, Any]] = [
+        {
+            "project": p,
+            "budget": p.budget,
+            "contracted": contracted[p.pk],
+            "paid": sums.get((p.pk, LedgerKind.DISBURSEMENT_PAID), Decimal(0)),
+            "withheld": sums.get((p.pk, LedgerKind.WITHHELD), Decimal(0))
+            - sums.get((p.pk, LedgerKind.FORFEITED), Decimal(0)),
+            "forfeited": sums.get((p.pk, LedgerKind.FORFEITED), Decimal(0)),
+        }
+        for p in projects
+    ]
+    monthly = list(
+        LedgerEntry.objects.filter(project_id__in=ids, kind=LedgerKind.DISBURSEMENT_PAID)
+        .annotate(month=TruncMonth("occurred_at"))
+        .values("month")
+        .annotate(total=Sum("amount"))
+        .order_by("month")
+    )
+    totals: dict[str, Decimal] = {
+        k: sum((Decimal(r[k]) for r in table), Decimal(0))
+        for k in ("budget", "contracted", "paid", "withheld", "forfeited")
+    }
+    return {"rows": table, "monthly": monthly, "totals": totals}

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role
+from core.todos import Todo, register
+from funds.models import Disbursement, Milestone
+
+
+@register
+def funds_todos(user: Any) -> list[Todo]:
+    if not user.is_authenticated:
+        return []
+    org = user.organization_id
+    if user.role == Role.NGO:
+        open_ = Milestone.objects.filter(
+            contract__supplier_id=org, state__in=["planned", "due", "rectifying"], is_advance=False
+        ).order_by("due_date")[:10]
+        return [
+            Todo(
+                _("Submit deliverables: %s") % m,
+                m.get_absolute_url(),
+                due=m.rectification_deadline or m.due_date,
+            )
+            for m in open_
+        ]
+    if user.role == Role.BUREAU_STAFF:
+        mine = Milestone.objects.filter(contract__project__bureau_id=org)
+        items = [
+            Todo(_("Record acceptance: %s") % m, m.get_absolute_url())
+            for m in mine.filter(state__in=["evaluated"])[:10]
+        ]
+        items += [
+            Todo(_("Request payment: %s") % m, m.get_absolute_url())
+            for m in mine.filter(state="accepted")[:10]
+        ]
+        return items
+    if user.role == Role.BUREAU_FINANCE:
+        pending = (
+            Disbursement.objects.filter(
+                milestone__contract__project__bureau_id=org, state__in=["requested", "approved"]
+            )
+            .exclude(requested_by=user)
+            .select_related("milestone__contract")[:20]
+        )
+        return [
+            Todo(
+                (_("Approve payment: %s") if d.state == "requested" else _("Record payment: %s"))
+                % d.milestone,
+                d.milestone.get_absolute_url(),
+                detail=_("late") if d.is_late else "",
+                due=d.due_by,
+            )
+            for d in pending
+        ]
+    return []

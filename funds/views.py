@@ -1,0 +1,408 @@
+"""Funds pages: milestones and payments, service records, the ledger and the overview."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.http import AuthenticatedHttpRequest
+from accounts.models import Organization, OrgKind, Role
+from core.exports import stream_csv, stream_xlsx
+from core.fsm import ActionRefusedError, check_transition
+from funds import documents, imports, selectors, services
+from funds.forms import AcceptanceForm, DeliverableForm, ImportForm, LedgerFilterForm, PayForm
+from funds.ledger import ledger_verify
+from funds.models import Disbursement, LedgerHead
+from funds.permissions import (
+    can_approve_disbursement,
+    can_pay_disbursement,
+    can_request_disbursement,
+    can_submit_deliverables,
+    can_view_ledger,
+    can_view_milestone,
+)
+
+
+def _act(
+    request: AuthenticatedHttpRequest, target: Any, action: Callable[[], Any], success: str
+) -> HttpResponse:
+    try:
+        action()
+        messages.success(request, success)
+    except ActionRefusedError as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect(target)
+
+
+@login_required
+def milestone_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    milestone = selectors.milestone_get(user=request.user, pk=pk)
+    user = request.user
+    try:
+        calculation = services.milestone_payout(milestone)
+    except ActionRefusedError as exc:
+        calculation = None
+        blocker = str(exc)
+    else:
+        blocker = ""
+    disbursements = list(
+        milestone.disbursements.select_related("requested_by", "approved_by", "paid_by")
+    )
+    return render(
+        request,
+        "funds/milestone_detail.html",
+        {
+            "milestone": milestone,
+            "evaluation": milestone.gating_evaluation(),
+            "calculation": calculation,
+            "blocker": blocker,
+            "deliverables": milestone.deliverables.select_related("submitted_by"),
+            "acceptances": milestone.acceptances.select_related("recorded_by"),
+            "disbursements": [
+                (
+                    d,
+                    can_approve_disbursement(user, d) and d.state == "requested",
+                    can_pay_disbursement(user, d) and d.state == "approved",
+                )
+                for d in disbursements
+            ],
+            "can_submit": can_submit_deliverables(user, milestone),
+            "can_accept": check_transition(milestone, "accept", user),
+            "can_rectify": check_transition(milestone, "require_rectification", user),
+            "can_request": can_request_disbursement(user, milestone)
+            and milestone.state == "accepted",
+            "can_forfeit": check_transition(milestone, "forfeit", user),
+            "can_release": can_request_disbursement(user, milestone)
+            and milestone.state == "withheld",
+            "deliverable_form": DeliverableForm(),
+            "acceptance_form": AcceptanceForm(),
+            "pay_form": PayForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def deliverable_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    milestone = selectors.milestone_get(user=request.user, pk=pk)
+    form = DeliverableForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("A title is required."))
+        return redirect(milestone)
+    return _act(
+        request,
+        milestone,
+        lambda: services.deliverables_submit(
+            milestone=milestone, actor=request.user, **form.cleaned_data
+        ),
+        _("Deliverables submitted."),
+    )
+
+
+@login_required
+@require_POST
+def acceptance_record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    milestone = selectors.milestone_get(user=request.user, pk=pk)
+    form = AcceptanceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Check the acceptance form."))
+        return redirect(milestone)
+    data = form.cleaned_data
+    return _act(
+        request,
+        milestone,
+        lambda: services.acceptance_record(
+            milestone=milestone,
+            actor=request.user,
+            passed=data["passed"],
+            checklist=form.checklist(),
+            notes=data["notes"],
+            rectification_deadline=data["rectification_deadline"],
+        ),
+        _("Acceptance recorded."),
+    )
+
+
+@login_required
+@require_POST
+def disbursement_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    milestone = selectors.milestone_get(user=request.user, pk=pk)
+    return _act(
+        request,
+        milestone,
+        lambda: services.disbursement_request(milestone=milestone, actor=request.user),
+        _("Payment requested; finance approves it."),
+    )
+
+
+@login_required
+@require_POST
+def withheld_release(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    milestone = selectors.milestone_get(user=request.user, pk=pk)
+    return _act(
+        request,
+        milestone,
+        lambda: services.withheld_release_request(milestone=milestone, actor=request.user),
+        _("Release of the withheld part requested."),
+    )
+
+
+@login_required
+@require_POST
+def milestone_forfeit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    milestone = selectors.milestone_get(user=request.user, pk=pk)
+    return _act(
+        request,
+        milestone,
+        lambda: services.milestone_forfeit(
+            milestone=milestone, actor=request.user, reason=request.POST.get("reason", "")
+        ),
+        _("The withheld amount is forfeited."),
+    )
+
+
+def _disbursement(request: AuthenticatedHttpRequest, pk: int) -> Disbursement:
+    d = get_object_or_404(
+        Disbursement.objects.select_related("milestone__contract__project"), pk=pk
+    )
+    if not can_view_milestone(request.user, d.milestone):
+        raise PermissionDenied
+    return d
+
+
+@login_required
+@require_POST
+def disbursement_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    d = _disbursement(request, pk)
+    return _act(
+        request,
+        d.milestone,
+        lambda: services.disbursement_approve(disbursement=d, actor=request.user),
+        _("Payment approved."),
+    )
+
+
+@login_required
+@require_POST
+def disbursement_pay(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    d = _disbursement(request, pk)
+    form = PayForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the voucher number and the payment date."))
+        return redirect(d.milestone)
+    return _act(
+        request,
+        d.milestone,
+        lambda: services.disbursement_pay(disbursement=d, actor=request.user, **form.cleaned_data),
+        _("Payment recorded."),
+    )
+
+
+@login_required
+@require_POST
+def disbursement_reject(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    d = _disbursement(request, pk)
+    return _act(
+        request,
+        d.milestone,
+        lambda: services.disbursement_reject(
+            disbursement=d, actor=request.user, reason=request.POST.get("reason", "")
+        ),
+        _("Payment request rejected."),
+    )
+
+
+@login_required
+def voucher_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    d = _disbursement(request, pk)
+    response = HttpResponse(documents.voucher(d), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="voucher-{d.pk}.pdf"'
+    return response
+
+
+@login_required
+def payments(request: AuthenticatedHttpRequest) -> HttpResponse:
+    page = Paginator(selectors.disbursement_list(user=request.user), 30).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "funds/payments.html", {"page": page})
+
+
+# --- service records -------------------------------------------------------------------------
+
+IMPORT_DIR = "import_tmp"
+
+
+def _stash(upload: Any) -> str:
+    token = uuid.uuid4().hex + Path(upload.name).suffix.lower()[:6]
+    folder = Path(settings.MEDIA_ROOT) / IMPORT_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / token, "wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    return token
+
+
+def _unstash(token: str) -> SimpleUploadedFile | None:
+    if not token or "/" in token or ".." in token:
+        return None
+    path = Path(settings.MEDIA_ROOT) / IMPORT_DIR / token
+    if not path.exists():
+        return None
+    return SimpleUploadedFile(token, path.read_bytes())
+
+
+@login_required
+def service_records(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    contract = selectors.contract_for_records(user=request.user, pk=pk)
+    is_supplier = (
+        request.user.role == Role.NGO and request.user.organization_id == contract.supplier_id
+    )
+    result = None
+    token = ""
+    form = ImportForm()
+    if request.method == "POST":
+        if not is_supplier:
+            raise PermissionDenied(_("Only the supplier imports its service records."))
+        if "confirm" in request.POST:
+            upload = _unstash(request.POST.get("token", ""))
+            if upload is None:
+                messages.error(request, _("The checked file has expired; upload it again."))
+                return redirect("funds:service_records", pk=pk)
+            result = imports.parse_service_records(contract, upload)
+            if result.ok:
+                saved = imports.import_service_records(contract, result)
+                messages.success(request, _("%(n)s service records imported.") % {"n": saved})
+                return redirect("funds:service_records", pk=pk)
+        else:
+            form = ImportForm(request.POST, request.FILES)
+            if form.is_valid():
+                try:
+                    result = imports.parse_service_records(contract, form.cleaned_data["file"])
+                    if result.ok:
+                        form.cleaned_data["file"].seek(0)
+                        token = _stash(form.cleaned_data["file"])
+                except ValidationError as exc:
+                    form.add_error("file", exc)
+    records = Paginator(contract.service_records.all().order_by("-date", "-id"), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "funds/service_records.html",
+        {
+            "contract": contract,
+            "records": records,
+            "summary": selectors.service_record_summary(contract=contract),
+            "form": form,
+            "result": result,
+            "token": token,
+            "is_supplier": is_supplier,
+        },
+    )
+
+
+# --- ledger and overview ---------------------------------------------------------------------
+
+HEADER = [
+    "序号",
+    "时间",
+    "事项",
+    "借方科目",
+    "贷方科目",
+    "金额",
+    "项目编号",
+    "项目",
+    "合同",
+    "承接主体",
+    "付款节点",
+    "经办人",
+    "摘要",
+    "前序哈希",
+    "哈希",
+]
+
+
+def _ledger_rows(qs: Any) -> Any:
+    for e in qs.iterator(chunk_size=2000):
+        yield [
+            e.seq,
+            e.occurred_at,
+            e.get_kind_display(),
+            e.debit,
+            e.credit,
+            e.amount,
+            e.project.code,
+            e.project.title,
+            e.contract.number if e.contract else "",
+            e.contract.supplier.name if e.contract else "",
+            e.milestone.name if e.milestone else "",
+            str(e.actor or ""),
+            e.memo,
+            e.prev_hash,
+            e.hash,
+        ]
+
+
+@login_required
+def ledger(request: AuthenticatedHttpRequest) -> HttpResponseBase:
+    decision = can_view_ledger(request.user)
+    if not decision:
+        raise PermissionDenied(str(decision.reason))
+    form = LedgerFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.ledger_entries(user=request.user, **{k: v for k, v in filters.items() if v})
+    fmt = request.GET.get("format", "")
+    head = LedgerHead.objects.filter(pk=1).first()
+    if fmt == "csv":
+        return stream_csv(_ledger_rows(qs), HEADER, "sanshe-ledger.csv")
+    if fmt == "xlsx":
+        return stream_xlsx(_ledger_rows(qs), HEADER, "sanshe-ledger.xlsx", sheet_title="台账")
+    if fmt == "pdf":
+        response = HttpResponse(documents.ledger_pdf(qs, head), content_type="application/pdf")
+        response["Content-Disposition"] = 'inline; filename="sanshe-ledger.pdf"'
+        return response
+    verification = ledger_verify() if request.GET.get("verify") else None
+    return render(
+        request,
+        "funds/ledger.html",
+        {
+            "page": Paginator(qs, 50).get_page(request.GET.get("page")),
+            "totals": selectors.ledger_totals(qs),
+            "form": form,
+            "head": head,
+            "verification": verification,
+            "query": request.GET.urlencode(),
+            "ngos": Organization.objects.filter(kind=OrgKind.NGO).order_by("name"),
+        },
+    )
+
+
+@login_required
+def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
+    decision = can_view_ledger(request.user)
+    if not decision:
+        raise PermissionDenied(str(decision.reason))
+    data = selectors.funds_overview(user=request.user)
+    peak = max([row["total"] for row in data["monthly"]] or [1])
+    bars = [
+        {"month": row["month"], "total": row["total"], "height": int(160 * row["total"] / peak)}
+        for row in data["monthly"]
+    ]
+    return render(request, "funds/overview.html", {**data, "bars": bars})
