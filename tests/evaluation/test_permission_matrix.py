@@ -45,6 +45,7 @@ MATRIX = {
     # The lead has no sheet of their own here; nobody else may open one.
     "sheet": SEES | {k: DENIED for k, v in SEES.items() if v == OK},
     "comparison": SEES | {"ngo": DENIED},
+    "sheet_view": SEES | {"ngo": DENIED},
     "report": SEES | {"ngo": DENIED},
 }
 
@@ -86,6 +87,8 @@ def _url(page: str, evaluation) -> str:
         return reverse(f"evaluation:{page}")
     if page in ("system_detail", "system_export"):
         return reverse(f"evaluation:{page}", args=[evaluation.system_id])
+    if page == "sheet_view":
+        return reverse(f"evaluation:{page}", args=[evaluation.pk, evaluation.sheets.first().pk])
     if page == "commission":
         return reverse("evaluation:commission", args=[evaluation.project_id])
     return reverse(f"evaluation:{page}", args=[evaluation.pk])
