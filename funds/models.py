@@ -124,7 +124,14 @@ class Milestone(FSMModelMixin, models.Model):
 
     @transition(
         field=state,
-        source=[MilestoneState.UNDER_EVALUATION, MilestoneState.EVALUATED],
+        source=[
+            MilestoneState.PLANNED,
+            MilestoneState.DUE,
+            MilestoneState.DELIVERABLES_SUBMITTED,
+            MilestoneState.UNDER_EVALUATION,
+            MilestoneState.EVALUATED,
+            MilestoneState.RECTIFYING,
+        ],
         target=MilestoneState.EVALUATED,
     )
     def mark_evaluated(self) -> None:

@@ -1,0 +1,63 @@
+"""Auditors export the ledger as CSV, XLSX and PDF, with the chain head and formula-safe cells."""
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from funds.ledger import ledger_post
+from funds.models import LedgerHead
+from tests.factories.accounts import AuditorFactory, NgoUserFactory
+from tests.factories.projects import ServiceProjectFactory
+from tests.pdf import pdf_text
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def entries():
+    project = ServiceProjectFactory(title='=HYPERLINK("http://evil")项目')
+    ledger_post(
+        kind="budget_appropriated",
+        amount=Decimal("500000.00"),
+        project=project,
+        memo="=cmd|' /C calc'!A0",
+    )
+    ledger_post(kind="withheld", amount=Decimal("19120.00"), project=project, memo="暂缓支付")
+    return project
+
+
+def test_csv(entries, login):
+    response = login(AuditorFactory()).get(reverse("funds:ledger"), {"format": "csv"})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[0][0] == "序号" and len(rows) == 3
+    assert rows[1][5] == "500000.00"
+    assert rows[1][12] == "'=cmd|' /C calc'!A0"
+    assert rows[1][7].startswith("'=HYPERLINK")
+    assert rows[2][14] == LedgerHead.objects.get().hash
+
+
+def test_xlsx(entries, login):
+    response = login(AuditorFactory()).get(reverse("funds:ledger"), {"format": "xlsx"})
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert sheet["F2"].value == 500000
+    assert sheet["M2"].value.startswith("'=")
+
+
+def test_pdf_shows_the_chain_head(entries, login):
+    response = login(AuditorFactory()).get(reverse("funds:ledger"), {"format": "pdf"})
+    text = pdf_text(response.content)
+    assert "资金台账" in text and "¥500,000.00" in text
+    assert LedgerHead.objects.get().hash[:16] in text.replace("\n", "")
+
+
+def test_ngos_cannot_read_the_ledger(entries, login):
+    assert login(NgoUserFactory()).get(reverse("funds:ledger")).status_code == 403
+
+
+def test_verify_from_the_page(entries, login):
+    body = login(AuditorFactory()).get(reverse("funds:ledger"), {"verify": "1"}).content.decode()
+    assert "校验通过" in body

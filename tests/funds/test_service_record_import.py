@@ -1,0 +1,85 @@
+"""NGOs import 服务台账 from Excel or CSV: a dry run lists every bad row; nothing is saved unless all are good."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook
+
+from funds.models import ServiceRecord
+
+pytestmark = pytest.mark.django_db
+HEADER = ["日期", "村/社区", "服务类型", "服务对象类别", "服务人数", "时长", "社工"]
+
+
+def _xlsx(rows):
+    wb = Workbook()
+    wb.active.append(HEADER)
+    for r in rows:
+        wb.active.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return SimpleUploadedFile("台账.xlsx", buf.getvalue())
+
+
+def _day(money, offset=10):
+    import datetime as dt
+
+    return (money["contract"].start_date + dt.timedelta(days=offset)).isoformat()
+
+
+def test_good_file_checked_then_imported(money, login):
+    client = login(money["ngo"])
+    url = reverse("funds:service_records", args=[money["contract"].pk])
+    rows = [
+        [_day(money), "园林街道三桥村", "个案", "留守儿童", 1, 1.5, "李社工"],
+        [_day(money, 11), "竹根滩镇", "小组", "留守儿童", 8, 2, "王社工"],
+    ]
+    checked = client.post(url, {"file": _xlsx(rows)})
+    assert "全部无误" in checked.content.decode()
+    assert ServiceRecord.objects.count() == 0
+    token = checked.context["token"]
+    client.post(url, {"confirm": "1", "token": token})
+    assert ServiceRecord.objects.count() == 2
+    assert ServiceRecord.objects.get(place="竹根滩镇").service_type == "group"
+
+
+def test_every_bad_row_is_listed_and_nothing_saved(money, login):
+    client = login(money["ngo"])
+    url = reverse("funds:service_records", args=[money["contract"].pk])
+    rows = [
+        [_day(money), "园林街道三桥村", "个案", "留守儿童", 1, 1.5, "李社工"],
+        ["2020-13-01", "竹根滩镇", "小组", "留守儿童", 8, 2, "王社工"],
+        [_day(money), "", "跳舞", "留守儿童", 0, 30, ""],
+        ["1999-01-01", "杨市街道", "家访", "外星人", 3, 1, "赵社工"],
+    ]
+    body = client.post(url, {"file": _xlsx(rows)}).content.decode()
+    assert "第3行" in body and "不是有效日期" in body
+    assert (
+        "第4行" in body
+        and "服务类型“跳舞”无法识别" in body
+        and "村/社区为空" in body
+        and "服务人数" in body
+    )
+    assert "第5行" in body and "不在合同服务期" in body and "外星人" in body
+    assert "第2行" not in body
+    assert ServiceRecord.objects.count() == 0
+
+
+def test_csv_and_wrong_type(money, login):
+    client = login(money["ngo"])
+    url = reverse("funds:service_records", args=[money["contract"].pk])
+    csv = (
+        "\ufeff" + ",".join(HEADER) + f"\n{_day(money)},三桥村,家访,留守老人,2,1,李社工\n"
+    ).encode()
+    assert (
+        "全部无误" in client.post(url, {"file": SimpleUploadedFile("a.csv", csv)}).content.decode()
+    )
+    exe = SimpleUploadedFile("台账.xlsx", b"MZ\x90\x00" + b"\0" * 100)
+    assert "不是可接受的文件类型" in client.post(url, {"file": exe}).content.decode()
+
+
+def test_only_the_supplier_imports(money, login):
+    url = reverse("funds:service_records", args=[money["contract"].pk])
+    assert login(money["staff"]).post(url, {"file": _xlsx([])}).status_code == 403
