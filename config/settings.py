@@ -213,6 +213,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ServiceCategoryEnum": "projects.models.ServiceCategory",
+        "BeneficiaryCategoryEnum": "projects.models.BeneficiaryCategory",
+    },
 }
 
 # Open data: the OCDS ocid prefix registered for the publisher, and the org-id scheme under

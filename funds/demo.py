@@ -126,7 +126,7 @@ def load(ctx: dict[str, Any]) -> None:
             )
     jl = contract_for_project(project=projects["jiangling_pilot"])
     if jl is not None:
-        advance = jl.milestones.order_by("sequence").first()
-        if advance is not None:
-            _pay_advance(advance, users["jz_staff"], users["jz_finance"], "JZ-2026-0077")
+        jl_advance = jl.milestones.order_by("sequence").first()
+        if jl_advance is not None:
+            _pay_advance(jl_advance, users["jz_staff"], users["jz_finance"], "JZ-2026-0077")
         _records(jl, "jiangling_pilot", 15)

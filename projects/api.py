@@ -13,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.http import acting_user
 from core.api import require, run_transition_endpoint
 from core.models import TransitionLog
 from projects import selectors, services
@@ -135,7 +136,7 @@ class ProjectViewSet(
         data = dict(serializer.validated_data)
         targets = [(t["category"], t["count"]) for t in data.pop("target_groups", [])]
         serializer.instance = services.project_create(
-            actor=self.request.user,  # type: ignore[arg-type]
+            actor=acting_user(self.request),
             targets=targets,
             **data,
         )
@@ -148,7 +149,7 @@ class ProjectViewSet(
         targets = None if groups is None else [(t["category"], t["count"]) for t in groups]
         serializer.instance = services.project_update(
             project=project,
-            actor=self.request.user,  # type: ignore[arg-type]
+            actor=acting_user(self.request),
             targets=targets,
             **data,
         )
@@ -170,7 +171,7 @@ class ProjectViewSet(
             "approve",
             lambda: services.project_approve(
                 project=project,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=acting_user(request),
                 note=body.validated_data["note"],
             ),
             self._state,
@@ -189,7 +190,7 @@ class ProjectViewSet(
             "terminate",
             lambda: services.project_terminate(
                 project=project,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=acting_user(request),
                 reason=body.validated_data["reason"],
             ),
             self._state,

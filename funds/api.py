@@ -1,0 +1,215 @@
+"""REST API for milestones, payments, service records and the ledger."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.http import acting_user
+from core.api import require, run_transition_endpoint
+from funds import services
+from funds.ledger import ledger_verify
+from funds.models import Disbursement, LedgerEntry, Milestone, ServiceRecord
+from funds.permissions import can_view_ledger, visible_contracts_for_funds_q
+from funds.selectors import ledger_entries
+
+
+class MilestoneSerializer(serializers.ModelSerializer[Milestone]):
+    class Meta:
+        model = Milestone
+        fields = [
+            "id",
+            "contract",
+            "sequence",
+            "name",
+            "percentage",
+            "amount",
+            "due_date",
+            "is_advance",
+            "requires_evaluation",
+            "full_pay_score",
+            "pass_score",
+            "rectification_deadline",
+            "state",
+        ]
+        read_only_fields = fields
+
+
+class DisbursementSerializer(serializers.ModelSerializer[Disbursement]):
+    is_late = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Disbursement
+        fields = [
+            "id",
+            "milestone",
+            "part",
+            "amount",
+            "withheld",
+            "calculation",
+            "state",
+            "requested_by",
+            "requested_at",
+            "approved_by",
+            "approved_at",
+            "paid_by",
+            "paid_on",
+            "voucher_number",
+            "accepted_on",
+            "due_by",
+            "is_late",
+        ]
+        read_only_fields = fields
+
+
+class PaySerializer(serializers.Serializer[Any]):
+    voucher_number = serializers.CharField(max_length=40)
+    paid_on = serializers.DateField()
+
+
+class ServiceRecordSerializer(serializers.ModelSerializer[ServiceRecord]):
+    class Meta:
+        model = ServiceRecord
+        fields = [
+            "id",
+            "contract",
+            "date",
+            "place",
+            "service_type",
+            "beneficiary_category",
+            "beneficiary_count",
+            "hours",
+            "social_worker",
+        ]
+        read_only_fields = fields
+
+
+class LedgerEntrySerializer(serializers.ModelSerializer[LedgerEntry]):
+    class Meta:
+        model = LedgerEntry
+        fields = [
+            "seq",
+            "occurred_at",
+            "kind",
+            "debit",
+            "credit",
+            "amount",
+            "project",
+            "contract",
+            "milestone",
+            "actor",
+            "memo",
+            "prev_hash",
+            "hash",
+        ]
+        read_only_fields = fields
+
+
+class MilestoneViewSet(viewsets.ReadOnlyModelViewSet[Milestone]):
+    serializer_class = MilestoneSerializer
+    filterset_fields = ["state", "contract"]
+
+    def get_queryset(self) -> QuerySet[Milestone]:
+        return Milestone.objects.filter(
+            visible_contracts_for_funds_q(self.request.user, "contract__")
+        ).order_by("contract_id", "sequence")
+
+    @extend_schema(request=None, responses=DisbursementSerializer)
+    @action(detail=True, methods=["post"], url_path="request-payment")
+    def request_payment(self, request: Request, pk: str | None = None) -> Response:
+        """Request the payment the policy allows (after acceptance); 409 with the reason otherwise."""
+        milestone = self.get_object()
+        d = services.disbursement_request(milestone=milestone, actor=acting_user(request))
+        return Response(DisbursementSerializer(d).data)
+
+
+class DisbursementViewSet(viewsets.ReadOnlyModelViewSet[Disbursement]):
+    serializer_class = DisbursementSerializer
+    filterset_fields = ["state", "milestone"]
+
+    def get_queryset(self) -> QuerySet[Disbursement]:
+        return Disbursement.objects.filter(
+            visible_contracts_for_funds_q(self.request.user, "milestone__contract__")
+        ).order_by("-id")
+
+    def _state(self, d: Any) -> dict[str, Any]:
+        d.refresh_from_db()
+        return dict(DisbursementSerializer(d).data)
+
+    @extend_schema(request=None, responses=DisbursementSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str | None = None) -> Response:
+        d = self.get_object()
+        return run_transition_endpoint(
+            request,
+            d,
+            "approve",
+            lambda: services.disbursement_approve(disbursement=d, actor=acting_user(request)),
+            self._state,
+        )
+
+    @extend_schema(request=PaySerializer, responses=DisbursementSerializer)
+    @action(detail=True, methods=["post"])
+    def pay(self, request: Request, pk: str | None = None) -> Response:
+        d = self.get_object()
+        body = PaySerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return run_transition_endpoint(
+            request,
+            d,
+            "pay",
+            lambda: services.disbursement_pay(
+                disbursement=d, actor=acting_user(request), **body.validated_data
+            ),
+            self._state,
+        )
+
+
+class ServiceRecordViewSet(viewsets.ReadOnlyModelViewSet[ServiceRecord]):
+    """Service records (counts only, no personal data), filterable by contract."""
+
+    serializer_class = ServiceRecordSerializer
+    filterset_fields = ["contract", "service_type", "beneficiary_category"]
+
+    def get_queryset(self) -> QuerySet[ServiceRecord]:
+        return ServiceRecord.objects.filter(
+            visible_contracts_for_funds_q(self.request.user, "contract__")
+        ).order_by("contract_id", "date", "id")
+
+
+class LedgerViewSet(viewsets.ReadOnlyModelViewSet[LedgerEntry]):
+    """The hash-chained ledger, in chain order."""
+
+    serializer_class = LedgerEntrySerializer
+    lookup_field = "seq"
+    filterset_fields = ["kind", "project", "contract"]
+
+    queryset = LedgerEntry.objects.none()  # the schema generator's model; requests use get_queryset
+
+    def get_queryset(self) -> QuerySet[LedgerEntry]:
+        if getattr(self, "swagger_fake_view", False):
+            return LedgerEntry.objects.none()
+        require(can_view_ledger(self.request.user))
+        return ledger_entries(user=self.request.user)
+
+    @extend_schema(request=None, responses={200: dict})
+    @action(detail=False, methods=["get"])
+    def verify(self, request: Request) -> Response:
+        """Recompute the chain; names the first broken entry."""
+        require(can_view_ledger(request.user))
+        result = ledger_verify()
+        return Response(
+            {
+                "ok": result.ok,
+                "checked": result.checked,
+                "head": result.head,
+                "broken_seq": result.broken_seq,
+                "problem": result.problem,
+            }
+        )

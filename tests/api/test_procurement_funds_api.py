@@ -1,0 +1,112 @@
+"""Tenders, sealed bids, contracts, payments and the ledger through the API, with the pages' rules."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from funds.services import acceptance_record
+from procurement.models import Tender
+from tests.factories.accounts import AuditorFactory, NgoUserFactory
+from tests.funds.conftest import money  # noqa: F401 - fixture
+from tests.procurement.conftest import make_tender, world  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.django_db
+
+
+def api(user=None) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.credentials(
+            HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}"
+        )
+    return client
+
+
+def test_sealed_bids_through_the_api(world):  # noqa: F811
+    tender = make_tender(world["project"], world["staff"])
+    ngo = world["ngos"][0]
+    created = api(ngo).post(
+        "/api/v1/bids/",
+        {"tender": tender.pk, "price": "468000.00", "technical_proposal": "秘密方案"},
+        format="json",
+    )
+    assert created.status_code == 201
+    assert len(created.data["receipt"]) == 64 and created.data["price"] == "468000.00"
+    for user in (world["staff"], world["ngos"][1], AuditorFactory()):
+        listing = api(user).get(f"/api/v1/tenders/{tender.pk}/bids/")
+        assert listing.status_code == 200
+        assert [b["price"] for b in listing.data] == [None]
+        assert "秘密方案" not in listing.content.decode()
+    past = timezone.now() - dt.timedelta(minutes=1)
+    Tender.objects.filter(pk=tender.pk).update(bid_deadline=past, opening_at=past)
+    late = api(world["ngos"][1]).post(
+        "/api/v1/bids/",
+        {"tender": tender.pk, "price": "1.00", "technical_proposal": "迟"},
+        format="json",
+    )
+    assert late.status_code == 403
+    opened = api(world["staff"]).post(f"/api/v1/tenders/{tender.pk}/open/")
+    assert opened.status_code == 200 and opened.data["state"] == "failed"  # one bid: 流标
+    listing = api(world["staff"]).get(f"/api/v1/tenders/{tender.pk}/bids/")
+    assert listing.data[0]["price"] == "468000.00"
+
+
+def test_publish_refusal_is_a_409_with_the_rule(world):  # noqa: F811
+    tender = make_tender(world["project"], world["staff"], publish=False, bid_bond=Decimal("20000"))
+    response = api(world["staff"]).post(f"/api/v1/tenders/{tender.pk}/publish/")
+    assert response.status_code == 409
+    assert "2%" in response.data["detail"]
+    assert api(world["ngos"][0]).post(f"/api/v1/tenders/{tender.pk}/publish/").status_code == 404
+
+
+def test_payment_through_the_api_with_maker_checker(money):  # noqa: F811
+    a = money["advance"]
+    acceptance_record(milestone=a, actor=money["staff"], passed=True, checklist={"ok": True})
+    requested = api(money["staff"]).post(f"/api/v1/milestones/{a.pk}/request-payment/")
+    assert requested.status_code == 200 and requested.data["amount"] == "143400.00"
+    pk = requested.data["id"]
+    assert api(money["staff"]).post(f"/api/v1/disbursements/{pk}/approve/").status_code == 403
+    assert (
+        api(money["finance"]).post(f"/api/v1/disbursements/{pk}/approve/").data["state"]
+        == "approved"
+    )
+    paid = api(money["finance"]).post(
+        f"/api/v1/disbursements/{pk}/pay/",
+        {"voucher_number": "QJ-1", "paid_on": "2027-01-20"},
+        format="json",
+    )
+    assert paid.data["state"] == "paid"
+    again = api(money["finance2"]).post(
+        f"/api/v1/disbursements/{pk}/pay/",
+        {"voucher_number": "QJ-2", "paid_on": "2027-01-21"},
+        format="json",
+    )
+    assert again.status_code == 409
+    ledger = api(AuditorFactory()).get("/api/v1/ledger/")
+    assert [e["kind"] for e in ledger.data["results"]] == [
+        "disbursement_requested",
+        "disbursement_approved",
+        "disbursement_paid",
+    ]
+    assert api(AuditorFactory()).get("/api/v1/ledger/verify/").data["ok"] is True
+    assert api(NgoUserFactory()).get("/api/v1/ledger/").status_code == 403
+    assert api(money["ngo"]).get("/api/v1/milestones/").data["count"] == 3
+    assert api(NgoUserFactory()).get("/api/v1/milestones/").data["count"] == 0
+
+
+def test_anonymous_gets_401_everywhere():
+    for path in [
+        "/api/v1/tenders/",
+        "/api/v1/bids/",
+        "/api/v1/contracts/",
+        "/api/v1/evaluations/",
+        "/api/v1/milestones/",
+        "/api/v1/disbursements/",
+        "/api/v1/service-records/",
+        "/api/v1/ledger/",
+    ]:
+        assert api().get(path).status_code == 401, path
