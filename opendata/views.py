@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import cache_page
 
 from opendata.packages import build_packages
@@ -42,3 +42,34 @@ def record_view(request: HttpRequest, ocid: str) -> JsonResponse:
         if record["ocid"] == ocid:
             return _json(record)
     raise Http404
+
+
+def results(request: HttpRequest) -> HttpResponse:
+    """绩效评价结果公示: confirmed and published scores and grades; no personal data."""
+    from django.core.paginator import Paginator
+    from django.db.models import Q
+    from django.shortcuts import render
+
+    from evaluation.models import Evaluation
+    from projects.models import ServiceCategory
+
+    qs = (
+        Evaluation.objects.filter(state__in=["confirmed", "published"])
+        .select_related("project__bureau", "contract__supplier", "assessor_org", "milestone")
+        .order_by("-confirmed_at", "-id")
+    )
+    region = request.GET.get("region", "").strip()
+    if region:
+        qs = qs.filter(
+            Q(project__region__icontains=region) | Q(project__bureau__region__icontains=region)
+        )
+    category = request.GET.get("category", "")
+    if category:
+        qs = qs.filter(project__category=category)
+    year = request.GET.get("year", "")
+    if year.isdigit():
+        qs = qs.filter(confirmed_at__year=int(year))
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    return render(
+        request, "opendata/results.html", {"page": page, "categories": ServiceCategory.choices}
+    )

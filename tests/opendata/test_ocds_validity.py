@@ -40,16 +40,57 @@ def test_demo_releases_are_valid_ocds(demo, release_validator):
         assert not errors, (record["ocid"], [e.message for e in errors[:5]])
 
 
-def test_only_published_projects_appear(demo):
+def test_only_projects_with_a_public_notice_appear(demo):
     releases, _ = build_packages(base_uri="https://x")
     ocids = {r["ocid"] for r in releases["releases"]}
     for project in ServiceProject.objects.all():
-        published = project.state not in (ProjectState.DRAFT, ProjectState.APPROVED)
+        published = project.tenders.exclude(state="draft").exists()
         assert (any(o.endswith(project.code) for o in ocids)) == published, project.title
+    assert ServiceProject.objects.filter(
+        state=ProjectState.TERMINATED
+    ).exists()  # and it is not published
+
+
+def test_the_lifecycle_is_complete_for_the_qianjiang_project(demo):
+    project = ServiceProject.objects.get(title__contains="携手成长")
+    releases, records = build_packages(base_uri="https://x")
+    mine = [r for r in releases["releases"] if r["ocid"].endswith(project.code)]
+    tags = [t for r in mine for t in r["tag"]]
+    assert {"planning", "tender", "award", "contract", "implementation"} <= set(tags)
+    record = next(r for r in records["records"] if r["ocid"].endswith(project.code))
+    compiled = record["compiledRelease"]
+    roles = {role for p in compiled["parties"] for role in p["roles"]}
+    assert {
+        "buyer",
+        "procuringEntity",
+        "tenderer",
+        "supplier",
+        "payer",
+        "payee",
+        "reviewBody",
+    } <= roles
+    assert compiled["tender"]["procurementMethod"] == "open"
+    assert compiled["tender"]["procurementMethodDetails"] == "公开招标"
+    transactions = compiled["contracts"][0]["implementation"]["transactions"]
+    assert transactions[0]["value"] == {"amount": 143400, "currency": "CNY"}
+
+
+def test_no_personal_data_in_public_output(demo):
+    import json as _json
+
+    from accounts.models import User
+    from funds.models import ServiceRecord
+
+    releases, records = build_packages(base_uri="https://x")
+    text = _json.dumps([releases, records], ensure_ascii=False)
+    for user in User.objects.all():
+        assert user.display_name not in text, user.display_name
+    for worker in set(ServiceRecord.objects.values_list("social_worker", flat=True)):
+        assert worker not in text
 
 
 def test_budget_is_fen_exact_and_in_yuan(demo):
-    project = ServiceProject.objects.exclude(state__in=["draft", "approved"]).first()
+    project = ServiceProject.objects.filter(tenders__state="contracted").first()
     releases, _ = build_packages(base_uri="https://x")
     planning = next(r for r in releases["releases"] if r["id"].endswith(f"{project.code}-planning"))
     assert str(planning["planning"]["budget"]["amount"]["amount"]) in (
@@ -75,3 +116,12 @@ def test_export_command_writes_both_files(demo, tmp_path):
     releases = json.loads((tmp_path / "release-package.json").read_text(encoding="utf-8"))
     records = json.loads((tmp_path / "record-package.json").read_text(encoding="utf-8"))
     assert {r["ocid"] for r in releases["releases"]} == {r["ocid"] for r in records["records"]}
+
+
+def test_public_results_page_without_login(demo):
+    body = Client().get("/opendata/results/").content.decode()
+    assert "84.50" in body and "良" in body
+    assert "赵静" not in body  # assessors are organisations here, never persons
+    assert (
+        Client().get("/opendata/results/", {"region": "广西"}).content.decode().count("84.50") == 0
+    )
