@@ -5,13 +5,15 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from rest_framework import serializers, viewsets
 
-from evaluation.models import Evaluation
+from evaluation.models import Evaluation, Grade
 from evaluation.permissions import visible_evaluations_q
 
 
 class EvaluationSerializer(serializers.ModelSerializer[Evaluation]):
     state_display = serializers.CharField(source="get_state_display", read_only=True)
     grade_display = serializers.CharField(source="get_grade_display", read_only=True)
+    # Blank until a result is consolidated, which the schema must say.
+    grade = serializers.ChoiceField(choices=Grade.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Evaluation

@@ -67,7 +67,7 @@ def results(request: HttpRequest) -> HttpResponse:
     if category:
         qs = qs.filter(project__category=category)
     year = request.GET.get("year", "")
-    if year.isdigit():
+    if year.isdigit() and 1900 <= int(year) <= 2200:
         qs = qs.filter(confirmed_at__year=int(year))
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     return render(

@@ -78,7 +78,7 @@ def public_notices(
         )
     if category:
         qs = qs.filter(project__category=category)
-    if year:
+    if year and 1900 <= year <= 2200:
         qs = qs.filter(publish_at__year=year)
     if search:
         qs = qs.filter(Q(title__icontains=search) | Q(project__title__icontains=search))

@@ -97,7 +97,7 @@ class ReasonSerializer(serializers.Serializer[Any]):
 
 
 class ProjectFilter(filters.FilterSet):
-    year = filters.NumberFilter(method="filter_year", label="year")
+    year = filters.NumberFilter(method="filter_year", label="year", min_value=1900, max_value=2200)
 
     class Meta:
         model = ServiceProject

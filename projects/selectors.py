@@ -30,7 +30,7 @@ def project_list(
         qs = qs.filter(state=state)
     if category:
         qs = qs.filter(category=category)
-    if year:
+    if year and 1900 <= year <= 2200:  # outside that, the database cannot build the date bound
         qs = qs.filter(period_start__year__lte=year, period_end__year__gte=year)
     if search:
         qs = qs.filter(

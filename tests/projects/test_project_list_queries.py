@@ -32,3 +32,9 @@ def test_list_shows_money_and_beneficiaries(login):
     assert project.title in body
     assert "¥500,000.00" in body
     assert ">1100<" in body
+
+
+@pytest.mark.parametrize("year", ["0", "99999", "abc", "-1"])
+def test_odd_years_are_ignored_not_a_500(login, year):
+    response = login(AuditorFactory()).get(reverse("projects:list"), {"year": year})
+    assert response.status_code == 200
