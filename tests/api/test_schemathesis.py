@@ -24,9 +24,13 @@ def token(django_db_setup, django_db_blocker):
 
     from accounts.models import User
 
+    # The demo is committed for this module's cases and wiped afterwards, so no other test sees it.
     with django_db_blocker.unblock(), open(os.devnull, "w") as sink:
         call_command("load_demo", stdout=sink)
-        return Token.objects.get_or_create(user=User.objects.get(username="auditor"))[0].key
+        key = Token.objects.get_or_create(user=User.objects.get(username="auditor"))[0].key
+    yield key
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
 
 
 @pytest.mark.django_db
