@@ -18,6 +18,20 @@ from config.wsgi import application
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _keep_connection_open():
+    # Django's test client does the same: a WSGI request must not close the test's connection,
+    # which holds the test transaction (on PostgreSQL a closed connection fails every query).
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture(scope="module")
 def token(django_db_setup, django_db_blocker):
     from rest_framework.authtoken.models import Token
