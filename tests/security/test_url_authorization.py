@@ -1,0 +1,216 @@
+"""Every URL in the URL conf against every role, generated from the URL conf itself.
+
+Each named URL must have a rule below; a new URL without one fails this test. The rule says who
+may GET it: "public" (everyone, no login), "login" (any logged-in user; anonymous is sent to
+the login page or gets 401), "post" (a POST-only action: GET answers 405 for logged-in users),
+or "admin". For every role the answer must be the expected one and never a 5xx.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.factories.accounts import PASSWORD
+
+ROLES = [
+    "anonymous",
+    "qj_staff",
+    "qj_finance",
+    "jz_staff",
+    "aixin",
+    "boya",
+    "expert1",
+    "assessor_lead",
+    "auditor",
+    "admin",
+]
+
+PUBLIC = {
+    "login",
+    "set_language",
+    "procurement:notices",
+    "procurement:notice_detail",
+    "procurement:tender_notice_pdf",
+    "procurement:award_notice_pdf",
+    "opendata:release_package",
+    "opendata:record_package",
+    "opendata:release",
+    "opendata:record",
+    "opendata:results",
+    "api-schema",
+    "api-docs",
+    "api-redoc",
+}
+POST_ONLY = {
+    "logout",
+    "projects:approve",
+    "projects:terminate",
+    "procurement:tender_publish",
+    "procurement:tender_cancel",
+    "procurement:tender_open",
+    "procurement:tender_start_evaluation",
+    "procurement:tender_award",
+    "procurement:award_publish",
+    "procurement:panel_add",
+    "procurement:panel_declare",
+    "procurement:tie_break",
+    "procurement:clarification_ask",
+    "procurement:objection_file",
+    "procurement:clarification_answer",
+    "procurement:objection_answer",
+    "procurement:bid_withdraw",
+    "procurement:bid_review",
+    "procurement:contract_sign_supplier",
+    "procurement:contract_sign_bureau",
+    "procurement:contract_start_service",
+    "procurement:contract_amend",
+    "funds:deliverable_submit",
+    "funds:acceptance",
+    "funds:request",
+    "funds:release",
+    "funds:forfeit",
+    "funds:approve",
+    "funds:pay",
+    "funds:reject",
+    "evaluation:system_publish",
+    "evaluation:system_new_version",
+    "evaluation:assign",
+    "evaluation:declare",
+    "evaluation:start",
+    "evaluation:confirm",
+    "evaluation:return",
+    "evaluation:publish",
+    "api-token",
+    "evaluation:appeal",
+    "evaluation:system_replace",
+    "bid-withdraw",
+    "tender-publish",
+    "tender-open-bids",
+    "tender-award",
+    "tender-publish-award",
+    "contract-sign-supplier",
+    "contract-sign-bureau",
+    "milestone-request-payment",
+    "disbursement-approve",
+    "disbursement-pay",
+    "project-approve",
+    "project-terminate",
+}
+SKIP = {"admin:", "media"}  # Django's own admin (staff-only by Django) and DEBUG-only media serving
+
+
+def _walk(patterns, prefix="", ns=None):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            yield from _walk(p.url_patterns, prefix + str(p.pattern), p.namespace or ns)
+        elif isinstance(p, URLPattern):
+            name = f"{ns}:{p.name}" if ns and p.name else p.name
+            yield prefix + str(p.pattern), name
+
+
+def _all_urls():
+    seen = {}
+    for route, name in _walk(get_resolver().url_patterns):
+        if (
+            name is None
+            or any(name.startswith(s) or route.startswith(s) for s in SKIP)
+            or route.startswith("admin/")
+        ):
+            continue
+        if "format" in route:  # DRF's .json suffix twins of the same views
+            continue
+        seen.setdefault(name, route)
+    return sorted(seen.items())
+
+
+def _concrete(route: str) -> str:
+    """A URL for the route with ids of demo objects (any existing id; the rule is about access)."""
+    route = route.replace("^", "").replace("$", "")
+    route = re.sub(r"\(\?P<pk>[^)]*\)", "1", route)
+    route = re.sub(r"\(\?P<seq>[^)]*\)", "1", route)
+    route = re.sub(r"<int:[a-z_]+>", "1", route)
+    route = re.sub(r"<slug:key>", "contract", route)
+    route = re.sub(r"<str:release_id>", "x", route)
+    route = re.sub(r"<str:ocid>", "x", route)
+    route = route.replace("\\.", ".")
+    return "/" + route
+
+
+def rule_for(name: str) -> str:
+    if name in PUBLIC:
+        return "public"
+    if name in POST_ONLY:
+        return "post"
+    return "login"
+
+
+def test_every_url_has_a_rule():
+    names = [name for name, _ in _all_urls()]
+    known = PUBLIC | POST_ONLY
+    # Everything else is "login"; make sure no public-looking or action-looking name slips in unclassified.
+    suspicious = [
+        n
+        for n in names
+        if n not in known
+        and re.search(
+            r"(publish|approve|pay|sign|open|award|withdraw|reject|submit_?$)", n.split(":")[-1]
+        )
+        and n not in {"procurement:bid_submit", "funds:payments"}
+    ]
+    assert suspicious == [], (
+        f"classify these URLs in tests/security/test_url_authorization.py: {suspicious}"
+    )
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), open(os.devnull, "w") as sink:
+        call_command("load_demo", stdout=sink)
+    yield
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "route"), _all_urls(), ids=[n for n, _ in _all_urls()])
+def test_url_against_every_role(demo, settings, name, route):
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+    ]
+    url = _concrete(route)
+    rule = rule_for(name)
+    for role in ROLES:
+        client = Client()
+        if role != "anonymous":
+            client.force_login(
+                __import__("accounts.models", fromlist=["User"]).User.objects.get(username=role)
+            )
+        status = client.get(url).status_code
+        assert status < 500, (name, url, role, status)
+        if role == "anonymous":
+            if rule == "public":
+                assert status in (200, 302, 404, 405), (
+                    name,
+                    url,
+                    status,
+                )  # set_language redirects back
+            elif rule == "post":
+                assert status in (302, 401, 403, 405), (name, url, status)
+            else:
+                assert status in (302, 401, 403), (
+                    name,
+                    url,
+                    status,
+                )  # login page or 401 for the API
+        elif rule == "post":
+            assert status == 405, (name, url, role, status)
+        else:
+            assert status in (200, 302, 403, 404), (name, url, role, status)
+    assert PASSWORD  # the demo users' password is the shared demo one; force_login avoids hashing
