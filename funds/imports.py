@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -18,6 +19,7 @@ from procurement.models import Contract
 from projects.models import BeneficiaryCategory
 
 MAX_ROWS = 200_000
+HEADER_HINT = "日期,村/社区,服务类型,服务对象类别,服务人数,时长,社工"
 MAX_BYTES = 30 * 1024 * 1024
 COLUMNS = {
     "date": ("日期", "date"),
@@ -60,14 +62,30 @@ class ImportResult:
 
 def _rows(upload: Any) -> tuple[list[str], list[list[Any]]]:
     kind = validate_upload(upload, kinds={"csv", "xlsx"}, max_bytes=MAX_BYTES)
+    name = getattr(upload, "name", "")
     if kind == "csv":
-        text = upload.read().decode("utf-8-sig")
-        data = list(csv.reader(io.StringIO(text)))
+        try:
+            text = upload.read().decode("utf-8-sig")
+            data = list(csv.reader(io.StringIO(text)))
+        except UnicodeDecodeError as exc:
+            raise ValidationError(
+                _("“%(name)s” is not a UTF-8 CSV file; save it as “CSV UTF-8” or as .xlsx.")
+                % {"name": name}
+            ) from exc
+        except csv.Error as exc:
+            raise ValidationError(
+                _("“%(name)s” is not a readable CSV file: %(error)s") % {"name": name, "error": exc}
+            ) from exc
     else:
         from openpyxl import load_workbook
 
-        sheet = load_workbook(upload, read_only=True, data_only=True).worksheets[0]
-        data = [list(r) for r in sheet.iter_rows(values_only=True)]
+        try:
+            sheet = load_workbook(upload, read_only=True, data_only=True).worksheets[0]
+            data = [list(r) for r in sheet.iter_rows(values_only=True)]
+        except Exception as exc:
+            raise ValidationError(
+                _("“%(name)s” is not a readable Excel workbook.") % {"name": name}
+            ) from exc
     if not data:
         return [], []
     return [str(h or "").strip() for h in data[0]], data[1:]
