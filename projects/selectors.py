@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.shortcuts import get_object_or_404
 
 from core.models import TransitionLog
-from projects.models import ServiceProject
+from projects.models import ServiceProject, TargetGroup
 from projects.permissions import can_view_project, visible_projects_q
 
 
@@ -20,10 +20,18 @@ def project_list(
     search: str = "",
     year: int | None = None,
 ) -> QuerySet[ServiceProject]:
+    # A correlated subquery rather than a join + GROUP BY: the paginator's COUNT(*) then
+    # drops it and stays a plain count over the visible projects.
+    beneficiaries = (
+        TargetGroup.objects.filter(project=OuterRef("pk"))
+        .values("project")
+        .annotate(total=Sum("count"))
+        .values("total")
+    )
     qs = (
         ServiceProject.objects.filter(visible_projects_q(user))
         .select_related("bureau")
-        .annotate(beneficiaries=Sum("target_groups__count"))
+        .annotate(beneficiaries=Subquery(beneficiaries))
         .order_by("-created_at", "-id")
     )
     if state:
