@@ -1,0 +1,82 @@
+"""Each role's main step in real Chromium on the demo data, checking what a person would see."""
+
+import pytest
+
+from tests.browser.conftest import log_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_ngo_submits_a_sealed_bid(page, demo, shot):
+    log_in(page, "yangguang")
+    page.goto(page.base + "/procurement/notices/")
+    page.click("text=监利县老人儿童快乐之家运营服务项目")
+    shot(page, "10-public-notice")
+    page.goto(page.base + "/procurement/")
+    page.click("text=监利县老人儿童快乐之家运营服务项目")
+    page.click("text=修改我的投标")
+    page.fill("#id_price", "338000.00")
+    page.fill(
+        "#id_technical_proposal",
+        "快乐之家运营与志愿者培育（修订）：每周开放5天，每所配备1名持证社工。",
+    )
+    with page.expect_navigation():
+        page.click("button:has-text('递交密封投标')")
+    message = page.inner_text(".messages")
+    assert "投标已收到" in message and len(message.split("：")[-1].strip()) == 64
+    body = page.inner_text("main")
+    assert "密封" in body  # the other bidder's price stays sealed for us too
+    shot(page, "11-ngo-bid-receipt")
+
+
+def test_bureau_sees_ranking_and_panel_report(page, demo, shot):
+    log_in(page, "qj_staff")
+    page.goto(page.base + "/procurement/")
+    page.click("text=“携手成长、守护阳光”关爱农村留守儿童保护项目")
+    body = page.inner_text("main")
+    assert "得分与排序" in body and "武汉爱心天使社会工作服务中心" in body and "已签约" in body
+    shot(page, "12-tender-ranking")
+
+
+def test_finance_records_the_midterm_payment(page, demo, shot):
+    log_in(page, "qj_finance")
+    assert "待登记支付" in page.inner_text("main")
+    shot(page, "13-workbench-finance")
+    page.click("text=待登记支付")
+    page.fill("input[name=voucher_number]", "QJ-2027-0042")
+    page.fill("input[name=paid_on]", "2026-11-23")
+    with page.expect_navigation():
+        page.click("button:has-text('登记支付')")
+    assert "支付已登记" in page.inner_text(".messages")
+    body = page.inner_text("main")
+    assert "已支付" in body and "¥191,200.00" in body and "QJ-2027-0042" in body
+    shot(page, "14-milestone-paid")
+
+
+def test_auditor_verifies_and_exports_the_ledger(page, demo, shot):
+    log_in(page, "auditor")
+    page.goto(page.base + "/funds/ledger/")
+    page.click("text=校验哈希链")
+    assert "哈希链校验通过" in page.inner_text("main")
+    shot(page, "15-ledger-verified")
+    with page.expect_download() as download:
+        page.click("a:has-text('CSV')")
+    path = download.value.path()
+    with open(path, encoding="utf-8-sig") as f:
+        text = f.read()
+    assert text.startswith("序号,时间,事项") and "预算下达" in text
+
+
+def test_assessor_lead_sees_the_evaluation(page, demo, shot):
+    log_in(page, "assessor_lead")
+    page.goto(page.base + "/evaluation/")
+    body = page.inner_text("main")
+    assert "携手成长" in body or "江陵" in body
+    shot(page, "16-evaluations-assessor")
+
+
+def test_public_reads_results_without_login(page, demo, shot):
+    page.goto(page.base + "/opendata/results/")
+    body = page.inner_text("main")
+    assert "84.50" in body and "良" in body
+    shot(page, "17-public-results")
