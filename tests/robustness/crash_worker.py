@@ -1,0 +1,80 @@
+"""Run one operation against DATABASE_URL and SIGKILL the process in the middle of it.
+
+Used by test_crash_safety.py: `python -m tests.robustness.crash_worker <operation>`.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+
+
+def die() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def main(operation: str) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from accounts.models import User
+    from funds import imports, ledger, services
+    from funds.models import Disbursement, ServiceRecord
+    from procurement.models import Contract
+
+    if operation == "payment":
+        d = Disbursement.objects.get(state="approved")
+        real_post = ledger.ledger_post
+
+        def post_then_die(**kwargs):  # type: ignore[no-untyped-def]
+            entry = real_post(**kwargs)
+            die()  # after the milestone claim and the ledger row, before COMMIT
+            return entry
+
+        services.ledger_post = post_then_die  # type: ignore[assignment]
+        services.disbursement_pay(
+            disbursement=d,
+            actor=User.objects.get(username="qj_finance"),
+            voucher_number="CRASH-1",
+            paid_on=timezone.localdate(),
+        )
+    elif operation == "import":
+        contract = Contract.objects.get(number="HT-QJ-2026-001")
+        result = imports.ImportResult()
+        for i in range(5000):
+            result.records.append(
+                ServiceRecord(
+                    contract=contract,
+                    date=contract.start_date,
+                    place=f"村{i}",
+                    service_type="case",
+                    beneficiary_category="left_behind_child",
+                    beneficiary_count=1,
+                    hours=Decimal("1"),
+                    social_worker="李",
+                )
+            )
+        result.rows = len(result.records)
+        real_bulk = ServiceRecord.objects.bulk_create
+        calls = {"n": 0}
+
+        def bulk_then_die(objs, **kwargs):  # type: ignore[no-untyped-def]
+            objs = list(objs)
+            done = real_bulk(objs[:2000], **kwargs)
+            calls["n"] += 1
+            die()  # 2,000 rows written inside the transaction, 3,000 to go
+            return done
+
+        ServiceRecord.objects.bulk_create = bulk_then_die  # type: ignore[method-assign]
+        imports.import_service_records(contract, result)
+    sys.exit(2)  # never reached: the process was killed
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
