@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from funds.models import ServiceRecord
 
 CHECKLIST = [
     ("deliverables_complete", _("Deliverables complete and on time")),
@@ -46,6 +50,33 @@ class AcceptanceForm(forms.Form):
 class PayForm(forms.Form):
     voucher_number = forms.CharField(label=_("Voucher number"), max_length=40)
     paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ServiceRecordForm(forms.ModelForm[ServiceRecord]):
+    """One service record typed in by the NGO (counts only, never a child's name)."""
+
+    class Meta:
+        model = ServiceRecord
+        fields = [
+            "date",
+            "place",
+            "service_type",
+            "beneficiary_category",
+            "beneficiary_count",
+            "hours",
+            "social_worker",
+        ]
+        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args: Any, contract: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.contract = contract
+
+    def clean_date(self) -> Any:
+        day = self.cleaned_data["date"]
+        if not (self.contract.start_date <= day <= self.contract.current_end_date):
+            raise forms.ValidationError(_("The date is outside the contract term."))
+        return day
 
 
 class ImportForm(forms.Form):

@@ -24,7 +24,14 @@ from accounts.models import Organization, OrgKind, Role
 from core.exports import stream_csv, stream_xlsx
 from core.fsm import ActionRefusedError, check_transition
 from funds import documents, imports, selectors, services
-from funds.forms import AcceptanceForm, DeliverableForm, ImportForm, LedgerFilterForm, PayForm
+from funds.forms import (
+    AcceptanceForm,
+    DeliverableForm,
+    ImportForm,
+    LedgerFilterForm,
+    PayForm,
+    ServiceRecordForm,
+)
 from funds.ledger import ledger_verify
 from funds.models import Disbursement, LedgerHead
 from funds.permissions import (
@@ -277,10 +284,19 @@ def service_records(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     result = None
     token = ""
     form = ImportForm()
+    record_form = ServiceRecordForm(contract=contract)
     if request.method == "POST":
         if not is_supplier:
             raise PermissionDenied(_("Only the supplier imports its service records."))
-        if "confirm" in request.POST:
+        if "single" in request.POST:
+            record_form = ServiceRecordForm(request.POST, contract=contract)
+            if record_form.is_valid():
+                record = record_form.save(commit=False)
+                record.contract = contract
+                record.save()
+                messages.success(request, _("Service record added."))
+                return redirect("funds:service_records", pk=pk)
+        elif "confirm" in request.POST:
             upload = _unstash(request.POST.get("token", ""))
             if upload is None:
                 messages.error(request, _("The checked file has expired; upload it again."))
@@ -311,6 +327,7 @@ def service_records(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "records": records,
             "summary": selectors.service_record_summary(contract=contract),
             "form": form,
+            "record_form": record_form,
             "result": result,
             "token": token,
             "is_supplier": is_supplier,

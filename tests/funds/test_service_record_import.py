@@ -83,3 +83,23 @@ def test_csv_and_wrong_type(money, login):
 def test_only_the_supplier_imports(money, login):
     url = reverse("funds:service_records", args=[money["contract"].pk])
     assert login(money["staff"]).post(url, {"file": _xlsx([])}).status_code == 403
+
+
+def test_one_record_typed_in(money, login):
+    client = login(money["ngo"])
+    url = reverse("funds:service_records", args=[money["contract"].pk])
+    data = {
+        "single": "1",
+        "date": _day(money),
+        "place": "熊口镇赵脑村",
+        "service_type": "home_visit",
+        "beneficiary_category": "left_behind_child",
+        "beneficiary_count": "2",
+        "hours": "1.5",
+        "social_worker": "李社工",
+    }
+    client.post(url, data)
+    assert ServiceRecord.objects.get().place == "熊口镇赵脑村"
+    bad = client.post(url, data | {"date": "1999-01-01", "beneficiary_count": "0"}).content.decode()
+    assert "不在合同服务期" in bad
+    assert ServiceRecord.objects.count() == 1
