@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Organization, OrgKind, Role
+from core.actions import act_and_redirect
 from core.exports import stream_csv, stream_xlsx
 from core.fsm import ActionRefusedError, check_transition
 from funds import documents, imports, selectors, services
@@ -42,19 +42,6 @@ from funds.permissions import (
     can_view_ledger,
     can_view_milestone,
 )
-
-
-def _act(
-    request: AuthenticatedHttpRequest, target: Any, action: Callable[[], Any], success: str
-) -> HttpResponse:
-    try:
-        action()
-        messages.success(request, success)
-    except ActionRefusedError as exc:
-        messages.error(request, str(exc))
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    return redirect(target)
 
 
 @login_required
@@ -112,7 +99,7 @@ def deliverable_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     if not form.is_valid():
         messages.error(request, _("A title is required."))
         return redirect(milestone)
-    return _act(
+    return act_and_redirect(
         request,
         milestone,
         lambda: services.deliverables_submit(
@@ -131,7 +118,7 @@ def acceptance_record(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         messages.error(request, _("Check the acceptance form."))
         return redirect(milestone)
     data = form.cleaned_data
-    return _act(
+    return act_and_redirect(
         request,
         milestone,
         lambda: services.acceptance_record(
@@ -150,7 +137,7 @@ def acceptance_record(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 @require_POST
 def disbursement_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     milestone = selectors.milestone_get(user=request.user, pk=pk)
-    return _act(
+    return act_and_redirect(
         request,
         milestone,
         lambda: services.disbursement_request(milestone=milestone, actor=request.user),
@@ -162,7 +149,7 @@ def disbursement_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
 @require_POST
 def withheld_release(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     milestone = selectors.milestone_get(user=request.user, pk=pk)
-    return _act(
+    return act_and_redirect(
         request,
         milestone,
         lambda: services.withheld_release_request(milestone=milestone, actor=request.user),
@@ -174,7 +161,7 @@ def withheld_release(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 @require_POST
 def milestone_forfeit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     milestone = selectors.milestone_get(user=request.user, pk=pk)
-    return _act(
+    return act_and_redirect(
         request,
         milestone,
         lambda: services.milestone_forfeit(
@@ -197,7 +184,7 @@ def _disbursement(request: AuthenticatedHttpRequest, pk: int) -> Disbursement:
 @require_POST
 def disbursement_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     d = _disbursement(request, pk)
-    return _act(
+    return act_and_redirect(
         request,
         d.milestone,
         lambda: services.disbursement_approve(disbursement=d, actor=request.user),
@@ -213,7 +200,7 @@ def disbursement_pay(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     if not form.is_valid():
         messages.error(request, _("Give the voucher number and the payment date."))
         return redirect(d.milestone)
-    return _act(
+    return act_and_redirect(
         request,
         d.milestone,
         lambda: services.disbursement_pay(disbursement=d, actor=request.user, **form.cleaned_data),
@@ -225,7 +212,7 @@ def disbursement_pay(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 @require_POST
 def disbursement_reject(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     d = _disbursement(request, pk)
-    return _act(
+    return act_and_redirect(
         request,
         d.milestone,
         lambda: services.disbursement_reject(
@@ -356,24 +343,87 @@ HEADER = [
 ]
 
 
+_LEDGER_COLUMNS = (
+    "seq",
+    "occurred_at",
+    "kind",
+    "debit",
+    "credit",
+    "amount",
+    "project__code",
+    "project__title",
+    "contract_id",
+    "contract__number",
+    "contract__supplier__name",
+    "milestone__name",
+    "actor_id",
+    "actor__display_name",
+    "actor__first_name",
+    "actor__last_name",
+    "actor__username",
+    "memo",
+    "prev_hash",
+    "hash",
+)
+
+
 def _ledger_rows(qs: Any) -> Any:
-    for e in qs.iterator(chunk_size=2000):
+    """The export rows (HEADER order) from plain tuples: no model instances per row."""
+    from accounts.models import User
+    from funds.models import LedgerKind
+
+    kinds = {value: str(label) for value, label in LedgerKind.choices}
+    actors: dict[tuple[str, str, str, str], str] = {}
+    for (
+        seq,
+        occurred_at,
+        kind,
+        debit,
+        credit,
+        amount,
+        project_code,
+        project_title,
+        contract_id,
+        contract_number,
+        supplier_name,
+        milestone_name,
+        actor_id,
+        *actor_fields,
+        memo,
+        prev_hash,
+        hash_,
+    ) in qs.values_list(*_LEDGER_COLUMNS).iterator(chunk_size=2000):
+        actor = ""
+        if actor_id is not None:
+            key = tuple(actor_fields)
+            actor = actors.get(key)  # type: ignore[assignment]
+            if actor is None:
+                display_name, first_name, last_name, username = key
+                actor = actors[key] = str(  # type: ignore[index]
+                    User(
+                        display_name=display_name,
+                        first_name=first_name,
+                        last_name=last_name,
+                        username=username,
+                    )
+                )
+        has_contract = contract_id is not None
         yield [
-            e.seq,
-            e.occurred_at,
-            e.get_kind_display(),
-            e.debit,
-            e.credit,
-            e.amount,
-            e.project.code,
-            e.project.title,
-            e.contract.number if e.contract else "",
-            e.contract.supplier.name if e.contract else "",
-            e.milestone.name if e.milestone else "",
-            str(e.actor or ""),
-            e.memo,
-            e.prev_hash,
-            e.hash,
+            seq,
+            occurred_at,
+            kinds.get(kind, kind),
+            debit,
+            credit,
+            amount,
+            project_code,
+            project_title,
+            contract_number if has_contract else "",
+            supplier_name if has_contract else "",
+            milestone_name if milestone_name is not None else "",
+            actor,
+            memo,
+            prev_hash,
+            hash_,
         ]
 
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Role, User
+from core.actions import act_and_redirect
 from core.fsm import ActionRefusedError, check_transition
 from procurement import documents, rules, scoring, selectors, services
 from procurement.forms import (
@@ -51,20 +52,6 @@ from procurement.permissions import (
 )
 from projects.models import ServiceCategory, ServiceProject
 from projects.permissions import can_view_project
-
-
-def _act(
-    request: HttpRequest, target: Any, action: Callable[[], Any], success: str
-) -> HttpResponse:
-    """Run a service, turning refusals and bad input into a message on the page they came from."""
-    try:
-        action()
-        messages.success(request, success)
-    except ActionRefusedError as exc:
-        messages.error(request, str(exc))
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    return redirect(target)
 
 
 # --- tenders -----------------------------------------------------------------------------------
@@ -184,7 +171,7 @@ def _tender_action(
     request: AuthenticatedHttpRequest, pk: int, action: Callable[[Tender], Any], success: str
 ) -> HttpResponse:
     tender = selectors.tender_get(user=request.user, pk=pk)
-    return _act(request, tender, lambda: action(tender), success)
+    return act_and_redirect(request, tender, lambda: action(tender), success)
 
 
 @login_required
@@ -292,7 +279,7 @@ def bid_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     bid = get_object_or_404(
         Bid.objects.select_related("tender"), pk=pk, supplier_id=request.user.organization_id
     )
-    return _act(
+    return act_and_redirect(
         request,
         bid.tender,
         lambda: services.bid_withdraw(bid=bid, actor=request.user),
@@ -323,7 +310,7 @@ def bid_verify(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def panel_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     tender = selectors.tender_get(user=request.user, pk=pk)
     user = get_object_or_404(User, pk=request.POST.get("user"))
-    return _act(
+    return act_and_redirect(
         request,
         tender,
         lambda: services.panel_member_add(
@@ -344,7 +331,7 @@ def panel_declare(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         PanelMember.objects.select_related("tender"), tender_id=pk, user=request.user
     )
     conflict = request.POST.get("conflict") == "1"
-    return _act(
+    return act_and_redirect(
         request,
         member.tender,
         lambda: services.panel_declare(
@@ -359,7 +346,7 @@ def panel_declare(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def bid_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     bid = get_object_or_404(Bid.objects.select_related("tender"), pk=pk)
     valid = request.POST.get("valid") == "1"
-    return _act(
+    return act_and_redirect(
         request,
         bid.tender,
         lambda: services.bid_review(
@@ -407,7 +394,7 @@ def score_sheet(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def tie_break(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     tender = selectors.tender_get(user=request.user, pk=pk)
     order = [int(x) for x in request.POST.getlist("order") if x.isdigit()]
-    return _act(
+    return act_and_redirect(
         request,
         tender,
         lambda: services.tie_break_record(
@@ -424,7 +411,7 @@ def tie_break(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def clarification_ask(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     tender = selectors.tender_get(user=request.user, pk=pk)
-    return _act(
+    return act_and_redirect(
         request,
         tender,
         lambda: services.clarification_ask(
@@ -440,7 +427,7 @@ def clarification_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
     item = get_object_or_404(
         Clarification.objects.select_related("tender", "tender__project"), pk=pk
     )
-    return _act(
+    return act_and_redirect(
         request,
         item.tender,
         lambda: services.clarification_answer(
@@ -454,7 +441,7 @@ def clarification_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
 @require_POST
 def objection_file(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     tender = selectors.tender_get(user=request.user, pk=pk)
-    return _act(
+    return act_and_redirect(
         request,
         tender,
         lambda: services.objection_file(
@@ -468,7 +455,7 @@ def objection_file(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def objection_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(Objection.objects.select_related("tender", "tender__project"), pk=pk)
-    return _act(
+    return act_and_redirect(
         request,
         item.tender,
         lambda: services.objection_answer(
@@ -551,7 +538,7 @@ def _contract_action(
     request: AuthenticatedHttpRequest, pk: int, action: Callable[[Contract], Any], success: str
 ) -> HttpResponse:
     contract = selectors.contract_get(user=request.user, pk=pk)
-    return _act(request, contract, lambda: action(contract), success)
+    return act_and_redirect(request, contract, lambda: action(contract), success)
 
 
 @login_required
