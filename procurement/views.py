@@ -53,7 +53,6 @@ from procurement.permissions import (
 from projects.models import ServiceCategory, ServiceProject
 from projects.permissions import can_view_project
 
-
 # --- tenders -----------------------------------------------------------------------------------
 
 
