@@ -6,10 +6,28 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.utils.translation import gettext_lazy as _
 
 from core.models import TransitionLog
 
 register = template.Library()
+
+# Events that are logged without changing the state get a readable name in the timeline.
+EVENTS = {
+    "create": _("created"),
+    "submit": _("bid submitted"),
+    "revise": _("bid revised"),
+    "panel_add": _("panel member added"),
+    "panel_declare": _("declared no conflict of interest"),
+    "panel_withdraw": _("withdrew from the panel"),
+    "score": _("scores saved"),
+    "tie_break": _("panel decision on a tie recorded"),
+    "objection": _("objection filed"),
+    "objection_answer": _("objection answered"),
+    "late_award_notice": _("award notice late"),
+    "draft": _("contract drafted"),
+    "amend": _("contract amended"),
+}
 
 
 @register.filter
@@ -33,6 +51,9 @@ def timeline(obj: Any, state_field: str = "state") -> dict[str, Any]:
                 "entry": e,
                 "source": labels.get(e.source_state, e.source_state),
                 "target": labels.get(e.target_state, e.target_state),
+                "event": EVENTS.get(e.transition, e.transition)
+                if e.source_state == e.target_state or not e.source_state
+                else "",
             }
             for e in entries
         ]
