@@ -310,6 +310,13 @@ def panel_member_add(
     _require(can_manage_tender(actor, tender))
     if tender.state not in (TenderState.PUBLISHED, TenderState.OPENED):
         raise ActionRefusedError(_("The panel is formed before the evaluation starts."))
+    bureau_rep = user.role == "bureau_staff" and user.organization_id == tender.project.bureau_id
+    if not (user.role == "expert" or bureau_rep) or not user.is_active:
+        raise ActionRefusedError(
+            _("Panel members are bid-evaluation experts or staff of the purchasing bureau.")
+        )
+    if is_expert != (user.role == "expert"):
+        is_expert = user.role == "expert"
     if is_chair:
         PanelMember.objects.filter(tender=tender, is_chair=True).update(is_chair=False)
     member, _created = PanelMember.objects.update_or_create(

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -155,7 +156,9 @@ def tender_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "clarifications": tender.clarifications.select_related("asked_by"),
         "objections": tender.objections.select_related("bidder"),
         "experts": User.objects.filter(
-            role__in=[Role.EXPERT, Role.BUREAU_STAFF], is_active=True
+            Q(role=Role.EXPERT)
+            | Q(role=Role.BUREAU_STAFF, organization_id=tender.project.bureau_id),
+            is_active=True,
         ).select_related("organization")
         if can_manage_tender(user, tender)
         else [],

@@ -23,6 +23,8 @@ DROP FUNCTION IF EXISTS funds_ledger_append_only();
 
 
 def forwards(apps, schema_editor):
+    # The chain head exists from the start, so the first two appends cannot race to create it.
+    apps.get_model("funds", "LedgerHead").objects.get_or_create(pk=1)
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(CREATE, params=None)
 

@@ -80,3 +80,21 @@ def test_state_changes_refuse_other_roles():
         _client(world.users[role]).post(reverse("procurement:tender_publish", args=[draft.pk]))
         draft.refresh_from_db()
         assert draft.state == "draft", role
+
+
+def test_only_experts_and_the_bureau_sit_on_the_panel():
+    from core.fsm import ActionRefusedError
+
+    world = build_world()
+    staff = world.users["bureau_staff"]
+    project = ServiceProjectFactory(bureau=world.county, state=ProjectState.APPROVED)
+    tender = make_tender(project, staff)
+    for role in ("ngo", "assessor", "auditor", "other_bureau_staff"):
+        with pytest.raises(ActionRefusedError, match="评审专家"):
+            services.panel_member_add(tender=tender, actor=staff, user=world.users[role])
+    assert services.panel_member_add(
+        tender=tender, actor=staff, user=world.users["expert"]
+    ).is_expert
+    assert not services.panel_member_add(
+        tender=tender, actor=staff, user=staff, is_expert=True
+    ).is_expert
