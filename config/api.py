@@ -5,20 +5,25 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from evaluation.api import EvaluationViewSet
-from funds.api import DisbursementViewSet, LedgerViewSet, MilestoneViewSet, ServiceRecordViewSet
-from procurement.api import BidViewSet, ContractViewSet, TenderViewSet
+from evaluation.api import EvaluationActionsViewSet
+from funds.api import (
+    DisbursementActionsViewSet,
+    LedgerViewSet,
+    MilestoneActionsViewSet,
+    ServiceRecordActionsViewSet,
+)
+from procurement.api import BidViewSet, ContractActionsViewSet, TenderActionsViewSet
 from projects.api import ProjectViewSet
 
 router = DefaultRouter()
 router.register("projects", ProjectViewSet, basename="project")
-router.register("tenders", TenderViewSet, basename="tender")
+router.register("tenders", TenderActionsViewSet, basename="tender")
 router.register("bids", BidViewSet, basename="bid")
-router.register("contracts", ContractViewSet, basename="contract")
-router.register("evaluations", EvaluationViewSet, basename="evaluation")
-router.register("milestones", MilestoneViewSet, basename="milestone")
-router.register("disbursements", DisbursementViewSet, basename="disbursement")
-router.register("service-records", ServiceRecordViewSet, basename="service-record")
+router.register("contracts", ContractActionsViewSet, basename="contract")
+router.register("evaluations", EvaluationActionsViewSet, basename="evaluation")
+router.register("milestones", MilestoneActionsViewSet, basename="milestone")
+router.register("disbursements", DisbursementActionsViewSet, basename="disbursement")
+router.register("service-records", ServiceRecordActionsViewSet, basename="service-record")
 router.register("ledger", LedgerViewSet, basename="ledger")
 
 urlpatterns = [

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,7 +18,7 @@ from core.api import require, run_transition_endpoint
 from funds import services
 from funds.ledger import ledger_verify
 from funds.models import Disbursement, LedgerEntry, Milestone, ServiceRecord
-from funds.permissions import can_view_ledger, visible_contracts_for_funds_q
+from funds.permissions import can_accept_milestone, can_view_ledger, visible_contracts_for_funds_q
 from funds.selectors import ledger_entries
 
 
@@ -213,3 +215,118 @@ class LedgerViewSet(viewsets.ReadOnlyModelViewSet[LedgerEntry]):
                 "problem": result.problem,
             }
         )
+
+
+class DeliverableInSerializer(serializers.Serializer[Any]):
+    title = serializers.CharField(max_length=200)
+    report = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AcceptanceInSerializer(serializers.Serializer[Any]):
+    passed = serializers.BooleanField()
+    checklist = serializers.DictField(child=serializers.BooleanField())
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    rectification_deadline = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class ReasonInSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField()
+
+
+class MilestoneActionsViewSet(MilestoneViewSet):
+    """Milestones with the NGO's and the bureau's actions."""
+
+    @extend_schema(request=DeliverableInSerializer, responses=MilestoneSerializer)
+    @action(detail=True, methods=["post"])
+    def deliverables(self, request: Request, pk: str | None = None) -> Response:
+        milestone = self.get_object()
+        body = DeliverableInSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.deliverables_submit(
+            milestone=milestone, actor=acting_user(request), **body.validated_data
+        )
+        return Response(MilestoneSerializer(Milestone.objects.get(pk=milestone.pk)).data)
+
+    @extend_schema(request=AcceptanceInSerializer, responses=MilestoneSerializer)
+    @action(detail=True, methods=["post"])
+    def acceptance(self, request: Request, pk: str | None = None) -> Response:
+        """履约验收: passed accepts (its evaluation must be confirmed); failed sends it to 整改."""
+        milestone = self.get_object()
+        body = AcceptanceInSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        require(can_accept_milestone(request.user, milestone))
+        services.acceptance_record(
+            milestone=milestone, actor=acting_user(request), **body.validated_data
+        )
+        return Response(MilestoneSerializer(Milestone.objects.get(pk=milestone.pk)).data)
+
+    @extend_schema(request=ReasonInSerializer, responses=MilestoneSerializer)
+    @action(detail=True, methods=["post"])
+    def forfeit(self, request: Request, pk: str | None = None) -> Response:
+        milestone = self.get_object()
+        body = ReasonInSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return run_transition_endpoint(
+            request,
+            milestone,
+            "forfeit",
+            lambda: services.milestone_forfeit(
+                milestone=milestone,
+                actor=acting_user(request),
+                reason=body.validated_data["reason"],
+            ),
+            lambda m: dict(MilestoneSerializer(Milestone.objects.get(pk=m.pk)).data),
+        )
+
+
+class DisbursementActionsViewSet(DisbursementViewSet):
+    @extend_schema(request=ReasonInSerializer, responses=DisbursementSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str | None = None) -> Response:
+        d = self.get_object()
+        body = ReasonInSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return run_transition_endpoint(
+            request,
+            d,
+            "reject",
+            lambda: services.disbursement_reject(
+                disbursement=d, actor=acting_user(request), reason=body.validated_data["reason"]
+            ),
+            self._state,
+        )
+
+
+class ServiceRecordInSerializer(serializers.ModelSerializer[ServiceRecord]):
+    class Meta:
+        model = ServiceRecord
+        fields = [
+            "contract",
+            "date",
+            "place",
+            "service_type",
+            "beneficiary_category",
+            "beneficiary_count",
+            "hours",
+            "social_worker",
+        ]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        contract = attrs["contract"]
+        if not (contract.start_date <= attrs["date"] <= contract.current_end_date):
+            raise serializers.ValidationError({"date": _("The date is outside the contract term.")})
+        return attrs
+
+
+class ServiceRecordActionsViewSet(mixins.CreateModelMixin, ServiceRecordViewSet):
+    """Service records; the supplier adds its own, one per POST (bulk files go through the page)."""
+
+    def get_serializer_class(self) -> Any:
+        return ServiceRecordInSerializer if self.action == "create" else ServiceRecordSerializer
+
+    def perform_create(self, serializer: Any) -> None:
+        contract = serializer.validated_data["contract"]
+        user = acting_user(self.request)
+        if not (user.role == "ngo" and user.organization_id == contract.supplier_id):
+            raise PermissionDenied(_("Only the supplier imports its service records."))
+        serializer.save()

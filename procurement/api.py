@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -17,10 +19,12 @@ from procurement import services
 from procurement.models import Bid, Contract, Tender
 from procurement.permissions import (
     can_bid,
+    can_create_tender,
     can_view_bid_content,
     visible_contracts_q,
     visible_tenders_q,
 )
+from projects.permissions import can_view_project
 
 
 class TenderSerializer(serializers.ModelSerializer[Tender]):
@@ -277,3 +281,120 @@ class ContractViewSet(viewsets.ReadOnlyModelViewSet[Contract]):
             lambda: services.contract_sign_bureau(contract=contract, actor=acting_user(request)),
             self._state,
         )
+
+
+class CriterionInSerializer(serializers.Serializer[Any]):
+    name = serializers.CharField(max_length=100)
+    points = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=Decimal("0.01"))
+    guidance = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class TenderInSerializer(serializers.ModelSerializer[Tender]):
+    criteria = CriterionInSerializer(many=True, required=False)
+
+    class Meta:
+        model = Tender
+        fields = [
+            "project",
+            "title",
+            "method",
+            "evaluation_method",
+            "ceiling_price",
+            "bid_bond",
+            "price_weight",
+            "qualification_requirements",
+            "service_requirements",
+            "clarification_deadline",
+            "bid_deadline",
+            "opening_at",
+            "criteria",
+        ]
+
+
+class CancelSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField()
+
+
+class AmendSerializer(serializers.Serializer[Any]):
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    end_date = serializers.DateField()
+    reason = serializers.CharField()
+
+
+class TenderActionsViewSet(mixins.CreateModelMixin, TenderViewSet):
+    """Tenders: create a draft (the rules are checked at publication), cancel, start evaluation."""
+
+    def get_serializer_class(self) -> Any:
+        return TenderInSerializer if self.action == "create" else TenderSerializer
+
+    @extend_schema(request=TenderInSerializer, responses={201: TenderSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        body = TenderInSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        criteria = [
+            services.CriterionInput(c["name"], c["points"], c.get("guidance", ""))
+            for c in data.pop("criteria", [])
+        ]
+        project = data.pop("project")
+        if not can_view_project(request.user, project):
+            raise Http404
+        require(can_create_tender(request.user, project))
+        tender = services.tender_create(
+            project=project, actor=acting_user(request), criteria=criteria, **data
+        )
+        return Response(TenderSerializer(tender).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=CancelSerializer, responses=TenderSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str | None = None) -> Response:
+        tender = self.get_object()
+        body = CancelSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return run_transition_endpoint(
+            request,
+            tender,
+            "cancel",
+            lambda: services.tender_cancel(
+                tender=tender, actor=acting_user(request), reason=body.validated_data["reason"]
+            ),
+            self._state,
+        )
+
+    @extend_schema(request=None, responses=TenderSerializer)
+    @action(detail=True, methods=["post"], url_path="start-evaluation")
+    def start_evaluation(self, request: Request, pk: str | None = None) -> Response:
+        tender = self.get_object()
+        return run_transition_endpoint(
+            request,
+            tender,
+            "start_evaluation",
+            lambda: services.tender_start_evaluation(tender=tender, actor=acting_user(request)),
+            self._state,
+        )
+
+
+class ContractActionsViewSet(ContractViewSet):
+    @extend_schema(request=None, responses=ContractSerializer)
+    @action(detail=True, methods=["post"], url_path="start-service")
+    def start_service(self, request: Request, pk: str | None = None) -> Response:
+        contract = self.get_object()
+        return run_transition_endpoint(
+            request,
+            contract,
+            "start_service",
+            lambda: services.contract_start_service(contract=contract, actor=acting_user(request)),
+            self._state,
+        )
+
+    @extend_schema(request=AmendSerializer, responses=ContractSerializer)
+    @action(detail=True, methods=["post"])
+    def amend(self, request: Request, pk: str | None = None) -> Response:
+        """变更: a new version; the response shows the amount now in force."""
+        contract = self.get_object()
+        body = AmendSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.contract_amend(
+            contract=contract, actor=acting_user(request), **body.validated_data
+        )
+        return Response(self._state(contract))

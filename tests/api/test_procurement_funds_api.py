@@ -110,3 +110,67 @@ def test_anonymous_gets_401_everywhere():
         "/api/v1/ledger/",
     ]:
         assert api().get(path).status_code == 401, path
+
+
+def test_tender_created_and_published_through_the_api(world):  # noqa: F811
+    import datetime as dt
+
+    now = timezone.now()
+    payload = {
+        "project": world["project"].pk,
+        "title": "留守儿童关爱服务",
+        "method": "open",
+        "evaluation_method": "comprehensive",
+        "ceiling_price": "500000.00",
+        "bid_bond": "10000.00",
+        "price_weight": "20",
+        "qualification_requirements": "依法登记",
+        "service_requirements": "个案、小组",
+        "clarification_deadline": (now + dt.timedelta(days=15)).isoformat(),
+        "bid_deadline": (now + dt.timedelta(days=21)).isoformat(),
+        "opening_at": (now + dt.timedelta(days=21)).isoformat(),
+        "criteria": [{"name": "服务方案", "points": "50"}, {"name": "团队", "points": "30"}],
+    }
+    assert api(world["ngos"][0]).post("/api/v1/tenders/", payload, format="json").status_code in (
+        403,
+        404,
+    )
+    created = api(world["staff"]).post("/api/v1/tenders/", payload, format="json")
+    assert created.status_code == 201 and created.data["state"] == "draft"
+    published = api(world["staff"]).post(f"/api/v1/tenders/{created.data['id']}/publish/")
+    assert published.status_code == 200 and published.data["state"] == "published"
+
+
+def test_deliverables_acceptance_and_service_records_through_the_api(money):  # noqa: F811
+    m = money["advance"]
+    ngo, staff = api(money["ngo"]), api(money["staff"])
+    assert (
+        ngo.post(
+            f"/api/v1/milestones/{m.pk}/deliverables/", {"title": "团队到位报告"}, format="json"
+        ).data["state"]
+        == "deliverables_submitted"
+    )
+    accepted = staff.post(
+        f"/api/v1/milestones/{m.pk}/acceptance/",
+        {"passed": True, "checklist": {"团队到位": True}},
+        format="json",
+    )
+    assert accepted.status_code == 200 and accepted.data["state"] == "accepted"
+    record = {
+        "contract": money["contract"].pk,
+        "date": money["contract"].start_date.isoformat(),
+        "place": "三桥村",
+        "service_type": "case",
+        "beneficiary_category": "left_behind_child",
+        "beneficiary_count": 1,
+        "hours": "1.5",
+        "social_worker": "李社工",
+    }
+    assert ngo.post("/api/v1/service-records/", record, format="json").status_code == 201
+    assert staff.post("/api/v1/service-records/", record, format="json").status_code == 403
+    assert (
+        ngo.post(
+            "/api/v1/service-records/", record | {"date": "1999-01-01"}, format="json"
+        ).status_code
+        == 400
+    )

@@ -101,6 +101,19 @@ POST_ONLY = {
     "disbursement-pay",
     "project-approve",
     "project-terminate",
+    "tender-cancel",
+    "tender-start-evaluation",
+    "contract-start-service",
+    "contract-amend",
+    "milestone-deliverables",
+    "milestone-acceptance",
+    "milestone-forfeit",
+    "disbursement-reject",
+    "evaluation-submit-sheet",
+    "evaluation-declare",
+    "evaluation-confirm",
+    "evaluation-appeal",
+    "evaluation-publish",
 }
 SKIP = {"admin:", "media"}  # Django's own admin (staff-only by Django) and DEBUG-only media serving
 
