@@ -61,17 +61,13 @@ def main(operation: str) -> None:
                 )
             )
         result.rows = len(result.records)
-        real_bulk = ServiceRecord.objects.bulk_create
-        calls = {"n": 0}
+        real_insert = imports._insert_batch
 
-        def bulk_then_die(objs, **kwargs):  # type: ignore[no-untyped-def]
-            objs = list(objs)
-            done = real_bulk(objs[:2000], **kwargs)
-            calls["n"] += 1
-            die()  # 2,000 rows written inside the transaction, 3,000 to go
-            return done
+        def insert_then_die(batch):  # type: ignore[no-untyped-def]
+            real_insert(batch[:2000])
+            die()  # 2,000 rows written inside the transaction, the rest to go
 
-        ServiceRecord.objects.bulk_create = bulk_then_die  # type: ignore[method-assign]
+        imports._insert_batch = insert_then_die  # type: ignore[assignment]
         imports.import_service_records(contract, result)
     sys.exit(2)  # never reached: the process was killed
 
