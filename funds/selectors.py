@@ -13,7 +13,14 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Role
-from funds.models import Disbursement, LedgerEntry, LedgerKind, Milestone, ServiceRecord
+from funds.models import (
+    Disbursement,
+    LedgerEntry,
+    LedgerKind,
+    Milestone,
+    ServiceRecord,
+    ServiceType,
+)
 from funds.permissions import can_view_milestone, visible_contracts_for_funds_q
 from procurement.models import Contract
 from projects.models import ServiceProject
@@ -53,7 +60,9 @@ def service_record_summary(*, contract: Contract) -> list[dict[str, Any]]:
         .annotate(people=Sum("beneficiary_count"), hours=Sum("hours"))
         .order_by("service_type")
     )
-    return [dict(row) for row in rows]
+    # The page shows the type's name (个案, 小组 …), never the stored code.
+    labels = dict(ServiceType.choices)
+    return [{**row, "label": labels.get(row["service_type"], row["service_type"])} for row in rows]
 
 
 def ledger_entries(

@@ -103,3 +103,17 @@ def test_one_record_typed_in(money, login):
     bad = client.post(url, data | {"date": "1999-01-01", "beneficiary_count": "0"}).content.decode()
     assert "不在合同服务期" in bad
     assert ServiceRecord.objects.count() == 1
+
+
+def test_totals_name_the_service_type_in_chinese(money, login):
+    """Regression: the totals table showed the stored code (home_visit) instead of 家访."""
+    client = login(money["ngo"])
+    url = reverse("funds:service_records", args=[money["contract"].pk])
+    checked = client.post(
+        url, {"file": _xlsx([[_day(money), "三桥村", "家访", "留守儿童", 2, 1, "李"]])}
+    )
+    client.post(url, {"confirm": "1", "token": checked.context["token"]})
+    page = client.get(url)
+    assert [(str(row["label"]), row["people"]) for row in page.context["summary"]] == [("家访", 2)]
+    body = page.content.decode()
+    assert "<td>家访</td>" in body and ">home_visit<" not in body
