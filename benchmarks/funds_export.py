@@ -123,10 +123,10 @@ def _queryset(upto: int) -> Any:
 
 
 def _ours_csv(upto: int, workdir: Path) -> int:
-    from core.exports import stream_csv
-    from funds import views
+    from core.exports import csv_response
+    from funds.exports import ledger_csv
 
-    response = stream_csv(views._ledger_rows(_queryset(upto)), views.HEADER, "sanshe-ledger.csv")
+    response = csv_response(ledger_csv(_queryset(upto)), "sanshe-ledger.csv")
     size = 0
     for chunk in response:
         size += len(chunk)
@@ -136,11 +136,11 @@ def _ours_csv(upto: int, workdir: Path) -> int:
 
 def _ours_xlsx(upto: int, workdir: Path) -> int:
     from core.exports import write_xlsx
-    from funds import views
+    from funds.exports import HEADER, ledger_rows
 
     path = workdir / "ours.xlsx"
     with path.open("wb") as f:
-        write_xlsx(f, views._ledger_rows(_queryset(upto)), views.HEADER, sheet_title="台账")
+        write_xlsx(f, ledger_rows(_queryset(upto)), HEADER, sheet_title="台账")
     return path.stat().st_size
 
 
@@ -211,7 +211,7 @@ def main() -> None:
         rates = {}
         excel_rows = min(args.excel_baseline_rows, total)
         runs = [
-            ("ours: stream_csv(_ledger_rows(qs))", "ours csv", _ours_csv, total),
+            ("ours: ledger_csv(qs) (raw cursor)", "ours csv", _ours_csv, total),
             ("pandas read_sql + to_csv", "pandas csv", _pandas_csv, total),
             ("ours: write_xlsx (write-only)", "ours xlsx", _ours_xlsx, total),
             ("pandas read_sql + to_excel (sample)", "pandas xlsx", _pandas_xlsx, excel_rows),

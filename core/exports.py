@@ -72,15 +72,18 @@ def _chunks(lines: Iterable[str]) -> Iterator[bytes]:
         yield "".join(buffer).encode("utf-8")
 
 
+def csv_response(chunks: Iterable[bytes], filename: str) -> StreamingHttpResponse:
+    """A streamed CSV download from already encoded chunks."""
+    response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = _disposition(filename)
+    return response
+
+
 def stream_csv(
     rows: Iterable[Sequence[Any]], header: Sequence[str], filename: str
 ) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(
-        _chunks(csv_lines(rows, header)),
-        content_type="text/csv; charset=utf-8",
-    )
-    response["Content-Disposition"] = _disposition(filename)
-    return response
+    """A streamed CSV download of rows, each text cell made formula-safe."""
+    return csv_response(_chunks(csv_lines(rows, header)), filename)
 
 
 def write_xlsx(

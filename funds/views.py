@@ -21,9 +21,10 @@ from django.views.decorators.http import require_POST
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Organization, OrgKind, Role
 from core.actions import act_and_redirect
-from core.exports import stream_csv, stream_xlsx
+from core.exports import csv_response, stream_xlsx
 from core.fsm import ActionRefusedError, check_transition
 from funds import documents, imports, selectors, services
+from funds.exports import HEADER, ledger_csv, ledger_rows
 from funds.forms import (
     AcceptanceForm,
     DeliverableForm,
@@ -324,108 +325,6 @@ def service_records(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 # --- ledger and overview ---------------------------------------------------------------------
 
-HEADER = [
-    "序号",
-    "时间",
-    "事项",
-    "借方科目",
-    "贷方科目",
-    "金额",
-    "项目编号",
-    "项目",
-    "合同",
-    "承接主体",
-    "付款节点",
-    "经办人",
-    "摘要",
-    "前序哈希",
-    "哈希",
-]
-
-
-_LEDGER_COLUMNS = (
-    "seq",
-    "occurred_at",
-    "kind",
-    "debit",
-    "credit",
-    "amount",
-    "project__code",
-    "project__title",
-    "contract_id",
-    "contract__number",
-    "contract__supplier__name",
-    "milestone__name",
-    "actor_id",
-    "actor__display_name",
-    "actor__first_name",
-    "actor__last_name",
-    "actor__username",
-    "memo",
-    "prev_hash",
-    "hash",
-)
-
-
-def _ledger_rows(qs: Any) -> Any:
-    """The export rows (HEADER order) from plain tuples: no model instances per row."""
-    from accounts.models import User
-    from funds.models import LedgerKind
-
-    kinds = {value: str(label) for value, label in LedgerKind.choices}
-    actors: dict[tuple[str, str, str, str], str] = {}
-    for (
-        seq,
-        occurred_at,
-        kind,
-        debit,
-        credit,
-        amount,
-        project_code,
-        project_title,
-        contract_id,
-        contract_number,
-        supplier_name,
-        milestone_name,
-        actor_id,
-        *actor_fields,
-        memo,
-        prev_hash,
-        hash_,
-    ) in qs.values_list(*_LEDGER_COLUMNS).iterator(chunk_size=2000):
-        actor = ""
-        if actor_id is not None:
-            key = tuple(actor_fields)
-            actor = actors.get(key)  # type: ignore[assignment]
-            if actor is None:
-                display_name, first_name, last_name, username = key
-                actor = actors[key] = str(  # type: ignore[index]
-                    User(
-                        display_name=display_name,
-                        first_name=first_name,
-                        last_name=last_name,
-                        username=username,
-                    )
-                )
-        has_contract = contract_id is not None
-        yield [
-            seq,
-            occurred_at,
-            kinds.get(kind, kind),
-            debit,
-            credit,
-            amount,
-            project_code,
-            project_title,
-            contract_number if has_contract else "",
-            supplier_name if has_contract else "",
-            milestone_name if milestone_name is not None else "",
-            actor,
-            memo,
-            prev_hash,
-            hash_,
-        ]
-
 
 @login_required
 def ledger(request: AuthenticatedHttpRequest) -> HttpResponseBase:
@@ -438,9 +337,9 @@ def ledger(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     fmt = request.GET.get("format", "")
     head = LedgerHead.objects.filter(pk=1).first()
     if fmt == "csv":
-        return stream_csv(_ledger_rows(qs), HEADER, "sanshe-ledger.csv")
+        return csv_response(ledger_csv(qs), "sanshe-ledger.csv")
     if fmt == "xlsx":
-        return stream_xlsx(_ledger_rows(qs), HEADER, "sanshe-ledger.xlsx", sheet_title="台账")
+        return stream_xlsx(ledger_rows(qs), HEADER, "sanshe-ledger.xlsx", sheet_title="台账")
     if fmt == "pdf":
         response = HttpResponse(documents.ledger_pdf(qs, head), content_type="application/pdf")
         response["Content-Disposition"] = 'inline; filename="sanshe-ledger.pdf"'

@@ -1,0 +1,81 @@
+"""The CSV export reads raw cursor rows for speed; it must say exactly what the typed rows say."""
+
+import csv
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from core.exports import _chunks, csv_lines
+from funds.exports import HEADER, ledger_csv, ledger_rows
+from funds.ledger import ledger_post
+from funds.selectors import ledger_entries
+from tests.factories.accounts import AuditorFactory, BureauFinanceFactory
+from tests.factories.funds import MilestoneFactory
+
+pytestmark = pytest.mark.django_db
+
+HOSTILE = [
+    '=HYPERLINK("http://evil","点我")',
+    "-2+3",
+    "@SUM(A1)",
+    "\tindent",
+    '逗号,和"引号"',
+    "两行\n摘要",
+    "回车\r行",
+    "+86 电话",
+    "",
+]
+
+
+@pytest.fixture
+def ledger():
+    milestone = MilestoneFactory(name="=中期付款", contract__supplier__name='武汉"爱心",天使')
+    contract = milestone.contract
+    finance = BureauFinanceFactory(display_name="=财务")
+    amounts = ["0.01", "19120.50", "191200.00", "500000.00", "123456789.99", "7.1"]
+    for i, memo in enumerate(HOSTILE):
+        ledger_post(
+            kind="disbursement_paid" if i % 2 else "withheld",
+            amount=Decimal(amounts[i % len(amounts)]),
+            project=contract.project,
+            contract=contract if i % 3 else None,
+            milestone=milestone if i % 2 else None,
+            actor=finance if i % 4 else None,
+            memo=memo,
+            # Whole seconds too: isoformat leaves out the microseconds then.
+            occurred_at=dt.datetime(2026, 11, 23, 8, 30, i, i * 1000 * (i % 2), tzinfo=dt.UTC),
+        )
+    return contract
+
+
+def _typed_csv(qs) -> bytes:
+    return b"".join(_chunks(csv_lines(ledger_rows(qs), HEADER)))
+
+
+def test_raw_csv_equals_the_typed_rows_rendering(ledger):
+    qs = ledger_entries(user=AuditorFactory())
+    fast = b"".join(ledger_csv(qs))
+    assert fast == _typed_csv(qs)
+    rows = list(csv.reader(io.StringIO(fast.decode("utf-8-sig"))))
+    assert len(rows) == 1 + len(HOSTILE)
+    assert rows[1][1] == "2026-11-23T08:30:00+00:00"
+    assert rows[2][5] == "19120.50" and rows[5][5] == "123456789.99"
+    assert rows[1][12].startswith("'=HYPERLINK") and rows[5][12] == '逗号,和"引号"'
+    assert rows[2][10] == "'=中期付款" and rows[2][11] == "'=财务"
+
+
+def test_the_page_serves_the_fast_csv_with_filters(ledger, login):
+    auditor = AuditorFactory()
+    other = MilestoneFactory().contract.project
+    ledger_post(kind="budget_appropriated", amount=Decimal("360000.00"), project=other)
+    response = login(auditor).get(
+        reverse("funds:ledger"), {"format": "csv", "project": ledger.project_id}
+    )
+    body = b"".join(response.streaming_content)
+    assert body == _typed_csv(ledger_entries(user=auditor, project=ledger.project_id))
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))[1:]
+    assert len(rows) == len(HOSTILE)
+    assert {row[6] for row in rows} == {ledger.project.code}
