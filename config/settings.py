@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -124,6 +126,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # Brute-force protection: 5 failed logins for one user name from one address lock it for an hour.
+# Long exports run as tasks (Django's task framework). The database backend needs nothing but the
+# database and `manage.py db_worker`; see docs/operations.md for the Redis-backed alternative.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("SANSHE_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
 AXES_FAILURE_LIMIT = int(os.environ.get("SANSHE_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
