@@ -67,3 +67,50 @@ class TransitionLog(models.Model):
     def for_object(cls, obj: models.Model) -> models.QuerySet[TransitionLog]:
         ct = ContentType.objects.get_for_model(obj)
         return cls.objects.filter(content_type=ct, object_id=str(obj.pk)).select_related("actor")
+
+
+class ExportState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class ExportJob(models.Model):
+    """A long export built by a background task: who asked for what, its progress and the file.
+
+    Not a django-fsm model: it is bookkeeping for a file, not a domain object with a history
+    anyone audits. Each step is a conditional UPDATE, so a task delivered twice builds once.
+    """
+
+    kind = models.CharField(_("export"), max_length=40)
+    params = models.JSONField(_("filters"), default=dict, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="export_jobs",
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=ExportState.choices, default=ExportState.QUEUED
+    )
+    file = models.FileField(_("file"), upload_to="exports/%Y/%m/", blank=True)
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    rows = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export job")
+        verbose_name_plural = _("export jobs")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["requested_by", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.state})"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.state == ExportState.DONE and bool(self.file)

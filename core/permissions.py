@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -41,3 +42,12 @@ def as_predicate(check: Callable[[Any, Any], Decision]) -> Callable[[Any, Any], 
 
     predicate.__name__ = check.__name__
     return predicate
+
+
+def can_download_export(user: Any, job: Any) -> Decision:
+    """An export holds what its requester was allowed to see, so only they download it."""
+    if not user.is_authenticated:
+        return deny(_("Please log in first."))
+    if job.requested_by_id != user.pk:
+        return deny(_("Only the person who asked for an export can download it."))
+    return ALLOW

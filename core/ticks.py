@@ -22,3 +22,12 @@ def register(job: Job) -> Job:
 
 def run_all(now: datetime) -> list[str]:
     return [job(now) for job in _jobs]
+
+
+@register
+def stale_exports(now: datetime) -> str:
+    """Background exports whose worker died are marked failed so their users can ask again."""
+    from core.services import export_jobs_expire
+
+    expired = export_jobs_expire(now=now)
+    return f"core: {expired} stalled export(s) marked failed" if expired else ""

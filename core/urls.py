@@ -4,4 +4,7 @@ from core import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("exports/", views.export_list, name="exports"),
+    path("exports/new/", views.export_request, name="export_request"),
+    path("exports/<int:pk>/download/", views.export_download, name="export_download"),
 ]

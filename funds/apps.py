@@ -7,8 +7,11 @@ class FundsConfig(AppConfig):
     verbose_name = _("Milestones, payments and ledger")
 
     def ready(self) -> None:
+        from core.jobs import ExportKind, register_export_kind
         from documents import registry
         from funds import documents, receivers, sections, ticks, todos  # noqa: F401  (connects receivers, registers panels)
+        from funds.exports import build_ledger_xlsx
+        from funds.permissions import can_view_ledger
 
         registry.register(
             "payment_voucher",
@@ -21,4 +24,12 @@ class FundsConfig(AppConfig):
             label=_("Ledger (PDF)"),
             default_path=documents.TEMPLATES / "ledger.html",
             sample_context=documents.sample_ledger_context,
+        )
+        register_export_kind(
+            ExportKind(
+                key="ledger_xlsx",
+                label=_("Ledger (Excel)"),
+                permission=can_view_ledger,
+                build=build_ledger_xlsx,
+            )
         )

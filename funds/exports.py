@@ -9,10 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 
+from django.core.exceptions import ValidationError
 from django.db import connections
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from core.exports import FORMULA_PREFIXES
 
@@ -226,3 +228,25 @@ def ledger_csv(qs: QuerySet[Any]) -> Iterator[bytes]:
                 f"{actor},{cell(memo)},{prev_hash},{hash_}\r\n"
             )
         yield "".join(lines).encode("utf-8")
+
+
+def build_ledger_xlsx(user: Any, params: dict[str, Any], target: IO[bytes]) -> tuple[str, int]:
+    """The background ledger workbook: the ledger page's filters, as the requester sees it."""
+    from core.exports import write_xlsx
+    from funds import selectors
+    from funds.forms import LedgerFilterForm
+
+    form = LedgerFilterForm(params)
+    if not form.is_valid():
+        raise ValidationError(form.errors.as_text())
+    filters = {key: value for key, value in form.cleaned_data.items() if value}
+    rows = 0
+
+    def counted() -> Iterator[list[Any]]:
+        nonlocal rows
+        for row in ledger_rows(selectors.ledger_entries(user=user, **filters)):
+            rows += 1
+            yield row
+
+    write_xlsx(target, counted(), HEADER, sheet_title="台账")
+    return f"sanshe-ledger-{timezone.localdate():%Y%m%d}.xlsx", rows

@@ -114,6 +114,7 @@ POST_ONLY = {
     "evaluation-confirm",
     "evaluation-appeal",
     "evaluation-publish",
+    "export_request",
 }
 SKIP = {"admin:", "media"}  # Django's own admin (staff-only by Django) and DEBUG-only media serving
 

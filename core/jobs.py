@@ -1,0 +1,39 @@
+"""Kinds of background export: each app registers what it can build and who may ask for it.
+
+A kind's `build(user, params, target)` writes the file into the binary `target` and returns the
+download name and the row count; it must apply the same selectors (and so the same visibility)
+as the page the export comes from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import IO, Any
+
+from django.utils.functional import Promise
+
+from core.permissions import Decision
+
+Build = Callable[[Any, dict[str, Any], IO[bytes]], tuple[str, int]]
+
+
+@dataclass(frozen=True)
+class ExportKind:
+    key: str
+    label: str | Promise
+    permission: Callable[[Any], Decision]
+    build: Build
+
+
+EXPORT_KINDS: dict[str, ExportKind] = {}
+
+
+def register_export_kind(kind: ExportKind) -> ExportKind:
+    """Make an export kind available to `export_job_request`."""
+    EXPORT_KINDS[kind.key] = kind
+    return kind
+
+
+def export_kind_get(key: str) -> ExportKind | None:
+    return EXPORT_KINDS.get(key)

@@ -1,0 +1,89 @@
+"""Use cases of the core app: background exports requested, run and expired."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import tempfile
+import uuid
+from pathlib import PurePath
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.jobs import export_kind_get
+from core.models import ExportJob, ExportState
+
+logger = logging.getLogger(__name__)
+
+# A running job older than this lost its worker (killed, redeployed); `tick` marks it failed.
+STALE_AFTER = dt.timedelta(hours=2)
+
+
+def export_job_request(*, user: Any, kind: str, params: dict[str, Any]) -> ExportJob:
+    """Record the request and enqueue the task once the request's transaction has committed."""
+    from core.tasks import run_export_job
+
+    spec = export_kind_get(kind)
+    if spec is None:
+        raise ValidationError(_("Unknown export: %(kind)s") % {"kind": kind})
+    spec.permission(user).require()
+    with transaction.atomic():
+        job = ExportJob.objects.create(kind=kind, params=params, requested_by=user)
+        job_id = job.pk
+        # On commit: a worker must never pick up a job id whose row it cannot see yet.
+        transaction.on_commit(lambda: run_export_job.enqueue(job_id))
+    return job
+
+
+def export_job_run(*, job_id: int) -> ExportState:
+    """Build the file for a queued job; a job already claimed (task delivered twice) is left."""
+    claimed = ExportJob.objects.filter(pk=job_id, state=ExportState.QUEUED).update(
+        state=ExportState.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:
+        return ExportState(ExportJob.objects.values_list("state", flat=True).get(pk=job_id))
+    job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
+    try:
+        spec = export_kind_get(job.kind)
+        if spec is None:
+            raise ValidationError(_("Unknown export: %(kind)s") % {"kind": job.kind})
+        # Checked again at run time: the user's role may have changed since the request.
+        spec.permission(job.requested_by).require()
+        with tempfile.TemporaryFile() as spool:
+            filename, rows = spec.build(job.requested_by, job.params, spool)
+            spool.seek(0)
+            stored = f"{uuid.uuid4().hex}{PurePath(filename).suffix}"
+            job.file.save(stored, File(spool), save=False)
+    except (PermissionDenied, ValidationError) as exc:
+        _finish(job_id, ExportState.FAILED, error=" ".join(getattr(exc, "messages", [str(exc)])))
+        return ExportState.FAILED
+    except Exception as exc:
+        logger.exception("export job %s failed", job_id)
+        _finish(
+            job_id, ExportState.FAILED, error=_("The export failed: %(error)s") % {"error": exc}
+        )
+        return ExportState.FAILED
+    _finish(job_id, ExportState.DONE, file=job.file.name, filename=filename, rows=rows)
+    return ExportState.DONE
+
+
+def _finish(job_id: int, state: ExportState, **fields: Any) -> None:
+    ExportJob.objects.filter(pk=job_id, state=ExportState.RUNNING).update(
+        state=state, finished_at=timezone.now(), **fields
+    )
+
+
+def export_jobs_expire(*, now: dt.datetime) -> int:
+    """Mark jobs whose worker died mid-run as failed, so the user knows to ask again."""
+    return ExportJob.objects.filter(
+        state=ExportState.RUNNING, started_at__lt=now - STALE_AFTER
+    ).update(
+        state=ExportState.FAILED,
+        finished_at=now,
+        error=_("The worker stopped before the export finished; please request it again."),
+    )
