@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from beneficiaries.api import BeneficiaryViewSet
 from evaluation.api import EvaluationActionsViewSet
 from funds.api import (
     DisbursementActionsViewSet,
@@ -25,6 +26,7 @@ router.register("milestones", MilestoneActionsViewSet, basename="milestone")
 router.register("disbursements", DisbursementActionsViewSet, basename="disbursement")
 router.register("service-records", ServiceRecordActionsViewSet, basename="service-record")
 router.register("ledger", LedgerViewSet, basename="ledger")
+router.register("beneficiaries", BeneficiaryViewSet, basename="beneficiary")
 
 urlpatterns = [
     path("v1/", include(router.urls)),

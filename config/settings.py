@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "evaluation",
     "funds",
     "opendata",
+    "beneficiaries",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -242,4 +243,5 @@ SANSHE_DEMO_LOADERS = [
     "procurement.demo.load",
     "evaluation.demo.load",
     "funds.demo.load",
+    "beneficiaries.demo.load",
 ]

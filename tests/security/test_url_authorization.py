@@ -3,7 +3,8 @@
 Each named URL must have a rule below; a new URL without one fails this test. The rule says who
 may GET it: "public" (everyone, no login), "login" (any logged-in user; anonymous is sent to
 the login page or gets 401), "post" (a POST-only action: GET answers 405 for logged-in users),
-or "admin". For every role the answer must be the expected one and never a 5xx.
+or "admin", or "ngo" (pages only NGO staff may open: every other role gets 403 or 404, never the
+page). For every role the answer must be the expected one and never a 5xx.
 """
 
 from __future__ import annotations
@@ -116,6 +117,9 @@ POST_ONLY = {
     "evaluation-publish",
     "export_request",
 }
+# The NGO's own case files (personal data): no bureau, expert, assessor, auditor or admin page.
+NGO_ONLY = {"beneficiaries:list", "beneficiaries:create", "beneficiaries:edit"}
+NGO_ROLES = {"aixin", "boya"}
 SKIP = {"admin:", "media"}  # Django's own admin (staff-only by Django) and DEBUG-only media serving
 
 
@@ -157,6 +161,8 @@ def _concrete(route: str) -> str:
 
 
 def rule_for(name: str) -> str:
+    if name in NGO_ONLY:
+        return "ngo"
     if name in PUBLIC:
         return "public"
     if name in POST_ONLY:
@@ -225,6 +231,9 @@ def test_url_against_every_role(demo, settings, name, route):
                 )  # login page or 401 for the API
         elif rule == "post":
             assert status == 405, (name, url, role, status)
+        elif rule == "ngo":
+            expected = (200, 404) if role in NGO_ROLES else (403, 404)
+            assert status in expected, (name, url, role, status)
         else:
             assert status in (200, 302, 403, 404), (name, url, role, status)
     assert PASSWORD  # the demo users' password is the shared demo one; force_login avoids hashing

@@ -1,0 +1,216 @@
+"""Use cases of the beneficiary register. Each is one transaction and leaves a log row.
+
+Log rows (core.TransitionLog, append-only) never carry personal data: they name the event, the
+actor and, for an update, which fields changed, because an erasure cannot reach back into them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from beneficiaries.models import PERSONAL_FIELDS, Beneficiary
+from beneficiaries.permissions import (
+    can_change_beneficiary,
+    can_create_beneficiary,
+    can_erase_beneficiary,
+    can_export_beneficiary,
+)
+from beneficiaries.validators import normalize_id_number, normalize_phone
+from core.fsm import ActionRefusedError
+from core.masking import ERASED_NAME
+from core.models import TransitionLog
+from core.permissions import Decision
+
+# What the NGO edits; organisation and the timestamps are never taken from input.
+EDITABLE_FIELDS = (
+    "contract",
+    "category",
+    "name",
+    "gender",
+    "birth_year",
+    "birth_date",
+    "id_number",
+    "guardian_name",
+    "guardian_phone",
+    "village",
+    "notes",
+)
+ACTIVE, ERASED = "active", "erased"
+
+
+def _require(decision: Decision) -> None:
+    if not decision:
+        raise ActionRefusedError(str(decision.reason))
+
+
+def _log(
+    beneficiary: Beneficiary, event: str, actor: User, *, source: str, target: str, note: str = ""
+) -> None:
+    TransitionLog.objects.create(
+        subject=beneficiary,
+        transition=event,
+        source_state=source,
+        target_state=target,
+        actor=actor,
+        note=note,
+    )
+
+
+def _state(beneficiary: Beneficiary) -> str:
+    return ERASED if beneficiary.is_erased else ACTIVE
+
+
+def _normalise(beneficiary: Beneficiary) -> None:
+    beneficiary.id_number = normalize_id_number(beneficiary.id_number)
+    beneficiary.guardian_phone = normalize_phone(beneficiary.guardian_phone)
+    beneficiary.name = beneficiary.name.strip()
+    beneficiary.guardian_name = beneficiary.guardian_name.strip()
+    beneficiary.village = beneficiary.village.strip()
+
+
+def _check_contract(beneficiary: Beneficiary) -> None:
+    contract = beneficiary.contract
+    if contract is not None and contract.supplier_id != beneficiary.organization_id:
+        raise ValidationError({"contract": _("Choose one of your organisation's own contracts.")})
+
+
+@transaction.atomic
+def beneficiary_create(*, actor: User, fields: Mapping[str, Any]) -> Beneficiary:
+    """Open a case file for the actor's own NGO."""
+    _require(can_create_beneficiary(actor))
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    beneficiary = Beneficiary(organization=actor.organization, **fields)
+    _normalise(beneficiary)
+    _check_contract(beneficiary)
+    beneficiary.full_clean()
+    beneficiary.save()
+    _log(beneficiary, "create", actor, source="", target=ACTIVE)
+    return beneficiary
+
+
+@transaction.atomic
+def beneficiary_update(
+    *, beneficiary: Beneficiary, actor: User, fields: Mapping[str, Any]
+) -> Beneficiary:
+    """Change a case file; the log names the changed fields, never their values."""
+    locked = Beneficiary.objects.select_for_update().get(pk=beneficiary.pk)
+    _require(can_change_beneficiary(actor, locked))
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    before = {name: getattr(locked, name) for name in EDITABLE_FIELDS}
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    _normalise(locked)
+    _check_contract(locked)
+    locked.full_clean()
+    changed = [name for name in EDITABLE_FIELDS if getattr(locked, name) != before[name]]
+    if not changed:
+        return locked
+    locked.save(update_fields=[*changed, "updated_at"])
+    labels = "、".join(_label(name) for name in changed)
+    _log(locked, "update", actor, source=ACTIVE, target=ACTIVE, note=labels)
+    return locked
+
+
+def _label(name: str) -> str:
+    field = Beneficiary._meta.get_field(name)
+    return str(getattr(field, "verbose_name", name))
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return value
+
+
+@transaction.atomic
+def beneficiary_export(*, beneficiary: Beneficiary, actor: User) -> dict[str, Any]:
+    """Everything Sanshe holds about one person, for a data-subject access request (PIPL art. 45).
+
+    The export is logged first so that the history it contains includes this export.
+    """
+    locked = (
+        Beneficiary.objects.select_for_update()
+        .select_related("organization", "contract__project__bureau")
+        .get(pk=beneficiary.pk)
+    )
+    _require(can_export_beneficiary(actor, locked))
+    _log(locked, "export", actor, source=_state(locked), target=_state(locked))
+    fields = [
+        f
+        for f in Beneficiary._meta.concrete_fields
+        if f.name not in {"id", "organization", "contract"}
+    ]
+    contract = locked.contract
+    return {
+        "exported_at": timezone.localtime().isoformat(),
+        "exported_by": str(actor),
+        "controller": locked.organization.name,
+        "record": {"id": locked.pk, **{f.name: _value(getattr(locked, f.attname)) for f in fields}},
+        "labels": {f.name: str(f.verbose_name) for f in fields},
+        "choices": {
+            "category": locked.get_category_display(),
+            "gender": locked.get_gender_display(),
+        },
+        "contract": None
+        if contract is None
+        else {
+            "number": contract.number,
+            "project": contract.project.title,
+            "bureau": contract.project.bureau.name,
+        },
+        "history": [
+            {
+                "at": timezone.localtime(entry.at).isoformat(),
+                "event": entry.transition,
+                "actor": str(entry.actor) if entry.actor else "",
+                "note": entry.note,
+            }
+            for entry in TransitionLog.for_object(locked)
+        ],
+    }
+
+
+@transaction.atomic
+def beneficiary_erase(*, beneficiary: Beneficiary, actor: User, reason: str) -> Beneficiary:
+    """删除个人数据: anonymise the file in place (PIPL art. 47).
+
+    The row stays with its organisation, category, village and contract, so counts of people
+    served and everything that refers to the contract are unchanged; nothing in the ledger or the
+    service records refers to a person, so neither is touched.
+    """
+    locked = Beneficiary.objects.select_for_update().get(pk=beneficiary.pk)
+    _require(can_erase_beneficiary(actor, locked))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ActionRefusedError(_("Record which request this erasure answers."))
+    # The log is append-only: personal data written into it could never be erased again.
+    for value in (locked.name, locked.id_number, locked.guardian_name, locked.guardian_phone):
+        if value and value in reason:
+            raise ActionRefusedError(
+                _("The reason must not contain the person's name, ID number or phone number.")
+            )
+    locked.name = ERASED_NAME
+    locked.gender = ""
+    locked.birth_year = None
+    locked.birth_date = None
+    locked.id_number = ""
+    locked.guardian_name = ""
+    locked.guardian_phone = ""
+    locked.notes = ""
+    locked.erased_at = timezone.now()
+    locked.save(update_fields=[*PERSONAL_FIELDS, "erased_at", "updated_at"])
+    _log(locked, "erase", actor, source=ACTIVE, target=ERASED, note=reason)
+    beneficiary.refresh_from_db()
+    return locked
