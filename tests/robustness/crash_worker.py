@@ -44,6 +44,33 @@ def main(operation: str) -> None:
             voucher_number="CRASH-1",
             paid_on=timezone.localdate(),
         )
+    elif operation == "approval":
+        from core.signals import money_event
+        from projects import services as project_services
+        from projects.models import ServiceProject
+
+        project = ServiceProject.objects.get(code="GM202600004")
+        # Receivers run in connection order: this one after funds has posted the ledger entry,
+        # so the state, the transition log row, the entry and the chain head are all written.
+        money_event.connect(lambda **kwargs: die(), weak=False, dispatch_uid="crash")
+        project_services.project_approve(
+            project=project, actor=User.objects.get(username="dy_staff"), note="CRASH"
+        )
+    elif operation == "acceptance":
+        from django.db.models.signals import post_save
+
+        from funds.models import Acceptance, Milestone
+
+        milestone = Milestone.objects.get(contract__number="HT-JL-2026-001", sequence=3)
+        # After the accept transition and its log row, with the acceptance record just inserted.
+        post_save.connect(lambda **kwargs: die(), sender=Acceptance, weak=False)
+        services.acceptance_record(
+            milestone=milestone,
+            actor=User.objects.get(username="jz_staff"),
+            passed=True,
+            checklist={"deliverables_complete": True},
+            notes="CRASH",
+        )
     elif operation == "import":
         contract = Contract.objects.get(number="HT-QJ-2026-001")
         result = imports.ImportResult()
