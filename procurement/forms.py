@@ -12,6 +12,11 @@ from procurement.services import CriterionInput, MilestoneInput
 DT = {"type": "datetime-local"}
 
 
+def _date_input() -> forms.DateInput:
+    """<input type="date"> takes only YYYY-MM-DD; the zh-hans default (2027/01/31) shows empty."""
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 class TenderForm(forms.ModelForm[Tender]):
     class Meta:
         model = Tender
@@ -82,10 +87,8 @@ class TextForm(forms.Form):
 
 class ContractForm(forms.Form):
     number = forms.CharField(label=_("Contract number"), max_length=40)
-    start_date = forms.DateField(
-        label=_("Term start"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end_date = forms.DateField(label=_("Term end"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(label=_("Term start"), widget=_date_input())
+    end_date = forms.DateField(label=_("Term end"), widget=_date_input())
     term_reason = forms.CharField(
         label=_("Reason for a term over one year"),
         required=False,
@@ -114,9 +117,7 @@ class MilestoneForm(forms.Form):
         required=False,
         min_value=Decimal("0.01"),
     )
-    due_date = forms.DateField(
-        label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    due_date = forms.DateField(label=_("Due date"), required=False, widget=_date_input())
     is_advance = forms.BooleanField(label=_("Advance"), required=False)
     deliverables = forms.CharField(
         label=_("Required deliverables"), required=False, max_length=1000
@@ -150,7 +151,5 @@ class AmendForm(forms.Form):
     amount = forms.DecimalField(
         label=_("New amount (CNY)"), max_digits=14, decimal_places=2, min_value=Decimal("0.01")
     )
-    end_date = forms.DateField(
-        label=_("New term end"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    end_date = forms.DateField(label=_("New term end"), widget=_date_input())
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
