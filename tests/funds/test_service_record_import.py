@@ -117,3 +117,41 @@ def test_totals_name_the_service_type_in_chinese(money, login):
     assert [(str(row["label"]), row["people"]) for row in page.context["summary"]] == [("家访", 2)]
     body = page.content.decode()
     assert "<td>家访</td>" in body and ">home_visit<" not in body
+
+
+def test_excel_cells_as_excel_stores_them(money, login):
+    """Dates as date cells and counts as numbers (Excel keeps 8 as 8.0) import like typed text."""
+    import datetime as dt
+
+    start = money["contract"].start_date
+    client = login(money["ngo"])
+    url = reverse("funds:service_records", args=[money["contract"].pk])
+    rows = [
+        [start + dt.timedelta(days=3), "三桥村", "个案", "留守儿童", 8.0, 1.5, "李社工"],
+        [
+            dt.datetime.combine(start, dt.time(9, 30)),
+            "三桥村",
+            "家访",
+            "留守老人",
+            2,
+            0.5,
+            "王社工",
+        ],
+        [start, "三桥村", "小组", "留守儿童", 2.5, 1, "王社工"],
+    ]
+    body = client.post(url, {"file": _xlsx(rows)}).content.decode()
+    assert "第4行" in body and "2.5" in body
+    assert "第2行" not in body and "第3行" not in body
+    assert ServiceRecord.objects.count() == 0
+
+
+def test_a_sheet_over_the_row_limit_is_refused(money, login, monkeypatch):
+    from funds import imports
+
+    monkeypatch.setattr(imports, "MAX_ROWS", 3)
+    client = login(money["ngo"])
+    url = reverse("funds:service_records", args=[money["contract"].pk])
+    row = [_day(money), "三桥村", "个案", "留守儿童", 1, 1, "李社工"]
+    body = client.post(url, {"file": _xlsx([row] * 5)}).content.decode()
+    assert "每个文件最多3行" in body
+    assert ServiceRecord.objects.count() == 0
