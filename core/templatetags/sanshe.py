@@ -27,6 +27,9 @@ EVENTS = {
     "late_award_notice": _("award notice late"),
     "draft": _("contract drafted"),
     "amend": _("contract amended"),
+    "commission": _("evaluation commissioned"),
+    "assign": _("assessor assigned"),
+    "replace_tree": _("indicators replaced"),
 }
 
 

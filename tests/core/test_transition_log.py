@@ -41,3 +41,22 @@ def test_timeline_is_shown_on_the_project_page(entry, login):
     body = response.content.decode()
     assert "办理记录" in body
     assert "草稿" in body and "已立项" in body
+
+
+@pytest.mark.parametrize(
+    ("event", "words"),
+    [("commission", "委托评价"), ("assign", "指派评估人员"), ("replace_tree", "替换指标")],
+)
+def test_events_without_a_state_change_are_named_in_chinese(event, words):
+    """Regression: an evaluation's history read “commission · 已委托” with the code name."""
+    from django.utils import translation
+
+    from core.templatetags.sanshe import timeline
+
+    project = ServiceProjectFactory()
+    TransitionLog.objects.create(
+        subject=project, transition=event, source_state="", target_state=project.state
+    )
+    with translation.override("zh-hans"):
+        [row] = timeline(project)["entries"]
+        assert str(row["event"]) == words
