@@ -21,6 +21,7 @@ urlpatterns = [
     path("<int:pk>/start/", views.evaluation_start, name="start"),
     path("<int:pk>/sheet/", views.sheet_edit, name="sheet"),
     path("<int:pk>/sheets/<int:sheet_pk>/", views.sheet_view, name="sheet_view"),
+    path("<int:pk>/evidence/<int:entry_pk>/", views.evidence_file, name="evidence_file"),
     path("<int:pk>/comparison/", views.comparison, name="comparison"),
     path("<int:pk>/confirm/", views.evaluation_confirm, name="confirm"),
     path("<int:pk>/return/", views.evaluation_return, name="return"),

@@ -9,13 +9,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
+from core.files import protected_file_response
 from core.fsm import ActionRefusedError, check_transition
 from core.permissions import Decision
 from evaluation import selectors, services
@@ -34,6 +35,7 @@ from evaluation.models import (
     AssignmentState,
     Evaluation,
     EvaluationState,
+    ScoreEntry,
     ScoreSheet,
     ScoringMethod,
 )
@@ -612,3 +614,15 @@ def analysis(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         "evaluation/analysis.html",
         {"table": table, "by": by, "dimensions": analysis_mod.DIMENSIONS},
     )
+
+
+@login_required
+def evidence_file(request: AuthenticatedHttpRequest, pk: int, entry_pk: int) -> FileResponse:
+    """An assessor's evidence file, as secret as the score sheet it belongs to."""
+    evaluation = selectors.evaluation_get(user=request.user, pk=pk)
+    entry = get_object_or_404(
+        ScoreEntry.objects.select_related("sheet__evaluation"),
+        pk=entry_pk,
+        sheet__evaluation=evaluation,
+    )
+    return protected_file_response(entry.evidence_file, can_view_sheet(request.user, entry.sheet))

@@ -9,6 +9,7 @@ urlpatterns = [
     path("overview/", views.overview, name="overview"),
     path("milestones/<int:pk>/", views.milestone_detail, name="milestone"),
     path("milestones/<int:pk>/deliverables/", views.deliverable_submit, name="deliverable_submit"),
+    path("deliverables/<int:pk>/file/", views.deliverable_file, name="deliverable_file"),
     path("milestones/<int:pk>/acceptance/", views.acceptance_record, name="acceptance"),
     path("milestones/<int:pk>/request/", views.disbursement_request, name="request"),
     path("milestones/<int:pk>/release/", views.withheld_release, name="release"),

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Organization, OrgKind, Role
 from core.actions import act_and_redirect
 from core.exports import csv_response, stream_xlsx
+from core.files import protected_file_response
 from core.fsm import ActionRefusedError, check_transition
 from funds import documents, imports, selectors, services
 from funds.exports import HEADER, ledger_csv, ledger_rows
@@ -34,7 +35,7 @@ from funds.forms import (
     ServiceRecordForm,
 )
 from funds.ledger import ledger_verify
-from funds.models import Disbursement, LedgerHead
+from funds.models import Deliverable, Disbursement, LedgerHead
 from funds.permissions import (
     can_approve_disbursement,
     can_pay_disbursement,
@@ -372,3 +373,14 @@ def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
         for row in data["monthly"]
     ]
     return render(request, "funds/overview.html", {**data, "bars": bars})
+
+
+@login_required
+def deliverable_file(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+    """A deliverable's file for whoever may see its milestone."""
+    deliverable = get_object_or_404(
+        Deliverable.objects.select_related("milestone__contract__project"), pk=pk
+    )
+    return protected_file_response(
+        deliverable.file, can_view_milestone(request.user, deliverable.milestone)
+    )

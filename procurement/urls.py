@@ -35,6 +35,7 @@ urlpatterns = [
     path("bids/<int:pk>/withdraw/", views.bid_withdraw, name="bid_withdraw"),
     path("bids/<int:pk>/review/", views.bid_review, name="bid_review"),
     path("bids/<int:pk>/verify/", views.bid_verify, name="bid_verify"),
+    path("bids/<int:pk>/file/", views.bid_file, name="bid_file"),
     path("contracts/", views.contract_list, name="contract_list"),
     path("contracts/<int:pk>/", views.contract_detail, name="contract_detail"),
     path(

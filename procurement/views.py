@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Role, User
 from core.actions import act_and_redirect
+from core.files import protected_file_response
 from core.fsm import ActionRefusedError, check_transition
 from procurement import documents, rules, scoring, selectors, services
 from procurement.forms import (
@@ -683,3 +684,10 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .first(),
         },
     )
+
+
+@login_required
+def bid_file(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+    """The bid's proposal file, under the same seal as its price."""
+    bid = get_object_or_404(Bid.objects.select_related("tender__project"), pk=pk)
+    return protected_file_response(bid.proposal_file, can_view_bid_content(request.user, bid))
