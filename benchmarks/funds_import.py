@@ -8,7 +8,8 @@ this), loads the demo, and writes .xlsx and .csv files of N service records for 
 contract (English column names, which both importers accept; dates inside the contract term).
 
 - **ours**: `funds.imports.parse_service_records` (the page's validation: every row checked,
-  all-or-nothing) + `import_service_records` (one transaction, `bulk_create`), timed on the
+  all-or-nothing; .xlsx read with python-calamine) + `import_service_records` (one
+  transaction, one `executemany` per 5,000 rows), timed on the
   full file; peak memory (tracemalloc) measured separately at two sizes;
 - **baseline**: django-import-export's default row-by-row import of the same kind of file — the
   admin's format classes build the tablib dataset, then a plain `ModelResource` for
