@@ -135,6 +135,50 @@ def tender_create(
     return tender
 
 
+# What a draft may still change; a published notice never changes.
+TENDER_TERMS = (
+    "title",
+    "method",
+    "evaluation_method",
+    "ceiling_price",
+    "bid_bond",
+    "price_weight",
+    "qualification_requirements",
+    "service_requirements",
+    "clarification_deadline",
+    "bid_deadline",
+    "opening_at",
+)
+
+
+@transaction.atomic
+def tender_update(
+    *, tender: Tender, actor: User, criteria: Iterable[CriterionInput], **terms: Any
+) -> Tender:
+    """Correct a draft tender (its terms and its criteria) before it is published."""
+    locked = Tender.objects.select_for_update().get(pk=tender.pk)
+    _require(can_manage_tender(actor, locked))
+    if locked.state != TenderState.DRAFT:
+        raise ActionRefusedError(_("Only a draft tender can be changed; a published notice stays."))
+    unknown = set(terms) - set(TENDER_TERMS)
+    if unknown:
+        raise TypeError(f"not tender terms: {sorted(unknown)}")
+    for name, value in terms.items():
+        setattr(locked, name, value)
+    if locked.evaluation_method != "comprehensive":
+        locked.price_weight = Decimal(0)
+    locked.full_clean(exclude=["state", "awarded_bid"])
+    Tender.objects.filter(pk=locked.pk).update(**{f: getattr(locked, f) for f in TENDER_TERMS})
+    locked.criteria.all().delete()
+    Criterion.objects.bulk_create(
+        Criterion(tender=locked, name=c.name, points=c.points, guidance=c.guidance, order=i)
+        for i, c in enumerate(criteria)
+    )
+    _log(locked, "edit", locked.state, actor)
+    locked.refresh_from_db()
+    return locked
+
+
 @transaction.atomic
 def tender_publish(*, tender: Tender, actor: User, now: dt.datetime | None = None) -> Tender:
     """招标公告: refuse with every broken rule, else publish and move the project to tendering."""

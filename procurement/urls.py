@@ -11,6 +11,7 @@ urlpatterns = [
     path("notices/<int:pk>/award.pdf", views.award_notice_pdf, name="award_notice_pdf"),
     path("projects/<int:project_pk>/tender/new/", views.tender_create, name="tender_create"),
     path("tenders/<int:pk>/", views.tender_detail, name="tender_detail"),
+    path("tenders/<int:pk>/edit/", views.tender_edit, name="tender_edit"),
     path("tenders/<int:pk>/publish/", views.tender_publish, name="tender_publish"),
     path("tenders/<int:pk>/cancel/", views.tender_cancel, name="tender_cancel"),
     path("tenders/<int:pk>/open/", views.tender_open, name="tender_open"),

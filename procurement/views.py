@@ -107,6 +107,47 @@ def tender_create(request: AuthenticatedHttpRequest, project_pk: int) -> HttpRes
 
 
 @login_required
+def tender_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Correct a draft (e.g. a rule it breaks) before publishing; a published notice stays."""
+    tender = selectors.tender_get(user=request.user, pk=pk)
+    decision = can_manage_tender(request.user, tender)
+    if not decision:
+        raise PermissionDenied(str(decision.reason))
+    if tender.state != TenderState.DRAFT:
+        messages.error(request, _("Only a draft tender can be changed; a published notice stays."))
+        return redirect(tender)
+    form = TenderForm(request.POST or None, instance=tender)
+    # The saved criteria prefill the rows; once posted, every row is read as typed.
+    saved = [
+        {"name": c.name, "points": c.points, "guidance": c.guidance} for c in tender.criteria.all()
+    ]
+    criteria = CriterionFormSet(
+        request.POST or None, prefix="criteria", initial=None if request.POST else saved
+    )
+    if request.method == "POST" and form.is_valid() and criteria.is_valid():
+        try:
+            services.tender_update(
+                tender=tender,
+                actor=request.user,
+                criteria=criteria_from(criteria),
+                **form.cleaned_data,
+            )
+            messages.success(
+                request, _("The draft is updated. Check the rules below, then publish.")
+            )
+            return redirect(tender)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        except ActionRefusedError as exc:
+            form.add_error(None, str(exc))
+    return render(
+        request,
+        "procurement/tender_form.html",
+        {"form": form, "criteria": criteria, "project": tender.project, "tender": tender},
+    )
+
+
+@login_required
 def tender_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     tender = selectors.tender_get(user=request.user, pk=pk)
     user = request.user

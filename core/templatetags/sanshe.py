@@ -15,6 +15,7 @@ register = template.Library()
 # Events that are logged without changing the state get a readable name in the timeline.
 EVENTS = {
     "create": _("created"),
+    "edit": _("draft edited"),
     "submit": _("bid submitted"),
     "revise": _("bid revised"),
     "panel_add": _("panel member added"),
