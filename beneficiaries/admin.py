@@ -111,7 +111,8 @@ class BeneficiaryAdmin(admin.ModelAdmin[Beneficiary]):
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Beneficiary], search_term: str
     ) -> tuple[QuerySet[Beneficiary], bool]:
-        if not search_term.strip():
+        # Listing waits for a search; an action's POST selects by id and needs the full set.
+        if not search_term.strip() and request.method == "GET":
             return queryset.none(), False
         return super().get_search_results(request, queryset, search_term.strip())
 

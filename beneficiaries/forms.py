@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from beneficiaries.models import Beneficiary
@@ -27,7 +28,7 @@ class BeneficiaryForm(forms.ModelForm[Beneficiary]):
             "birth_date": forms.DateInput(attrs={"type": "date"}),
             "notes": forms.Textarea(attrs={"rows": 3}),
             # Personal numbers should not be kept by the browser's form history.
-            "id_number": forms.TextInput(attrs={"autocomplete": "off", "maxlength": 18}),
+            "id_number": forms.TextInput(attrs={"autocomplete": "off"}),
             "guardian_phone": forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
         }
         help_texts = {
@@ -43,6 +44,16 @@ class BeneficiaryForm(forms.ModelForm[Beneficiary]):
         contract.queryset = own_contracts(organization_id=organization_id)
         contract.label_from_instance = _contract_label  # type: ignore[assignment,method-assign]
         self.instance.organization_id = organization_id  # type: ignore[assignment]
+        # People type "139 0000 0103" or "+86 139…"; normalising happens in clean_*, so the
+        # stored length limit must not refuse the typed form before that.
+        for name, room in (("id_number", 24), ("guardian_phone", 20)):
+            field = self.fields[name]
+            assert isinstance(field, forms.CharField)  # noqa: S101 - narrows the type
+            field.max_length = room
+            field.validators = [
+                v for v in field.validators if not isinstance(v, MaxLengthValidator)
+            ] + [MaxLengthValidator(room)]
+            field.widget.attrs["maxlength"] = str(room)
 
     def clean_id_number(self) -> str:
         return normalize_id_number(self.cleaned_data.get("id_number") or "")

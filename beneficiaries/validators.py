@@ -15,7 +15,7 @@ MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 
 def normalize_id_number(value: str) -> str:
     """Spaces dropped and a lower-case check character x raised, as people type them."""
-    return ric.compact(value or "")
+    return re.sub(r"[\s-]", "", value or "").upper()
 
 
 def normalize_phone(value: str) -> str:

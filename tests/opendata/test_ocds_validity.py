@@ -87,6 +87,13 @@ def test_no_personal_data_in_public_output(demo):
         assert user.display_name not in text, user.display_name
     for worker in set(ServiceRecord.objects.values_list("social_worker", flat=True)):
         assert worker not in text
+    # The NGO's case files (names and ID numbers of children) never reach open data.
+    from beneficiaries.models import Beneficiary
+
+    files = Beneficiary.objects.exclude(id_number="")
+    assert files.exists(), "the demo seeds case files"
+    for name, id_number, phone in files.values_list("name", "id_number", "guardian_phone"):
+        assert name not in text and id_number not in text and phone not in text, name
 
 
 def test_budget_is_fen_exact_and_in_yuan(demo):

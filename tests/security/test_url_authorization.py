@@ -160,6 +160,13 @@ def _concrete(route: str) -> str:
     return "/" + route
 
 
+def _case_file_identifiers() -> list[str]:
+    from beneficiaries.models import Beneficiary
+
+    values = Beneficiary.objects.values_list("name", "id_number", "guardian_phone")
+    return [v for row in values for v in row if v]
+
+
 def rule_for(name: str) -> str:
     if name in NGO_ONLY:
         return "ngo"
@@ -206,14 +213,22 @@ def test_url_against_every_role(demo, settings, name, route):
     ]
     url = _concrete(route)
     rule = rule_for(name)
+    identifiers = _case_file_identifiers()
+    assert identifiers, "the demo has case files to look for"
     for role in ROLES:
         client = Client()
         if role != "anonymous":
             client.force_login(
                 __import__("accounts.models", fromlist=["User"]).User.objects.get(username=role)
             )
-        status = client.get(url).status_code
+        response = client.get(url)
+        status = response.status_code
         assert status < 500, (name, url, role, status)
+        if role != "aixin" and not response.streaming:
+            # The demo case files belong to 爱心天使: nobody else's page, API or export shows them.
+            body = response.content.decode(errors="ignore")
+            leaked = [s for s in identifiers if s in body]
+            assert leaked == [], (name, url, role, leaked)
         if role == "anonymous":
             if rule == "public":
                 assert status in (200, 302, 404, 405), (

@@ -1,0 +1,57 @@
+"""An NGO with a contract and a few case files, another NGO, and one user per other role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from accounts.models import Organization, User
+from beneficiaries.models import Beneficiary
+from procurement.models import Contract
+from tests.factories.accounts import NgoFactory, NgoUserFactory
+from tests.factories.beneficiaries import BeneficiaryFactory
+from tests.factories.procurement import ContractFactory
+from tests.roles import build_world
+
+
+@dataclass
+class Register:
+    ngo: Organization
+    contract: Contract
+    staff: User
+    other_ngo_staff: User
+    files: list[Beneficiary]
+    users: dict[str, User | None]
+
+
+@pytest.fixture
+def register(db) -> Register:
+    ngo = NgoFactory(name="武汉爱心天使社会工作服务中心")
+    contract = ContractFactory(supplier=ngo, number="HT-QJ-TEST-001")
+    files = [
+        BeneficiaryFactory(organization=ngo, contract=contract, name="周子涵"),
+        BeneficiaryFactory(
+            organization=ngo, contract=contract, name="彭浩然", village="竹根滩镇新桥村"
+        ),
+        BeneficiaryFactory(
+            organization=ngo,
+            contract=contract,
+            name="彭德茂",
+            category="left_behind_elder",
+            birth_date=None,
+            birth_year=1948,
+            id_number="",
+            guardian_name="",
+            village="竹根滩镇新桥村",
+        ),
+    ]
+    world = build_world()
+    return Register(
+        ngo=ngo,
+        contract=contract,
+        staff=NgoUserFactory(organization=ngo),
+        other_ngo_staff=NgoUserFactory(organization=NgoFactory()),
+        files=files,
+        users=world.users,
+    )

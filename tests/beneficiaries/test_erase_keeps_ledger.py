@@ -1,0 +1,192 @@
+"""删除个人数据 anonymises a file in place: counts, contract, ledger and service records stay whole."""
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.management import call_command
+from django.urls import reverse
+
+from beneficiaries import selectors, services
+from beneficiaries.models import Beneficiary
+from core.fsm import ActionRefusedError
+from core.masking import ERASED_NAME
+from core.models import TransitionLog
+from funds.ledger import ledger_post, ledger_verify
+from funds.models import LedgerEntry, ServiceRecord
+from tests.factories.beneficiaries import BeneficiaryFactory
+
+pytestmark = pytest.mark.django_db
+
+REASON = "DSR-2026-017 监护人书面申请，已核：无未结审计"
+
+
+@pytest.fixture
+def books(register):
+    """Ledger entries and a service record on the same contract as the files."""
+    contract = register.contract
+    for kind, amount in [
+        ("budget_appropriated", "500000.00"),
+        ("disbursement_requested", "143400.00"),
+        ("disbursement_approved", "143400.00"),
+        ("disbursement_paid", "143400.00"),
+    ]:
+        ledger_post(kind=kind, amount=Decimal(amount), project=contract.project, contract=contract)
+    ServiceRecord.objects.create(
+        contract=contract,
+        date=contract.start_date + dt.timedelta(days=1),
+        place="园林街道三桥村",
+        service_type="case",
+        beneficiary_category="left_behind_child",
+        beneficiary_count=1,
+        hours=Decimal("1.5"),
+        social_worker="李敏",
+    )
+    return register
+
+
+def _ledger():
+    return list(LedgerEntry.objects.order_by("seq").values_list("seq", "hash", "memo"))
+
+
+def test_erasure_clears_personal_fields_and_keeps_what_counts_need(books):
+    child = books.files[0]
+    counts = selectors.category_counts(user=books.staff)
+    ledger, records = _ledger(), list(ServiceRecord.objects.values())
+    services.beneficiary_erase(beneficiary=child, actor=books.users["admin"], reason=REASON)
+    child.refresh_from_db()
+    assert child.name == ERASED_NAME
+    assert (child.id_number, child.guardian_name, child.guardian_phone, child.notes) == ("",) * 4
+    assert (child.gender, child.birth_year, child.birth_date) == ("", None, None)
+    assert child.erased_at is not None
+    assert (child.organization, child.contract, child.category, child.village) == (
+        books.ngo,
+        books.contract,
+        "left_behind_child",
+        "园林街道三桥村",
+    )
+    assert selectors.category_counts(user=books.staff) == counts
+    assert Beneficiary.objects.filter(contract=books.contract).count() == 3
+    # Nothing that holds money or service counts was touched, and the chain still verifies.
+    assert _ledger() == ledger
+    assert list(ServiceRecord.objects.values()) == records
+    result = ledger_verify()
+    assert result.ok and result.checked == 4
+    out = io.StringIO()
+    call_command("verify_ledger", stdout=out)
+    assert "ledger OK: 4 entries" in out.getvalue()
+
+
+def test_erasure_is_logged_without_personal_data(books):
+    child = books.files[0]
+    name, id_number = child.name, child.id_number
+    services.beneficiary_erase(beneficiary=child, actor=books.users["admin"], reason=REASON)
+    log = list(TransitionLog.for_object(child))
+    assert [(e.transition, e.source_state, e.target_state) for e in log] == [
+        ("erase", "active", "erased")
+    ]
+    assert log[0].actor == books.users["admin"] and log[0].note == REASON
+    for entry in TransitionLog.objects.all():
+        assert name not in entry.note and id_number not in entry.note
+
+
+@pytest.mark.parametrize(
+    "reason", ["", "   ", "周子涵的监护人申请", "证件号 {id_number}", "电话 {phone}"]
+)
+def test_a_reason_is_required_and_must_not_carry_the_data_being_erased(books, reason):
+    child = books.files[0]
+    reason = reason.format(id_number=child.id_number, phone=child.guardian_phone)
+    with pytest.raises(ActionRefusedError):
+        services.beneficiary_erase(beneficiary=child, actor=books.users["admin"], reason=reason)
+    child.refresh_from_db()
+    assert child.erased_at is None and child.name == "周子涵"
+
+
+@pytest.mark.parametrize("role", ["ngo_owner", "bureau_staff", "auditor"])
+def test_only_a_platform_admin_erases(books, role):
+    actor = books.staff if role == "ngo_owner" else books.users[role]
+    with pytest.raises(ActionRefusedError):
+        services.beneficiary_erase(beneficiary=books.files[0], actor=actor, reason=REASON)
+
+
+def test_erasing_twice_is_refused_and_the_ngo_can_no_longer_edit(books, login):
+    child = books.files[0]
+    services.beneficiary_erase(beneficiary=child, actor=books.users["admin"], reason=REASON)
+    with pytest.raises(ActionRefusedError):
+        services.beneficiary_erase(beneficiary=child, actor=books.users["admin"], reason=REASON)
+    client = login(books.staff)
+    assert client.get(reverse("beneficiaries:edit", args=[child.pk])).status_code == 403
+    body = client.get(reverse("beneficiaries:list")).content.decode()
+    assert ERASED_NAME in body and "周子涵" not in body
+
+
+def test_the_same_person_can_be_filed_again_after_erasure(books):
+    child = books.files[0]
+    id_number = child.id_number
+    services.beneficiary_erase(beneficiary=child, actor=books.users["admin"], reason=REASON)
+    again = BeneficiaryFactory(organization=books.ngo, id_number=id_number, name="周子涵")
+    assert again.pk != child.pk
+
+
+def test_the_admin_action_confirms_then_erases(books, login):
+    client = login(books.users["admin"])
+    child = books.files[0]
+    url = reverse("admin:beneficiaries_beneficiary_changelist")
+    ask = client.post(
+        url, {"action": "erase_personal_data", ACTION_CHECKBOX_NAME: [child.pk], "index": 0}
+    )
+    page = ask.content.decode()
+    assert ask.status_code == 200 and "周**" in page and "周子涵" not in page
+    assert child.id_number not in page
+    child.refresh_from_db()
+    assert child.erased_at is None  # asking is not doing
+    done = client.post(
+        url,
+        {
+            "action": "erase_personal_data",
+            ACTION_CHECKBOX_NAME: [child.pk],
+            "confirm": "yes",
+            "reason": REASON,
+        },
+        follow=True,
+    )
+    assert done.status_code == 200
+    child.refresh_from_db()
+    assert child.name == ERASED_NAME and child.erased_at is not None
+    assert "个人数据已删除" in done.content.decode()
+    assert ledger_verify().ok
+
+
+def test_the_admin_action_refuses_a_reason_naming_the_person_and_keeps_the_data(books, login):
+    client = login(books.users["admin"])
+    child = books.files[0]
+    response = client.post(
+        reverse("admin:beneficiaries_beneficiary_changelist"),
+        {
+            "action": "erase_personal_data",
+            ACTION_CHECKBOX_NAME: [child.pk],
+            "confirm": "yes",
+            "reason": "周子涵本人申请",
+        },
+    )
+    assert "删除依据中不得包含本人姓名" in response.content.decode()
+    child.refresh_from_db()
+    assert child.erased_at is None
+
+
+def test_the_admin_action_takes_one_person_at_a_time(books, login):
+    client = login(books.users["admin"])
+    response = client.post(
+        reverse("admin:beneficiaries_beneficiary_changelist"),
+        {
+            "action": "erase_personal_data",
+            ACTION_CHECKBOX_NAME: [f.pk for f in books.files[:2]],
+            "confirm": "yes",
+            "reason": REASON,
+        },
+        follow=True,
+    )
+    assert "请只选择一位服务对象" in response.content.decode()
+    assert not Beneficiary.objects.filter(erased_at__isnull=False).exists()
