@@ -13,13 +13,21 @@ from funds.api import (
     MilestoneActionsViewSet,
     ServiceRecordActionsViewSet,
 )
-from procurement.api import BidViewSet, ContractActionsViewSet, TenderActionsViewSet
+from procurement.api import (
+    BidViewSet,
+    ClarificationViewSet,
+    ContractActionsViewSet,
+    ObjectionViewSet,
+    TenderPanelActionsViewSet,
+)
 from projects.api import ProjectViewSet
 
 router = DefaultRouter()
 router.register("projects", ProjectViewSet, basename="project")
-router.register("tenders", TenderActionsViewSet, basename="tender")
+router.register("tenders", TenderPanelActionsViewSet, basename="tender")
 router.register("bids", BidViewSet, basename="bid")
+router.register("clarifications", ClarificationViewSet, basename="clarification")
+router.register("objections", ObjectionViewSet, basename="objection")
 router.register("contracts", ContractActionsViewSet, basename="contract")
 router.register("evaluations", EvaluationActionsViewSet, basename="evaluation")
 router.register("milestones", MilestoneActionsViewSet, basename="milestone")

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -14,13 +15,32 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.http import acting_user
+from accounts.models import User
 from core.api import require, run_transition_endpoint
 from procurement import services
-from procurement.models import Bid, Contract, Tender
+from procurement.models import (
+    Bid,
+    BidState,
+    Clarification,
+    Contract,
+    Criterion,
+    Objection,
+    PanelMember,
+    Score,
+    Tender,
+)
 from procurement.permissions import (
+    can_answer_objection,
     can_bid,
     can_create_tender,
+    can_manage_tender,
     can_view_bid_content,
+    can_view_tender,
+    may_ask_clarification,
+    may_chair_panel,
+    may_declare_on_panel,
+    may_object,
+    may_score,
     visible_contracts_q,
     visible_tenders_q,
 )
@@ -398,3 +418,390 @@ class ContractActionsViewSet(ContractViewSet):
             contract=contract, actor=acting_user(request), **body.validated_data
         )
         return Response(self._state(contract))
+
+
+# --- the bid panel, clarifications and objections -----------------------------------------------
+#
+# Each action asks the rules' `may_*` (who) first and answers 403 with its reason; the service
+# then applies the rest of the rule (state, deadlines) and answers 409 with its reason.
+
+
+class PanelMemberSerializer(serializers.ModelSerializer[PanelMember]):
+    user_name = serializers.CharField(source="user.__str__", read_only=True)
+    declared = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PanelMember
+        fields = [
+            "id",
+            "tender",
+            "user",
+            "user_name",
+            "is_expert",
+            "is_chair",
+            "declared",
+            "declared_at",
+            "withdrawn",
+        ]
+        read_only_fields = fields
+
+    def get_declared(self, member: PanelMember) -> bool:
+        return member.declared_at is not None
+
+
+class PanelAddSerializer(serializers.Serializer[Any]):
+    user = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(),
+        help_text="A bid-evaluation expert or a staff member of the bureau.",
+    )
+    is_chair = serializers.BooleanField(required=False, default=False)
+
+
+class PanelDeclareSerializer(serializers.Serializer[Any]):
+    conflict = serializers.BooleanField(
+        help_text="false: no tie with any bidder; true: withdraw from the panel (回避)."
+    )
+    note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=2000,
+        help_text="With a conflict: the bidder you are tied to.",
+    )
+
+
+class BidReviewSerializer(serializers.Serializer[Any]):
+    bid = serializers.IntegerField(min_value=1)
+    valid = serializers.BooleanField(
+        help_text="true: qualified; false: disqualified (give the reason)."
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class ScoreCellSerializer(serializers.Serializer[Any]):
+    bid = serializers.IntegerField(min_value=1)
+    criterion = serializers.IntegerField(min_value=1)
+    points = serializers.DecimalField(max_digits=5, decimal_places=2)
+
+
+class ScoreSaveSerializer(serializers.Serializer[Any]):
+    scores = ScoreCellSerializer(many=True, allow_empty=False)
+
+
+class SheetCriterionSerializer(serializers.ModelSerializer[Criterion]):
+    class Meta:
+        model = Criterion
+        fields = ["id", "name", "points", "guidance"]
+        read_only_fields = fields
+
+
+class SheetBidSerializer(serializers.ModelSerializer[Bid]):
+    supplier_name = serializers.CharField(source="supplier.name", read_only=True)
+
+    class Meta:
+        model = Bid
+        fields = ["id", "supplier_name"]
+        read_only_fields = fields
+
+
+class PanelScoreSheetSerializer(serializers.Serializer[Any]):
+    """The caller's own scores on the valid bids, one cell per (bid, criterion)."""
+
+    criteria = SheetCriterionSerializer(many=True, read_only=True)
+    bids = SheetBidSerializer(many=True, read_only=True)
+    scores = ScoreCellSerializer(many=True, read_only=True)
+    complete = serializers.BooleanField(read_only=True)
+
+
+class TieBreakSerializer(serializers.Serializer[Any]):
+    order = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        min_length=2,
+        help_text="The tied bids' ids in the order the panel decided, first-ranked first.",
+    )
+    note = serializers.CharField(max_length=5000, help_text="The panel's reasons (minutes).")
+
+    def validate_order(self, value: list[int]) -> list[int]:
+        if len(set(value)) != len(value):
+            raise serializers.ValidationError(_("Each bid appears once in the order."))
+        return value
+
+
+class TieBreakBidSerializer(serializers.ModelSerializer[Bid]):
+    supplier_name = serializers.CharField(source="supplier.name", read_only=True)
+
+    class Meta:
+        model = Bid
+        fields = ["id", "supplier_name", "tie_break_rank"]
+        read_only_fields = fields
+
+
+def _tender_bid(tender: Tender, bid_id: int, field: str = "bid") -> Bid:
+    """A bid of this tender, else 400 on `field` (an id from another tender is bad input)."""
+    bid = tender.bids.select_related("tender", "supplier").filter(pk=bid_id).first()
+    if bid is None:
+        raise serializers.ValidationError({field: [_("This is not a bid of this tender.")]})
+    return bid
+
+
+class TenderPanelActionsViewSet(TenderActionsViewSet):
+    """Tenders with their bid panel: forming it, declarations, qualification review, the members'
+    score sheets and the chair's tie decision."""
+
+    def _members(self, tender: Tender) -> list[dict[str, Any]]:
+        members = tender.panel.select_related("user").order_by("-is_chair", "id")
+        return list(PanelMemberSerializer(members, many=True).data)
+
+    @extend_schema(methods=["GET"], request=None, responses=PanelMemberSerializer(many=True))
+    @extend_schema(
+        methods=["POST"], request=PanelAddSerializer, responses={201: PanelMemberSerializer}
+    )
+    @action(detail=True, methods=["get", "post"])
+    def panel(self, request: Request, pk: str | None = None) -> Response:
+        """The panel (评标委员会); POST adds a member or makes one the chair (bureau staff)."""
+        tender = self.get_object()
+        if request.method == "GET":
+            return Response(self._members(tender))
+        require(can_manage_tender(request.user, tender))
+        body = PanelAddSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        member = services.panel_member_add(
+            tender=tender,
+            actor=acting_user(request),
+            user=body.validated_data["user"],
+            is_chair=body.validated_data["is_chair"],
+        )
+        return Response(PanelMemberSerializer(member).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=PanelDeclareSerializer, responses=PanelMemberSerializer)
+    @action(detail=True, methods=["post"], url_path="panel/declare")
+    def panel_declare(self, request: Request, pk: str | None = None) -> Response:
+        """A member declares no conflict of interest, or withdraws (回避) naming the bidder."""
+        tender = self.get_object()
+        require(may_declare_on_panel(request.user, tender))
+        body = PanelDeclareSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        actor = acting_user(request)
+        member = services.panel_declare(
+            member=tender.panel.get(user=actor),
+            actor=actor,
+            conflict=body.validated_data["conflict"],
+            note=body.validated_data["note"],
+        )
+        return Response(PanelMemberSerializer(member).data)
+
+    @extend_schema(request=BidReviewSerializer, responses=BidSerializer)
+    @action(detail=True, methods=["post"])
+    def review(self, request: Request, pk: str | None = None) -> Response:
+        """资格/符合性审查 of one bid by the panel chair; a disqualification needs its reason."""
+        tender = self.get_object()
+        require(may_chair_panel(request.user, tender))
+        body = BidReviewSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        bid = _tender_bid(tender, body.validated_data["bid"])
+        reviewed = services.bid_review(
+            bid=bid,
+            actor=acting_user(request),
+            valid=body.validated_data["valid"],
+            reason=body.validated_data["reason"],
+        )
+        return Response(BidSerializer(reviewed, context={"request": request}).data)
+
+    def _score_sheet(self, tender: Tender, user: Any) -> dict[str, Any]:
+        criteria = list(tender.criteria.all())
+        bids = list(tender.bids.filter(state=BidState.VALID).select_related("supplier"))
+        mine = list(Score.objects.filter(member__tender=tender, member__user=user))
+        return dict(
+            PanelScoreSheetSerializer(
+                {
+                    "criteria": criteria,
+                    "bids": bids,
+                    "scores": [
+                        {"bid": s.bid_id, "criterion": s.criterion_id, "points": s.points}
+                        for s in mine
+                    ],
+                    "complete": len(mine) >= len(criteria) * len(bids) > 0,
+                }
+            ).data
+        )
+
+    @extend_schema(methods=["GET"], request=None, responses=PanelScoreSheetSerializer)
+    @extend_schema(
+        methods=["POST"], request=ScoreSaveSerializer, responses=PanelScoreSheetSerializer
+    )
+    @action(detail=True, methods=["get", "post"], url_path="my-scores")
+    def my_scores(self, request: Request, pk: str | None = None) -> Response:
+        """The caller's own score sheet; POST saves the given cells (each within the criterion's
+        points). Scoring is complete once every active member has scored every valid bid."""
+        tender = self.get_object()
+        require(may_score(request.user, tender))
+        if request.method == "POST":
+            body = ScoreSaveSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            services.scores_save(
+                tender=tender,
+                actor=acting_user(request),
+                points={
+                    (c["bid"], c["criterion"]): c["points"] for c in body.validated_data["scores"]
+                },
+            )
+        return Response(self._score_sheet(tender, request.user))
+
+    @extend_schema(request=TieBreakSerializer, responses=TieBreakBidSerializer(many=True))
+    @action(detail=True, methods=["post"], url_path="tie-break")
+    def tie_break(self, request: Request, pk: str | None = None) -> Response:
+        """The chair records the panel's order for bids equal on total, price and technical score."""
+        tender = self.get_object()
+        require(may_chair_panel(request.user, tender))
+        body = TieBreakSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        bids = [_tender_bid(tender, bid_id, "order") for bid_id in body.validated_data["order"]]
+        services.tie_break_record(
+            tender=tender,
+            actor=acting_user(request),
+            order=[b.pk for b in bids],
+            note=body.validated_data["note"],
+        )
+        ordered = Bid.objects.filter(pk__in=[b.pk for b in bids]).select_related("supplier")
+        return Response(TieBreakBidSerializer(ordered.order_by("tie_break_rank"), many=True).data)
+
+
+def _visible_tender(user: Any, tender: Tender) -> Tender:
+    """A tender named in a request body: one the caller may not see does not exist (404)."""
+    if not can_view_tender(user, tender):
+        raise Http404
+    return tender
+
+
+class ClarificationSerializer(serializers.ModelSerializer[Clarification]):
+    # Who asked is not shown: before the opening, bidders' names stay confidential.
+    class Meta:
+        model = Clarification
+        fields = ["id", "tender", "question", "asked_at", "answer", "answered_at"]
+        read_only_fields = fields
+
+
+class ClarificationAskSerializer(serializers.Serializer[Any]):
+    tender = serializers.PrimaryKeyRelatedField(queryset=Tender.objects.all())
+    question = serializers.CharField(max_length=5000)
+
+
+class AnswerSerializer(serializers.Serializer[Any]):
+    answer = serializers.CharField(max_length=5000)
+
+
+class ClarificationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Clarification]
+):
+    """答疑澄清: a social organisation asks while the tender is open; the bureau answers publicly."""
+
+    serializer_class = ClarificationSerializer
+    filterset_fields = ["tender"]
+
+    def get_queryset(self) -> QuerySet[Clarification]:
+        tenders = Tender.objects.filter(visible_tenders_q(self.request.user)).values("pk")
+        return Clarification.objects.filter(tender__in=tenders).order_by("tender_id", "asked_at")
+
+    @extend_schema(request=ClarificationAskSerializer, responses={201: ClarificationSerializer})
+    def create(self, request: Request) -> Response:
+        """Ask a question before the clarification deadline (409 after it or once bids close)."""
+        body = ClarificationAskSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        tender = _visible_tender(request.user, body.validated_data["tender"])
+        require(may_ask_clarification(request.user, tender))
+        asked = services.clarification_ask(
+            tender=tender, actor=acting_user(request), question=body.validated_data["question"]
+        )
+        return Response(ClarificationSerializer(asked).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=AnswerSerializer, responses=ClarificationSerializer)
+    @action(detail=True, methods=["post"])
+    def answer(self, request: Request, pk: str | None = None) -> Response:
+        """The bureau's answer, published to every bidder with the question."""
+        item = self.get_object()
+        require(can_manage_tender(request.user, item.tender))
+        body = AnswerSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        answered = services.clarification_answer(
+            clarification=item, actor=acting_user(request), answer=body.validated_data["answer"]
+        )
+        return Response(ClarificationSerializer(answered).data)
+
+
+class ObjectionSerializer(serializers.ModelSerializer[Objection]):
+    bidder_name = serializers.CharField(source="bidder.name", read_only=True)
+    suspending = serializers.SerializerMethodField(
+        help_text="true while this objection holds the award and the contract back."
+    )
+
+    class Meta:
+        model = Objection
+        fields = [
+            "id",
+            "tender",
+            "bidder",
+            "bidder_name",
+            "text",
+            "filed_at",
+            "suspends_award",
+            "suspending",
+            "answer",
+            "upheld",
+            "answered_at",
+        ]
+        read_only_fields = fields
+
+    def get_suspending(self, objection: Objection) -> bool:
+        return objection.suspends_award and objection.answered_at is None
+
+
+class ObjectionFileSerializer(serializers.Serializer[Any]):
+    tender = serializers.PrimaryKeyRelatedField(queryset=Tender.objects.all())
+    text = serializers.CharField(max_length=10000)
+
+
+class ObjectionAnswerSerializer(AnswerSerializer):
+    upheld = serializers.BooleanField(required=False, default=False)
+
+
+class ObjectionViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Objection]
+):
+    """质疑: a bidder objects to the award within 7 working days of its notice, which suspends the
+    contract until the bureau answers."""
+
+    serializer_class = ObjectionSerializer
+    filterset_fields = ["tender"]
+
+    def get_queryset(self) -> QuerySet[Objection]:
+        tenders = Tender.objects.filter(visible_tenders_q(self.request.user)).values("pk")
+        return (
+            Objection.objects.filter(tender__in=tenders)
+            .select_related("bidder")
+            .order_by("tender_id", "filed_at")
+        )
+
+    @extend_schema(request=ObjectionFileSerializer, responses={201: ObjectionSerializer})
+    def create(self, request: Request) -> Response:
+        """File an objection: 403 for anyone but a bidder, 409 outside the objection period."""
+        body = ObjectionFileSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        tender = _visible_tender(request.user, body.validated_data["tender"])
+        require(may_object(request.user, tender))
+        filed = services.objection_file(
+            tender=tender, actor=acting_user(request), text=body.validated_data["text"]
+        )
+        return Response(ObjectionSerializer(filed).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ObjectionAnswerSerializer, responses=ObjectionSerializer)
+    @action(detail=True, methods=["post"])
+    def answer(self, request: Request, pk: str | None = None) -> Response:
+        """The bureau's answer (upheld or not) lifts the suspension."""
+        objection = self.get_object()
+        require(can_answer_objection(request.user, objection))
+        body = ObjectionAnswerSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        answered = services.objection_answer(
+            objection=objection, actor=acting_user(request), **body.validated_data
+        )
+        return Response(ObjectionSerializer(answered).data)

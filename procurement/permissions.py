@@ -14,7 +14,7 @@ from rules.permissions import add_perm
 
 from accounts.models import Role
 from core.permissions import ALLOW, Decision, as_predicate, deny
-from procurement.models import Bid, Contract, Objection, Tender, TenderState
+from procurement.models import Bid, Contract, Objection, PanelMember, Tender, TenderState
 from projects.permissions import can_view_project, visible_projects_q
 
 PUBLIC_TENDER_STATES = [s for s in TenderState.values if s != TenderState.DRAFT]
@@ -111,35 +111,79 @@ def can_view_bid_content(user: Any, bid: Bid) -> Decision:
     return deny(_("Only the bidder, the panel and the bureau see bid contents."))
 
 
+# The `may_*` functions answer only "who": the API refuses on them with 403, while the rest of
+# the matching `can_*` (state, deadlines) is checked again by the service and answers 409.
+
+
+def _seat(user: Any, tender: Tender) -> PanelMember | None:
+    return next(
+        (m for m in tender.panel.all() if user.is_authenticated and m.user_id == user.pk), None
+    )
+
+
+def may_declare_on_panel(user: Any, tender: Tender) -> Decision:
+    """A panel member declares (no conflict, or 回避) for their own seat only."""
+    if _seat(user, tender) is None:
+        return deny(_("Only a member of this tender's panel makes this declaration."))
+    return ALLOW
+
+
+def may_chair_panel(user: Any, tender: Tender) -> Decision:
+    """The panel chair (not withdrawn) records the review and the panel's tie decision."""
+    seat = _seat(user, tender)
+    if seat is None or not seat.is_chair or seat.withdrawn:
+        return deny(_("The panel chair records the panel's decision."))
+    return ALLOW
+
+
 def can_review_bid(user: Any, bid: Bid) -> Decision:
     tender = bid.tender
     if tender.state != TenderState.EVALUATING:
         return deny(_("Qualification review happens while the tender is under evaluation."))
-    if not any(m.user_id == user.pk and m.is_chair and not m.withdrawn for m in tender.panel.all()):
+    if not may_chair_panel(user, tender):
         return deny(_("The panel chair records the qualification review."))
+    return ALLOW
+
+
+def may_score(user: Any, tender: Tender) -> Decision:
+    seat = _seat(user, tender)
+    if seat is None or seat.withdrawn:
+        return deny(_("Only panel members score."))
     return ALLOW
 
 
 def can_score(user: Any, tender: Tender) -> Decision:
     if tender.state != TenderState.EVALUATING:
         return deny(_("Scoring happens while the tender is under evaluation."))
-    member = next(
-        (m for m in tender.panel.all() if user.is_authenticated and m.user_id == user.pk), None
-    )
-    if member is None or member.withdrawn:
-        return deny(_("Only panel members score."))
-    if member.declared_at is None:
+    decision = may_score(user, tender)
+    if not decision:
+        return decision
+    seat = _seat(user, tender)
+    if seat is None or seat.declared_at is None:
         return deny(_("Declare that you have no conflict of interest first."))
+    return ALLOW
+
+
+def may_ask_clarification(user: Any, tender: Tender) -> Decision:
+    if not (user.is_authenticated and user.role == Role.NGO and user.organization_id):
+        return deny(_("Only a social organisation may ask a question about a tender."))
+    return ALLOW
+
+
+def may_object(user: Any, tender: Tender) -> Decision:
+    if not (user.is_authenticated and user.role == Role.NGO):
+        return deny(_("Only a bidder may object."))
+    if not tender.bids.filter(supplier_id=user.organization_id).exclude(state="withdrawn").exists():
+        return deny(_("Only a bidder in this tender may object."))
     return ALLOW
 
 
 def can_object(user: Any, tender: Tender) -> Decision:
     from procurement.services import objection_deadline
 
-    if not (user.is_authenticated and user.role == Role.NGO):
-        return deny(_("Only a bidder may object."))
-    if not tender.bids.filter(supplier_id=user.organization_id).exclude(state="withdrawn").exists():
-        return deny(_("Only a bidder in this tender may object."))
+    decision = may_object(user, tender)
+    if not decision:
+        return decision
     if tender.state not in (TenderState.AWARD_PUBLISHED,) or tender.award_published_at is None:
         return deny(_("Objections are filed after the award notice is published."))
     from django.utils import timezone

@@ -44,6 +44,8 @@ from procurement.permissions import (
     can_manage_tender,
     can_object,
     can_score,
+    may_ask_clarification,
+    may_chair_panel,
 )
 from projects.models import ProjectState, ServiceProject
 
@@ -207,9 +209,8 @@ def tender_cancel(*, tender: Tender, actor: User, reason: str) -> Tender:
 
 @transaction.atomic
 def clarification_ask(*, tender: Tender, actor: User, question: str) -> Clarification:
-    if not (
-        actor.organization_id and actor.role == "ngo" and tender.state == TenderState.PUBLISHED
-    ):
+    _require(may_ask_clarification(actor, tender))
+    if tender.state != TenderState.PUBLISHED:
         raise ActionRefusedError(_("Only a social organisation may ask while the tender is open."))
     if timezone.now() > tender.clarification_deadline:
         raise ActionRefusedError(_("The clarification deadline has passed."))
@@ -450,8 +451,7 @@ def scores_save(
 @transaction.atomic
 def tie_break_record(*, tender: Tender, actor: User, order: list[int], note: str) -> None:
     """The panel's recorded decision for bids equal on every rule (chair, with minutes)."""
-    if not any(m.user_id == actor.pk and m.is_chair for m in tender.panel.all()):
-        raise ActionRefusedError(_("The panel chair records the panel's decision."))
+    _require(may_chair_panel(actor, tender))
     if not note.strip():
         raise ValidationError({"note": _("Record the panel's reasons.")})
     for rank_, bid_id in enumerate(order, start=1):

@@ -115,6 +115,11 @@ POST_ONLY = {
     "evaluation-confirm",
     "evaluation-appeal",
     "evaluation-publish",
+    "tender-panel-declare",
+    "tender-review",
+    "tender-tie-break",
+    "clarification-answer",
+    "objection-answer",
     "export_request",
 }
 # The NGO's own case files (personal data): no bureau, expert, assessor, auditor or admin page.
