@@ -6,7 +6,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from beneficiaries.api import BeneficiaryViewSet
-from evaluation.api import EvaluationActionsViewSet
+from evaluation.api import EvaluationWorkflowViewSet
 from funds.api import (
     DisbursementActionsViewSet,
     LedgerViewSet,
@@ -29,7 +29,7 @@ router.register("bids", BidViewSet, basename="bid")
 router.register("clarifications", ClarificationViewSet, basename="clarification")
 router.register("objections", ObjectionViewSet, basename="objection")
 router.register("contracts", ContractActionsViewSet, basename="contract")
-router.register("evaluations", EvaluationActionsViewSet, basename="evaluation")
+router.register("evaluations", EvaluationWorkflowViewSet, basename="evaluation")
 router.register("milestones", MilestoneActionsViewSet, basename="milestone")
 router.register("disbursements", DisbursementActionsViewSet, basename="disbursement")
 router.register("service-records", ServiceRecordActionsViewSet, basename="service-record")

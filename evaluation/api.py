@@ -2,21 +2,45 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
+from django.apps import apps
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.http import acting_user
-from core.api import run_transition_endpoint
+from accounts.models import Organization, User
+from core.api import require, run_transition_endpoint
 from evaluation import selectors, services
-from evaluation.models import Evaluation, Grade, ScoreEntry, ScoreSheet
-from evaluation.permissions import visible_evaluations_q
+from evaluation.consolidation import from_hundredths
+from evaluation.models import (
+    AssessorAssignment,
+    Evaluation,
+    EvaluationKind,
+    EvaluationResult,
+    Grade,
+    IndicatorSystem,
+    LeafResult,
+    ScoreEntry,
+    ScoreSheet,
+)
+from evaluation.permissions import (
+    can_commission_evaluation,
+    can_lead_evaluation,
+    can_view_comparison,
+    can_view_result,
+    visible_evaluations_q,
+)
+from procurement.models import Contract
+from projects.models import ServiceProject
+from projects.permissions import can_view_project
 
 
 class EvaluationSerializer(serializers.ModelSerializer[Evaluation]):
@@ -98,7 +122,7 @@ class AppealSerializer(serializers.Serializer[Any]):
 
 class EvaluationActionsViewSet(EvaluationViewSet):
     """Evaluations with the actions of each party: assessors declare, score and submit; the
-    bureau confirms and publishes; the NGO appeals. Consolidation stays with the lead's page."""
+    bureau confirms and publishes; the NGO appeals."""
 
     def _sheet(self, request: Request, evaluation: Evaluation) -> ScoreSheet:
         sheet = selectors.sheet_for(evaluation=evaluation, user=request.user)
@@ -198,3 +222,346 @@ class EvaluationActionsViewSet(EvaluationViewSet):
             lambda: services.evaluation_publish(evaluation=evaluation, actor=acting_user(request)),
             self._state,
         )
+
+
+# --- commissioning, assessors, comparison and consolidation -------------------------------------
+#
+# Who may act is asked first (403 with the reason); the service checks the rest of the rule
+# (state, the assessors' organisation, the override justifications) and answers 409 or 400.
+
+
+def _milestones() -> QuerySet[Any]:
+    # evaluation refers to funds.Milestone by string only (funds is the higher app).
+    return apps.get_model("funds", "Milestone")._default_manager.all()
+
+
+class CommissionSerializer(serializers.Serializer[Any]):
+    project = serializers.PrimaryKeyRelatedField(queryset=ServiceProject.objects.all())
+    contract = serializers.PrimaryKeyRelatedField(queryset=Contract.objects.all())
+    milestone = serializers.PrimaryKeyRelatedField(
+        queryset=_milestones(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Leave empty to evaluate the whole contract.",
+    )
+    kind = serializers.ChoiceField(choices=EvaluationKind.choices, default=EvaluationKind.MID_TERM)
+    system = serializers.PrimaryKeyRelatedField(
+        queryset=IndicatorSystem.objects.all(), help_text="A published indicator system."
+    )
+    assessor_org = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
+    lead = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), help_text="An assessor of the assessor organisation."
+    )
+    due_date = serializers.DateField(required=False, allow_null=True, default=None)
+    min_assessors = serializers.IntegerField(min_value=3, max_value=50, default=3)
+    spread_threshold = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("1"),
+        max_value=Decimal("100"),
+        default=Decimal("30.00"),
+        help_text="A leaf whose assessors differ by more than this per cent of its points is flagged.",
+    )
+
+
+class AssignmentSerializer(serializers.ModelSerializer[AssessorAssignment]):
+    assessor_name = serializers.CharField(source="assessor.__str__", read_only=True)
+
+    class Meta:
+        model = AssessorAssignment
+        fields = ["id", "assessor", "assessor_name", "state", "declared_at", "assigned_at"]
+        read_only_fields = fields
+
+
+class AssignSerializer(serializers.Serializer[Any]):
+    assessors = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(),
+        many=True,
+        allow_empty=False,
+        help_text="Assessors of the commissioned organisation; each then declares conflicts.",
+    )
+
+
+class ComparisonLeafSerializer(serializers.Serializer[Any]):
+    indicator = serializers.IntegerField()
+    name = serializers.CharField()
+    points = serializers.DecimalField(max_digits=6, decimal_places=2)
+    scores = serializers.ListField(
+        child=serializers.DecimalField(max_digits=6, decimal_places=2),
+        help_text="One score per submitted sheet, in the order of `sheets`.",
+    )
+    computed = serializers.DecimalField(max_digits=6, decimal_places=2)
+    spread = serializers.DecimalField(max_digits=6, decimal_places=2)
+    flagged = serializers.BooleanField(
+        help_text="The assessors differ by more than the threshold: consolidating needs a note."
+    )
+
+
+class ComparisonSheetSerializer(serializers.Serializer[Any]):
+    sheet = serializers.IntegerField()
+    assessor = serializers.IntegerField()
+    assessor_name = serializers.CharField()
+
+
+class ComparisonSerializer(serializers.Serializer[Any]):
+    # A plain string: a second choice set named "method" (besides the tender's) would make the
+    # schema's enum names collide.
+    method = serializers.CharField(help_text="mean, or trimmed_mean with enough assessors.")
+    agreement_alpha = serializers.DecimalField(max_digits=6, decimal_places=4, allow_null=True)
+    spread_threshold = serializers.DecimalField(max_digits=5, decimal_places=2)
+    sheets = ComparisonSheetSerializer(many=True)
+    leaves = ComparisonLeafSerializer(many=True)
+    total = serializers.DecimalField(max_digits=6, decimal_places=2)
+
+
+class LeafDecisionSerializer(serializers.Serializer[Any]):
+    indicator = serializers.IntegerField(min_value=1)
+    score = serializers.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="An override of the computed score (needs a note).",
+    )
+    note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=4000,
+        help_text="The discussion note (required on a flagged leaf) or the override's justification.",
+    )
+
+
+class ConsolidateSerializer(serializers.Serializer[Any]):
+    decisions = LeafDecisionSerializer(many=True, required=False, default=list)
+    summary = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
+
+    def validate_decisions(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        ids = [d["indicator"] for d in value]
+        if len(set(ids)) != len(ids):
+            raise serializers.ValidationError(_("Each indicator appears once in the decisions."))
+        return value
+
+
+class ReReviewSerializer(ConsolidateSerializer):
+    response = serializers.CharField(max_length=10000, help_text="The answer to the appeal.")
+
+
+class ReturnSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(
+        max_length=4000, help_text="Why the result goes back to the lead."
+    )
+
+
+class LeafResultSerializer(serializers.ModelSerializer[LeafResult]):
+    name = serializers.CharField(source="indicator.name", read_only=True)
+
+    class Meta:
+        model = LeafResult
+        fields = [
+            "indicator",
+            "name",
+            "score",
+            "computed",
+            "spread",
+            "flagged",
+            "overridden",
+            "note",
+        ]
+        read_only_fields = fields
+
+
+class ResultSerializer(serializers.ModelSerializer[EvaluationResult]):
+    evaluation_state = serializers.CharField(source="evaluation.state", read_only=True)
+    # Plain strings, as on the comparison: see ComparisonSerializer.method.
+    method = serializers.CharField(read_only=True, help_text="mean or trimmed_mean.")
+    leaves = LeafResultSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = EvaluationResult
+        fields = [
+            "id",
+            "evaluation",
+            "evaluation_state",
+            "round",
+            "total",
+            "grade",
+            "method",
+            "assessor_count",
+            "agreement_alpha",
+            "summary",
+            "consolidated_at",
+            "confirmed_at",
+            "leaves",
+        ]
+        read_only_fields = fields
+
+
+def _decisions(data: dict[str, Any]) -> dict[int, services.LeafDecision]:
+    return {
+        d["indicator"]: services.LeafDecision(note=d["note"], score=d["score"])
+        for d in data["decisions"]
+    }
+
+
+def _result(result: EvaluationResult) -> dict[str, Any]:
+    fresh = EvaluationResult.objects.select_related("evaluation").prefetch_related(
+        "leaves__indicator"
+    )
+    return dict(ResultSerializer(fresh.get(pk=result.pk)).data)
+
+
+class EvaluationWorkflowViewSet(EvaluationActionsViewSet):
+    """Evaluations from commission to result: the bureau commissions and may return a result; the
+    assessor lead assigns assessors, starts scoring, compares the sheets and consolidates."""
+
+    @extend_schema(request=CommissionSerializer, responses={201: EvaluationSerializer})
+    def create(self, request: Request) -> Response:
+        """委托 a third-party evaluation of a contract (or one milestone of it)."""
+        body = CommissionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        project = data.pop("project")
+        if not can_view_project(request.user, project):
+            raise Http404
+        require(can_commission_evaluation(request.user, project))
+        evaluation = services.evaluation_commission(
+            project=project, actor=acting_user(request), **data
+        )
+        return Response(self._state(evaluation), status=status.HTTP_201_CREATED)
+
+    @extend_schema(methods=["GET"], request=None, responses=AssignmentSerializer(many=True))
+    @extend_schema(
+        methods=["POST"], request=AssignSerializer, responses={201: AssignmentSerializer(many=True)}
+    )
+    @action(detail=True, methods=["get", "post"])
+    def assessors(self, request: Request, pk: str | None = None) -> Response:
+        """The assessors and their declarations; POST assigns more (the lead, before scoring)."""
+        evaluation = self.get_object()
+        if request.method == "POST":
+            require(can_lead_evaluation(request.user, evaluation))
+            body = AssignSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            created = services.assessors_assign(
+                evaluation=evaluation,
+                actor=acting_user(request),
+                assessors=body.validated_data["assessors"],
+            )
+            return Response(
+                AssignmentSerializer(created, many=True).data, status=status.HTTP_201_CREATED
+            )
+        assignments = selectors.evaluation_assignments(evaluation=evaluation)
+        return Response(AssignmentSerializer(assignments, many=True).data)
+
+    @extend_schema(request=None, responses=EvaluationSerializer)
+    @action(detail=True, methods=["post"])
+    def start(self, request: Request, pk: str | None = None) -> Response:
+        """Open scoring once enough assessors declared no conflict: each gets a blank sheet."""
+        evaluation = self.get_object()
+        return run_transition_endpoint(
+            request,
+            evaluation,
+            "start_scoring",
+            lambda: services.evaluation_start_scoring(
+                evaluation=evaluation, actor=acting_user(request)
+            ),
+            self._state,
+        )
+
+    @extend_schema(request=None, responses=ComparisonSerializer)
+    @action(detail=True, methods=["get"])
+    def comparison(self, request: Request, pk: str | None = None) -> Response:
+        """Every submitted sheet's score per leaf, the spread, the flag and the computed score
+        (mean, or trimmed mean with enough assessors); sealed until every sheet is in."""
+        evaluation = self.get_object()
+        require(can_view_comparison(request.user, evaluation))
+        data = services.compare(evaluation)
+        body = {
+            "method": data.method,
+            "agreement_alpha": data.alpha,
+            "spread_threshold": evaluation.spread_threshold,
+            "sheets": [
+                {"sheet": s.pk, "assessor": s.assessor_id, "assessor_name": str(s.assessor)}
+                for s in data.sheets
+            ],
+            "leaves": [
+                {
+                    "indicator": leaf.pk,
+                    "name": leaf.name,
+                    "points": leaf.points,
+                    "scores": [from_hundredths(v) for v in data.matrix[:, j]],
+                    "computed": data.computed[j],
+                    "spread": data.spread[j],
+                    "flagged": data.flagged[j],
+                }
+                for j, leaf in enumerate(data.leaves)
+            ],
+            "total": sum(data.computed, Decimal("0.00")),
+        }
+        return Response(ComparisonSerializer(body).data)
+
+    @extend_schema(request=ConsolidateSerializer, responses=ResultSerializer)
+    @action(detail=True, methods=["post"])
+    def consolidate(self, request: Request, pk: str | None = None) -> Response:
+        """The lead consolidates the sheets (again, until the bureau confirms); a flagged leaf
+        needs a note and an override needs its justification, else 400 naming each leaf."""
+        evaluation = self.get_object()
+        require(can_lead_evaluation(request.user, evaluation))
+        body = ConsolidateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        result = services.evaluation_consolidate(
+            evaluation=evaluation,
+            actor=acting_user(request),
+            decisions=_decisions(body.validated_data),
+            summary=body.validated_data["summary"],
+        )
+        return Response(_result(result))
+
+    @extend_schema(request=ReReviewSerializer, responses=ResultSerializer)
+    @action(detail=True, methods=["post"], url_path="re-review")
+    def re_review(self, request: Request, pk: str | None = None) -> Response:
+        """The lead answers an appeal with a new result; the first stays in the history."""
+        evaluation = self.get_object()
+        require(can_lead_evaluation(request.user, evaluation))
+        body = ReReviewSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        result = services.evaluation_re_review(
+            evaluation=evaluation,
+            actor=acting_user(request),
+            response=body.validated_data["response"],
+            decisions=_decisions(body.validated_data),
+            summary=body.validated_data["summary"],
+        )
+        return Response(_result(result))
+
+    @extend_schema(request=ReturnSerializer, responses=EvaluationSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_for_review(self, request: Request, pk: str | None = None) -> Response:
+        """The bureau sends a consolidated result back to the lead, saying why."""
+        evaluation = self.get_object()
+        body = ReturnSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return run_transition_endpoint(
+            request,
+            evaluation,
+            "return_for_review",
+            lambda: services.evaluation_return(
+                evaluation=evaluation,
+                actor=acting_user(request),
+                note=body.validated_data["reason"],
+            ),
+            self._state,
+        )
+
+    @extend_schema(request=None, responses=ResultSerializer)
+    @action(detail=True, methods=["get"])
+    def result(self, request: Request, pk: str | None = None) -> Response:
+        """The current consolidated result (the NGO sees it once the bureau confirms it)."""
+        evaluation = self.get_object()
+        require(can_view_result(request.user, evaluation))
+        current = evaluation.current_result()
+        if current is None:
+            raise Http404
+        return Response(_result(current))

@@ -120,6 +120,10 @@ POST_ONLY = {
     "tender-tie-break",
     "clarification-answer",
     "objection-answer",
+    "evaluation-start",
+    "evaluation-consolidate",
+    "evaluation-re-review",
+    "evaluation-return-for-review",
     "export_request",
 }
 # The NGO's own case files (personal data): no bureau, expert, assessor, auditor or admin page.
