@@ -69,3 +69,7 @@ class SearchForm(forms.Form):
         required=False,
         choices=[("", _("All categories")), *BeneficiaryCategory.choices],
     )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Case-file register (.xlsx or .csv)"))

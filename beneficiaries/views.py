@@ -18,7 +18,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts.http import AuthenticatedHttpRequest
 from beneficiaries import selectors, services
-from beneficiaries.forms import BeneficiaryForm, SearchForm
+from beneficiaries.forms import BeneficiaryForm, ImportForm, SearchForm
+from beneficiaries.imports import HEADER_HINT, MAX_ROWS
 from beneficiaries.models import Beneficiary
 from beneficiaries.permissions import (
     can_change_beneficiary,
@@ -106,3 +107,30 @@ def beneficiary_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             messages.success(request, _("Case file %(name)s saved.") % {"name": saved})
             return redirect("beneficiaries:list")
     return render(request, "beneficiaries/form.html", {"form": form, "beneficiary": beneficiary})
+
+
+@never_cache
+@login_required
+def beneficiary_import(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """One step: a good file is saved at once, a file with any bad row saves nothing."""
+    can_create_beneficiary(request.user).require()
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.beneficiary_import(
+                actor=request.user, upload=form.cleaned_data["file"]
+            )
+        except ValidationError as exc:
+            form.add_error("file", exc)
+        except ActionRefusedError as exc:
+            form.add_error(None, str(exc))
+        else:
+            if result.ok:
+                messages.success(request, _("%(n)s case files imported.") % {"n": result.saved})
+                return redirect("beneficiaries:list")
+    return render(
+        request,
+        "beneficiaries/import.html",
+        {"form": form, "result": result, "hint": HEADER_HINT, "max_rows": MAX_ROWS},
+    )

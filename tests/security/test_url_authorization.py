@@ -127,7 +127,12 @@ POST_ONLY = {
     "export_request",
 }
 # The NGO's own case files (personal data): no bureau, expert, assessor, auditor or admin page.
-NGO_ONLY = {"beneficiaries:list", "beneficiaries:create", "beneficiaries:edit"}
+NGO_ONLY = {
+    "beneficiaries:list",
+    "beneficiaries:create",
+    "beneficiaries:edit",
+    "beneficiaries:import",
+}
 NGO_ROLES = {"aixin", "boya"}
 SKIP = {"admin:", "media"}  # Django's own admin (staff-only by Django) and DEBUG-only media serving
 
