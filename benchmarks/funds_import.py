@@ -106,15 +106,14 @@ def _write_csv(path: Path, rows: list[list[Any]]) -> None:
 def _ours(contract: Any, path: Path) -> tuple[int, float]:
     from django.core.files import File
 
-    from funds.imports import import_service_records, parse_service_records
+    from funds.imports import import_service_records
 
     start = time.perf_counter()
     with path.open("rb") as f:
-        result = parse_service_records(contract, File(f, name=path.name))
+        result = import_service_records(contract, File(f, name=path.name))
     if not result.ok:
         raise SystemExit(f"our import refused the file: {result.errors[:3]}")
-    saved = import_service_records(contract, result)
-    return saved, time.perf_counter() - start
+    return result.saved, time.perf_counter() - start
 
 
 def _ours_peak(contract: Any, path: Path) -> float:

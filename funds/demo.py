@@ -10,7 +10,6 @@ from typing import Any
 from django.utils import timezone
 
 from funds import services
-from funds.imports import import_service_records
 from funds.models import Milestone, ServiceRecord, ServiceType
 from procurement.selectors import contract_for_project
 
@@ -45,26 +44,20 @@ PATTERN = [
 def _records(contract: Any, key: str, days: int) -> None:
     if ServiceRecord.objects.filter(contract=contract).exists():
         return
-    from funds.imports import ImportResult
-
-    result = ImportResult()
     start = contract.start_date
-    for i in range(days * 2):
-        service, category, people, hours = PATTERN[i % len(PATTERN)]
-        result.records.append(
-            ServiceRecord(
-                contract=contract,
-                date=start + dt.timedelta(days=i // 2),
-                place=PLACES[key][i % len(PLACES[key])],
-                service_type=service,
-                beneficiary_category=category,
-                beneficiary_count=people + i % 3,
-                hours=hours,
-                social_worker=WORKERS[i % len(WORKERS)],
-            )
+    ServiceRecord.objects.bulk_create(
+        ServiceRecord(
+            contract=contract,
+            date=start + dt.timedelta(days=i // 2),
+            place=PLACES[key][i % len(PLACES[key])],
+            service_type=PATTERN[i % len(PATTERN)][0],
+            beneficiary_category=PATTERN[i % len(PATTERN)][1],
+            beneficiary_count=PATTERN[i % len(PATTERN)][2] + i % 3,
+            hours=PATTERN[i % len(PATTERN)][3],
+            social_worker=WORKERS[i % len(WORKERS)],
         )
-    result.rows = len(result.records)
-    import_service_records(contract, result)
+        for i in range(days * 2)
+    )
 
 
 def _pay_advance(advance: Milestone, staff: Any, finance: Any, voucher: str) -> None:

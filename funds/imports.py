@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -20,6 +21,8 @@ from procurement.models import Contract
 from projects.models import BeneficiaryCategory
 
 MAX_ROWS = 200_000
+# The INSERT values of one checked row, in INSERT_COLUMNS order (created_at added on insert).
+Row = tuple[int, dt.date, str, str, str, int, Decimal, str]
 MIN_HOURS, MAX_HOURS = Decimal("0.1"), Decimal("24")
 HEADER_HINT = "日期,村/社区,服务类型,服务对象类别,服务人数,时长,社工"
 MAX_BYTES = 30 * 1024 * 1024
@@ -54,53 +57,65 @@ def _choices(enum: Any) -> dict[str, str]:
 @dataclass
 class ImportResult:
     rows: int = 0
+    saved: int = 0
     errors: list[str] = field(default_factory=list)
-    records: list[ServiceRecord] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
 
-def _rows(upload: Any) -> tuple[list[str], list[list[Any]]]:
+def _csv_rows(upload: Any, name: str) -> Iterator[list[str]]:
+    # Decoded and split as it is read, so a large file never sits in memory as one string.
+    raw = getattr(upload, "file", upload)
+    raw.seek(0)
+    text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+    try:
+        yield from csv.reader(text)
+    except UnicodeDecodeError as exc:
+        raise ValidationError(
+            _("“%(name)s” is not a UTF-8 CSV file; save it as “CSV UTF-8” or as .xlsx.")
+            % {"name": name}
+        ) from exc
+    except csv.Error as exc:
+        raise ValidationError(
+            _("“%(name)s” is not a readable CSV file: %(error)s") % {"name": name, "error": exc}
+        ) from exc
+    finally:
+        text.detach()  # the upload stays open for the caller (e.g. to stash it)
+
+
+def _xlsx_rows(upload: Any, name: str) -> Iterator[list[Any]]:
+    # calamine (Rust) reads a 100,000-row sheet several times faster than openpyxl, which was
+    # most of an .xlsx import's time; numbers arrive as floats, empty cells as "".
+    from python_calamine import CalamineWorkbook
+
+    try:
+        sheet = CalamineWorkbook.from_filelike(upload).get_sheet_by_index(0)
+        rows = sheet.iter_rows()
+    except Exception as exc:
+        raise ValidationError(
+            _("“%(name)s” is not a readable Excel workbook.") % {"name": name}
+        ) from exc
+    # Rows above the used range are not yielded; keep line numbers those of the sheet.
+    yield from ([] for _ in range(sheet.start[0] if sheet.start else 0))
+    yield from rows
+
+
+def _rows(upload: Any) -> Iterator[Sequence[Any]]:
+    """The file's rows (the header first), read lazily after checking the file's real type."""
     kind = validate_upload(upload, kinds={"csv", "xlsx"}, max_bytes=MAX_BYTES)
     name = getattr(upload, "name", "")
-    data: list[list[Any]]
-    if kind == "csv":
-        try:
-            text = upload.read().decode("utf-8-sig")
-            data = list(csv.reader(io.StringIO(text)))
-        except UnicodeDecodeError as exc:
-            raise ValidationError(
-                _("“%(name)s” is not a UTF-8 CSV file; save it as “CSV UTF-8” or as .xlsx.")
-                % {"name": name}
-            ) from exc
-        except csv.Error as exc:
-            raise ValidationError(
-                _("“%(name)s” is not a readable CSV file: %(error)s") % {"name": name, "error": exc}
-            ) from exc
-    else:
-        # calamine (Rust) reads a 100,000-row sheet several times faster than openpyxl, which
-        # was most of an .xlsx import's time; numbers arrive as floats, empty cells as "".
-        from python_calamine import CalamineWorkbook
-
-        try:
-            sheet = CalamineWorkbook.from_filelike(upload).get_sheet_by_index(0)
-            # One row past the limit is enough to refuse the file without reading all of it.
-            data = sheet.to_python(skip_empty_area=False, nrows=MAX_ROWS + 2)
-        except Exception as exc:
-            raise ValidationError(
-                _("“%(name)s” is not a readable Excel workbook.") % {"name": name}
-            ) from exc
-    if not data:
-        return [], []
-    return [str(h or "").strip() for h in data[0]], data[1:]
+    return _csv_rows(upload, name) if kind == "csv" else _xlsx_rows(upload, name)
 
 
-def parse_service_records(contract: Contract, upload: Any) -> ImportResult:
-    """Validate every row; the result lists each bad row with its line number and field."""
-    header, body = _rows(upload)
-    result = ImportResult()
+def _checked(contract: Contract, upload: Any, result: ImportResult) -> Iterator[Row]:
+    """Each good row as INSERT values, in file order; every problem goes to `result.errors`.
+
+    One pass, nothing kept per row: memory does not grow with the file's length.
+    """
+    rows = _rows(upload)
+    header = [str(h or "").strip() for h in next(rows, [])]
     index: dict[str, int] = {}
     for key, names in COLUMNS.items():
         for i, h in enumerate(header):
@@ -109,10 +124,7 @@ def parse_service_records(contract: Contract, upload: Any) -> ImportResult:
     missing = [COLUMNS[k][0] for k in COLUMNS if k not in index]
     if missing:
         result.errors.append(_("Missing columns: %(cols)s") % {"cols": "、".join(missing)})
-        return result
-    if len(body) > MAX_ROWS:
-        result.errors.append(_("At most %(n)s rows per file.") % {"n": MAX_ROWS})
-        return result
+        return
     types, categories = _choices(ServiceType), _choices(BeneficiaryCategory)
     start, end = contract.start_date, contract.current_end_date
     # Plain locals and one pass per row: this loop runs for every line of a 100,000-row file.
@@ -129,7 +141,10 @@ def parse_service_records(contract: Contract, upload: Any) -> ImportResult:
         )
     )
     contract_id = contract.pk
-    for line, row in enumerate(body, start=2):
+    for line, row in enumerate(rows, start=2):
+        if line > MAX_ROWS + 1:
+            result.errors.append(_("At most %(n)s rows per file.") % {"n": MAX_ROWS})
+            return
         width = len(row)
         values = [
             (v.strip() if isinstance(v, str) else v)
@@ -193,20 +208,25 @@ def parse_service_records(contract: Contract, upload: Any) -> ImportResult:
         if problems or day is None or service_type is None or category is None:
             result.errors.append(_("Row %(n)s: %(p)s") % {"n": line, "p": "；".join(problems)})
             continue
-        result.records.append(
-            ServiceRecord(
-                contract_id=contract_id,
-                date=day,
-                place=place[:100],
-                service_type=service_type,
-                beneficiary_category=category,
-                beneficiary_count=count,
-                hours=hours,
-                social_worker=worker[:50],
-            )
+        yield (
+            contract_id,
+            day,
+            place[:100],
+            service_type,
+            category,
+            count,
+            hours,
+            worker[:50],
         )
     if result.rows == 0:
         result.errors.append(_("The file has no data rows."))
+
+
+def parse_service_records(contract: Contract, upload: Any) -> ImportResult:
+    """The dry run: validate every row, save nothing; the result lists each bad row."""
+    result = ImportResult()
+    for _row in _checked(contract, upload, result):
+        pass
     return result
 
 
@@ -224,37 +244,53 @@ INSERT_COLUMNS = (
 BATCH = 5000
 
 
-def _insert_batch(batch: list[ServiceRecord]) -> None:
+def _insert_batch(batch: list[Row]) -> None:
     """One executemany per batch: the rows are already validated, so the ORM's per-object SQL
     compilation (most of bulk_create's cost) is skipped."""
     ops = connection.ops
     now = ops.adapt_datetimefield_value(timezone.now())
-    table = connection.ops.quote_name(ServiceRecord._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(c) for c in INSERT_COLUMNS)
+    table = ops.quote_name(ServiceRecord._meta.db_table)
+    columns = ", ".join(ops.quote_name(c) for c in INSERT_COLUMNS)
     placeholders = ", ".join(["%s"] * len(INSERT_COLUMNS))
-    rows = [
+    params = [
         (
-            r.contract_id,
-            ops.adapt_datefield_value(r.date),
-            r.place,
-            r.service_type,
-            r.beneficiary_category,
-            r.beneficiary_count,
-            ops.adapt_decimalfield_value(r.hours, 6, 1),
-            r.social_worker,
+            contract_id,
+            ops.adapt_datefield_value(day),
+            place,
+            service_type,
+            category,
+            count,
+            ops.adapt_decimalfield_value(hours, 6, 1),
+            worker,
             now,
         )
-        for r in batch
+        for contract_id, day, place, service_type, category, count, hours, worker in batch
     ]
     with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)  # noqa: S608 - names from the model, values as parameters
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", params)  # noqa: S608 - names from the model, values as parameters
 
 
-@transaction.atomic
-def import_service_records(contract: Contract, result: ImportResult) -> int:
-    """Save a fully valid result in one transaction, in batches."""
-    if not result.ok:
-        raise ValueError("refusing to save an import with errors")
-    for i in range(0, len(result.records), BATCH):
-        _insert_batch(result.records[i : i + BATCH])
-    return len(result.records)
+def import_service_records(contract: Contract, upload: Any) -> ImportResult:
+    """Validate and save in one pass and one transaction: all rows, or none if any is bad.
+
+    Rows are written in batches as they pass; the first bad row stops the writing, the rest of
+    the file is still checked so the result lists every problem, and the transaction is rolled
+    back.
+    """
+    result = ImportResult()
+    batch: list[Row] = []
+    with transaction.atomic():
+        for row in _checked(contract, upload, result):
+            if result.errors:
+                continue
+            batch.append(row)
+            if len(batch) >= BATCH:
+                _insert_batch(batch)
+                batch = []
+        if result.errors:
+            transaction.set_rollback(True)
+            return result
+        if batch:
+            _insert_batch(batch)
+    result.saved = result.rows
+    return result

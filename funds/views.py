@@ -290,10 +290,15 @@ def service_records(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             if upload is None:
                 messages.error(request, _("The checked file has expired; upload it again."))
                 return redirect("funds:service_records", pk=pk)
-            result = imports.parse_service_records(contract, upload)
+            try:
+                result = imports.import_service_records(contract, upload)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+                return redirect("funds:service_records", pk=pk)
             if result.ok:
-                saved = imports.import_service_records(contract, result)
-                messages.success(request, _("%(n)s service records imported.") % {"n": saved})
+                messages.success(
+                    request, _("%(n)s service records imported.") % {"n": result.saved}
+                )
                 return redirect("funds:service_records", pk=pk)
         else:
             form = ImportForm(request.POST, request.FILES)

@@ -155,3 +155,19 @@ def test_a_sheet_over_the_row_limit_is_refused(money, login, monkeypatch):
     body = client.post(url, {"file": _xlsx([row] * 5)}).content.decode()
     assert "每个文件最多3行" in body
     assert ServiceRecord.objects.count() == 0
+
+
+def test_a_bad_row_after_written_batches_leaves_nothing(money, monkeypatch):
+    """Rows are written batch by batch as they pass; a later bad row rolls all of them back."""
+    from funds import imports
+
+    monkeypatch.setattr(imports, "BATCH", 2)
+    good = [[_day(money), "三桥村", "个案", "留守儿童", 1, 1, "李社工"]] * 5
+    result = imports.import_service_records(
+        money["contract"], _xlsx([*good, [_day(money), "三桥村", "个案", "外星人", 1, 1, "李"]])
+    )
+    assert not result.ok and result.saved == 0
+    assert len(result.errors) == 1 and result.errors[0].startswith("第7行")
+    assert ServiceRecord.objects.count() == 0
+    result = imports.import_service_records(money["contract"], _xlsx(good))
+    assert result.ok and result.saved == 5 == ServiceRecord.objects.count()

@@ -19,13 +19,12 @@ def main(operation: str) -> None:
     import django
 
     django.setup()
-    from decimal import Decimal
 
     from django.utils import timezone
 
     from accounts.models import User
     from funds import imports, ledger, services
-    from funds.models import Disbursement, ServiceRecord
+    from funds.models import Disbursement
     from procurement.models import Contract
 
     if operation == "payment":
@@ -72,22 +71,12 @@ def main(operation: str) -> None:
             notes="CRASH",
         )
     elif operation == "import":
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
         contract = Contract.objects.get(number="HT-QJ-2026-001")
-        result = imports.ImportResult()
-        for i in range(5000):
-            result.records.append(
-                ServiceRecord(
-                    contract=contract,
-                    date=contract.start_date,
-                    place=f"村{i}",
-                    service_type="case",
-                    beneficiary_category="left_behind_child",
-                    beneficiary_count=1,
-                    hours=Decimal("1"),
-                    social_worker="李",
-                )
-            )
-        result.rows = len(result.records)
+        day = contract.start_date.isoformat()
+        lines = [imports.HEADER_HINT] + [f"{day},村{i},个案,留守儿童,1,1,李" for i in range(5000)]
+        upload = SimpleUploadedFile("台账.csv", "\n".join(lines).encode("utf-8"))
         real_insert = imports._insert_batch
 
         def insert_then_die(batch):  # type: ignore[no-untyped-def]
@@ -95,7 +84,7 @@ def main(operation: str) -> None:
             die()  # 2,000 rows written inside the transaction, the rest to go
 
         imports._insert_batch = insert_then_die  # type: ignore[assignment]
-        imports.import_service_records(contract, result)
+        imports.import_service_records(contract, upload)
     sys.exit(2)  # never reached: the process was killed
 
 
