@@ -3,9 +3,9 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
-from rest_framework.routers import DefaultRouter
 
 from beneficiaries.api import BeneficiaryViewSet
+from core.api import IdempotentRouter
 from evaluation.api import EvaluationWorkflowViewSet
 from funds.api import (
     DisbursementActionsViewSet,
@@ -22,7 +22,8 @@ from procurement.api import (
 )
 from projects.api import ProjectViewSet
 
-router = DefaultRouter()
+# Every viewset registered here honours an Idempotency-Key header on its state-changing requests.
+router = IdempotentRouter()
 router.register("projects", ProjectViewSet, basename="project")
 router.register("tenders", TenderPanelActionsViewSet, basename="tender")
 router.register("bids", BidViewSet, basename="bid")

@@ -209,7 +209,8 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, plus the Idempotency-Key header on every state-changing operation.
+    "DEFAULT_SCHEMA_CLASS": "core.api.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "600/min"},
 }
@@ -217,7 +218,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Sanshe API",
     "DESCRIPTION": "政府购买社会工作服务：项目、采购、合同、绩效评价、支付与台账。"
     " Every state change is a POST to a transition endpoint that answers with the new state"
-    " or a 4xx carrying the reason.",
+    " or a 4xx carrying the reason. A client that may retry (timeouts, lost answers) sends an"
+    " Idempotency-Key header: the request then runs at most once and a retry with the same key"
+    " and body gets the first answer again, marked Idempotent-Replayed: true.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI and Redoc are served from the sidecar package, never from a CDN.

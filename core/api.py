@@ -1,23 +1,38 @@
-"""What every app's API shares: error mapping and the transition-endpoint helper.
+"""What every app's API shares: error mapping, the transition-endpoint helper and idempotency keys.
 
 Refusals carry the same translated reason the pages show: 403 when the user may not act,
-409 when the object's state or a business rule forbids it, 400 for bad input.
+409 when the object's state or a business rule forbids it, 400 for bad input. A client that may
+retry sends an `Idempotency-Key` header; every viewset on `IdempotentRouter` (the API's router)
+then runs the request at most once and replays its answer to a retry.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import models
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, models, transaction
+from django.http import HttpRequest, QueryDict
+from django.http.response import HttpResponseBase
+from django.utils.translation import gettext as _
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import status
+from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.routers import DefaultRouter
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.fsm import ActionRefusedError, check_permission
+from core.models import IdempotencyKey
 from core.permissions import Decision
 
 
@@ -48,3 +63,178 @@ def run_transition_endpoint(
     require(check_permission(obj, transition, request.user))
     updated = service()
     return Response(serialize(updated), status=status.HTTP_200_OK)
+
+
+# --- idempotency keys -------------------------------------------------------------------------
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+REPLAYED_HEADER = "Idempotent-Replayed"
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+MAX_KEY_LENGTH = 255
+
+
+class IdempotencyKeyReusedError(APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_code = "idempotency_key_reused"
+
+
+class IdempotentReplay(Exception):  # noqa: N818 - not an error: it carries the stored answer
+    """Raised before the handler runs when the key already holds a committed answer."""
+
+    def __init__(self, record: IdempotencyKey) -> None:
+        super().__init__(record.key)
+        data = json.loads(record.body) if record.body else None
+        self.response = Response(data, status=record.status, headers={REPLAYED_HEADER: "true"})
+
+
+def _canonical(value: Any) -> Any:
+    """JSON-comparable form of parsed request data; uploaded files count by their content."""
+    if isinstance(value, UploadedFile):
+        digest = hashlib.sha256()
+        for chunk in value.chunks():
+            digest.update(chunk)
+        value.seek(0)
+        return {"file": value.name, "sha256": digest.hexdigest()}
+    if isinstance(value, QueryDict):
+        return {k: [_canonical(v) for v in vs] for k, vs in value.lists()}
+    if isinstance(value, dict):
+        return {str(k): _canonical(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical(v) for v in value]
+    return value
+
+
+def request_fingerprint(request: Request) -> str:
+    """SHA-256 of method, path and body, independent of JSON key order and file boundaries."""
+    body = json.dumps(_canonical(request.data), sort_keys=True, default=str, ensure_ascii=False)
+    text = f"{request.method} {request.get_full_path()}\n{body}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def claim_idempotency_key(request: Request, *, key: str, user_id: int) -> IdempotencyKey:
+    """Take `key` for this request, or raise the replay of the answer it already holds.
+
+    Must run inside the request's transaction. The new row is locked by that transaction until
+    it commits, so a duplicate sent meanwhile waits on the unique index and then replays the
+    answer (or, if the first attempt failed and rolled back, runs the request itself).
+    """
+    if not 0 < len(key) <= MAX_KEY_LENGTH:
+        raise ValidationError(
+            {IDEMPOTENCY_HEADER: _("An idempotency key has 1 to 255 characters.")}
+        )
+    fingerprint = request_fingerprint(request)
+    try:
+        with transaction.atomic():
+            return IdempotencyKey.objects.create(
+                user_id=user_id,
+                key=key,
+                method=request.method or "",
+                path=request.get_full_path()[:500],
+                fingerprint=fingerprint,
+            )
+    except IntegrityError:
+        pass
+    record = IdempotencyKey.objects.select_for_update().get(user_id=user_id, key=key)
+    if record.fingerprint != fingerprint:
+        raise IdempotencyKeyReusedError(
+            _(
+                "This idempotency key was already used for a different request (%(method)s "
+                "%(path)s); send a new key with a new request."
+            )
+            % {"method": record.method, "path": record.path}
+        )
+    raise IdempotentReplay(record)
+
+
+def _json(data: Any) -> str:
+    """The response data as the JSON the client received (decimals and dates as strings)."""
+    return "" if data is None else JSONRenderer().render(data).decode()
+
+
+# Honour an `Idempotency-Key` header on a viewset's state-changing requests.
+#
+# The request and the stored answer share one transaction: a 2xx answer is kept with the key and
+# the change; any other answer rolls the whole request back, key included, so a refused or failed
+# request changed nothing and the same key may be sent again. A retry with the same key and the
+# same request gets the stored answer with `Idempotent-Replayed: true` and runs nothing; the same
+# key with a different request is a 422. (A comment, not a docstring: drf-spectacular would show
+# a docstring as the description of every operation of every viewset using the mixin.)
+class IdempotentMixin:
+    _idempotency: IdempotencyKey | None = None
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.method not in UNSAFE_METHODS or IDEMPOTENCY_HEADER not in request.headers:
+            return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        self._idempotency = None
+        with transaction.atomic():
+            response = super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+            record = self._idempotency
+            if record is not None:
+                if 200 <= response.status_code < 300:
+                    record.status = response.status_code
+                    record.body = _json(getattr(response, "data", None))
+                    record.save(update_fields=["status", "body"])
+                else:
+                    transaction.set_rollback(True)
+        return response
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        # After authentication, permissions and throttling: keys belong to a known user.
+        key = request.headers.get(IDEMPOTENCY_HEADER)
+        user_id = request.user.pk if request.user.is_authenticated else None
+        if request.method in UNSAFE_METHODS and key is not None and user_id is not None:
+            self._idempotency = claim_idempotency_key(request, key=key, user_id=user_id)
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, IdempotentReplay):
+            return exc.response
+        return super().handle_exception(exc)  # type: ignore[misc,no-any-return]
+
+
+class IdempotentRouter(DefaultRouter):
+    """The API's router: every viewset it registers honours `Idempotency-Key`.
+
+    The mixin is added here, at registration, rather than in each viewset's bases, so a new
+    viewset cannot forget it and a viewset's own code stays about its resource.
+    """
+
+    def register(self, prefix: str, viewset: Any, basename: str | None = None) -> None:
+        if not issubclass(viewset, IdempotentMixin):
+            viewset = type(
+                viewset.__name__,
+                (IdempotentMixin, viewset),
+                {"__module__": viewset.__module__, "__qualname__": viewset.__qualname__},
+            )
+        super().register(prefix, viewset, basename)
+
+
+class AutoSchema(SpectacularAutoSchema):
+    """The project's schema class: documents the idempotency headers on every unsafe operation."""
+
+    def get_override_parameters(self) -> list[Any]:
+        parameters = list(super().get_override_parameters())
+        if isinstance(self.view, IdempotentMixin) and self.method in UNSAFE_METHODS:
+            parameters += [
+                OpenApiParameter(
+                    IDEMPOTENCY_HEADER,
+                    OpenApiTypes.STR,
+                    OpenApiParameter.HEADER,
+                    required=False,
+                    description=(
+                        "A unique key (1 to 255 characters, e.g. a UUID) that makes a retry safe: "
+                        "if the first request succeeded, the same key with the same request "
+                        "returns the stored answer with `Idempotent-Replayed: true` and changes "
+                        "nothing again; the same key with a different request answers 422. "
+                        "Keys are per user; a refused request (4xx) keeps no key."
+                    ),
+                ),
+                OpenApiParameter(
+                    REPLAYED_HEADER,
+                    OpenApiTypes.STR,
+                    OpenApiParameter.HEADER,
+                    response=True,
+                    description="`true` when the answer is a replay of an earlier request's.",
+                ),
+            ]
+        return parameters

@@ -114,3 +114,38 @@ class ExportJob(models.Model):
     @property
     def is_ready(self) -> bool:
         return self.state == ExportState.DONE and bool(self.file)
+
+
+class IdempotencyKey(models.Model):
+    """The stored answer to an API request sent with an `Idempotency-Key` header.
+
+    Written in the same transaction as the change it answers, so a key exists exactly when its
+    change was committed; a client retrying after a lost response gets this answer back instead
+    of a second payment, bid or import. Keys are per user: two users never share one.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    key = models.CharField(_("idempotency key"), max_length=255)
+    method = models.CharField(_("method"), max_length=8)
+    path = models.CharField(_("path"), max_length=500)
+    # SHA-256 of method, path and the canonical body: the same key with another request is refused.
+    fingerprint = models.CharField(_("request fingerprint"), max_length=64)
+    status = models.PositiveSmallIntegerField(_("response status"), null=True)
+    # The JSON text as sent (a JSONField on PostgreSQL would reorder its keys in the replay).
+    body = models.TextField(_("response body"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="one_idempotency_key_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key} {self.method} {self.path} → {self.status}"

@@ -1,4 +1,5 @@
-"""Use cases of the core app: background exports requested, run and expired."""
+"""Use cases of the core app: background exports requested, run and expired; old idempotency
+keys forgotten."""
 
 from __future__ import annotations
 
@@ -16,12 +17,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.jobs import export_kind_get
-from core.models import ExportJob, ExportState
+from core.models import ExportJob, ExportState, IdempotencyKey
 
 logger = logging.getLogger(__name__)
 
 # A running job older than this lost its worker (killed, redeployed); `tick` marks it failed.
 STALE_AFTER = dt.timedelta(hours=2)
+# A client retries a lost answer within minutes; a month covers an offline device coming back.
+IDEMPOTENCY_KEYS_KEPT = dt.timedelta(days=30)
 
 
 def export_job_request(*, user: Any, kind: str, params: dict[str, Any]) -> ExportJob:
@@ -87,3 +90,11 @@ def export_jobs_expire(*, now: dt.datetime) -> int:
         finished_at=now,
         error=_("The worker stopped before the export finished; please request it again."),
     )
+
+
+def idempotency_keys_expire(*, now: dt.datetime) -> int:
+    """Forget the stored answers of keyed API requests older than IDEMPOTENCY_KEYS_KEPT."""
+    deleted, _by_model = IdempotencyKey.objects.filter(
+        created_at__lt=now - IDEMPOTENCY_KEYS_KEPT
+    ).delete()
+    return deleted

@@ -31,3 +31,12 @@ def stale_exports(now: datetime) -> str:
 
     expired = export_jobs_expire(now=now)
     return f"core: {expired} stalled export(s) marked failed" if expired else ""
+
+
+@register
+def expired_idempotency_keys(now: datetime) -> str:
+    """Stored answers to keyed API requests are kept for a month, then forgotten."""
+    from core.services import idempotency_keys_expire
+
+    deleted = idempotency_keys_expire(now=now)
+    return f"core: {deleted} idempotency key(s) older than 30 days removed" if deleted else ""

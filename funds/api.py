@@ -8,18 +8,20 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.http import acting_user
 from core.api import require, run_transition_endpoint
-from funds import services
+from funds import imports, services
 from funds.ledger import ledger_verify
 from funds.models import Disbursement, LedgerEntry, Milestone, ServiceRecord
 from funds.permissions import can_accept_milestone, can_view_ledger, visible_contracts_for_funds_q
 from funds.selectors import ledger_entries
+from procurement.models import Contract
 
 
 class MilestoneSerializer(serializers.ModelSerializer[Milestone]):
@@ -318,15 +320,44 @@ class ServiceRecordInSerializer(serializers.ModelSerializer[ServiceRecord]):
         return attrs
 
 
+class ServiceRecordImportSerializer(serializers.Serializer[Any]):
+    contract = serializers.PrimaryKeyRelatedField(queryset=Contract.objects.all())
+    file = serializers.FileField(help_text="UTF-8 CSV or .xlsx with the page's import columns.")
+
+
+class ServiceRecordImportedSerializer(serializers.Serializer[Any]):
+    imported = serializers.IntegerField()
+
+
 class ServiceRecordActionsViewSet(mixins.CreateModelMixin, ServiceRecordViewSet):
-    """Service records; the supplier adds its own, one per POST (bulk files go through the page)."""
+    """Service records; the supplier adds its own, one per POST or a whole file per import."""
 
     def get_serializer_class(self) -> Any:
         return ServiceRecordInSerializer if self.action == "create" else ServiceRecordSerializer
 
-    def perform_create(self, serializer: Any) -> None:
-        contract = serializer.validated_data["contract"]
+    def _require_supplier(self, contract: Contract) -> None:
         user = acting_user(self.request)
         if not (user.role == "ngo" and user.organization_id == contract.supplier_id):
             raise PermissionDenied(_("Only the supplier imports its service records."))
+
+    def perform_create(self, serializer: Any) -> None:
+        self._require_supplier(serializer.validated_data["contract"])
         serializer.save()
+
+    @extend_schema(
+        request={"multipart/form-data": ServiceRecordImportSerializer},
+        responses={201: ServiceRecordImportedSerializer},
+    )
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser])
+    def import_file(self, request: Request) -> Response:
+        """Import a whole file (all rows or none); 400 lists the bad rows. Send an
+        Idempotency-Key: a retried import without one would add every row twice."""
+        body = ServiceRecordImportSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        contract = body.validated_data["contract"]
+        self._require_supplier(contract)
+        result = imports.import_service_records(contract, body.validated_data["file"])
+        if not result.ok:
+            # The first hundred problems are enough to fix a file; the page lists them all.
+            raise serializers.ValidationError({"file": result.errors[:100]})
+        return Response({"imported": result.saved}, status=status.HTTP_201_CREATED)
