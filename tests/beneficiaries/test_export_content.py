@@ -96,3 +96,13 @@ def test_the_admin_action_refuses_several_people_at_once(register, login):
     assert "application/json" not in response["Content-Type"]
     assert "请只选择一位服务对象" in response.content.decode()
     assert not TransitionLog.objects.exists()
+
+
+def test_the_admin_offers_exactly_the_two_actions_in_chinese(register, login):
+    body = (
+        login(register.users["admin"])
+        .get(reverse("admin:beneficiaries_beneficiary_changelist"), {"q": "周子涵"})
+        .content.decode()
+    )
+    assert "导出个人数据" in body and "删除个人数据" in body
+    assert 'value="delete_selected"' not in body
