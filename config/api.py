@@ -6,7 +6,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 
 from beneficiaries.api import BeneficiaryViewSet
 from core.api import IdempotentRouter
-from evaluation.api import EvaluationWorkflowViewSet
+from evaluation.api import EvaluationWorkflowViewSet, IndicatorSystemViewSet
 from funds.api import (
     DisbursementActionsViewSet,
     LedgerViewSet,
@@ -31,6 +31,7 @@ router.register("clarifications", ClarificationViewSet, basename="clarification"
 router.register("objections", ObjectionViewSet, basename="objection")
 router.register("contracts", ContractActionsViewSet, basename="contract")
 router.register("evaluations", EvaluationWorkflowViewSet, basename="evaluation")
+router.register("indicator-systems", IndicatorSystemViewSet, basename="indicator-system")
 router.register("milestones", MilestoneActionsViewSet, basename="milestone")
 router.register("disbursements", DisbursementActionsViewSet, basename="disbursement")
 router.register("service-records", ServiceRecordActionsViewSet, basename="service-record")

@@ -124,6 +124,8 @@ POST_ONLY = {
     "evaluation-consolidate",
     "evaluation-re-review",
     "evaluation-return-for-review",
+    "indicator-system-replace",
+    "indicator-system-publish",
     "export_request",
 }
 # The NGO's own case files (personal data): no bureau, expert, assessor, auditor or admin page.
