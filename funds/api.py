@@ -323,10 +323,32 @@ class ServiceRecordInSerializer(serializers.ModelSerializer[ServiceRecord]):
 class ServiceRecordImportSerializer(serializers.Serializer[Any]):
     contract = serializers.PrimaryKeyRelatedField(queryset=Contract.objects.all())
     file = serializers.FileField(help_text="UTF-8 CSV or .xlsx with the page's import columns.")
+    dry_run = serializers.BooleanField(
+        default=False,
+        help_text="true: check every row and save nothing; the answer lists every bad row.",
+    )
+
+
+class ImportProblemSerializer(serializers.Serializer[Any]):
+    row = serializers.IntegerField(
+        allow_null=True, help_text="As numbered in the file; 1 is the header."
+    )
+    field = serializers.CharField(
+        source="field_name", allow_null=True, help_text="The record field, or null for the file."
+    )
+    message = serializers.CharField()
 
 
 class ServiceRecordImportedSerializer(serializers.Serializer[Any]):
     imported = serializers.IntegerField()
+
+
+class ServiceRecordImportCheckSerializer(serializers.Serializer[Any]):
+    """The dry run's answer: nothing was saved."""
+
+    ok = serializers.BooleanField(help_text="Every row is good: a real run would save them all.")
+    rows = serializers.IntegerField(help_text="Data rows read.")
+    problems = ImportProblemSerializer(many=True)
 
 
 class ServiceRecordActionsViewSet(mixins.CreateModelMixin, ServiceRecordViewSet):
@@ -346,18 +368,27 @@ class ServiceRecordActionsViewSet(mixins.CreateModelMixin, ServiceRecordViewSet)
 
     @extend_schema(
         request={"multipart/form-data": ServiceRecordImportSerializer},
-        responses={201: ServiceRecordImportedSerializer},
+        responses={200: ServiceRecordImportCheckSerializer, 201: ServiceRecordImportedSerializer},
     )
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser])
     def import_file(self, request: Request) -> Response:
-        """Import a whole file (all rows or none); 400 lists the bad rows. Send an
-        Idempotency-Key: a retried import without one would add every row twice."""
+        """Import a whole file (all rows or none, 201); 400 lists the bad rows. With dry_run=true
+        nothing is saved and the answer (200) lists every bad row with its row and field. Send
+        an Idempotency-Key: a retried import without one would add every row twice."""
         body = ServiceRecordImportSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        contract = body.validated_data["contract"]
+        contract, dry_run = body.validated_data["contract"], body.validated_data["dry_run"]
         self._require_supplier(contract)
+        if dry_run:
+            checked = imports.parse_service_records(contract, body.validated_data["file"])
+            return Response(ServiceRecordImportCheckSerializer(checked).data)
         result = imports.import_service_records(contract, body.validated_data["file"])
         if not result.ok:
-            # The first hundred problems are enough to fix a file; the page lists them all.
-            raise serializers.ValidationError({"file": result.errors[:100]})
+            # The first hundred problems are enough to fix a file; the dry run lists them all.
+            # A plain 400 answer: ValidationError would turn the rows' numbers into strings.
+            problems = ImportProblemSerializer(result.problems[:100], many=True).data
+            return Response(
+                {"file": result.errors[:100], "problems": problems},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         return Response({"imported": result.saved}, status=status.HTTP_201_CREATED)

@@ -54,11 +54,27 @@ def _choices(enum: Any) -> dict[str, str]:
     return table
 
 
+@dataclass(frozen=True)
+class RowProblem:
+    """One problem, for a client to point at: the row as numbered in the file (1 is the header,
+    None for the file as a whole) and the record field concerned (None when it is the file)."""
+
+    row: int | None
+    field_name: str | None
+    message: str
+
+
 @dataclass
 class ImportResult:
     rows: int = 0
     saved: int = 0
+    # `errors` reads as sentences on the page; `problems` holds the same, one per field.
     errors: list[str] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+
+    def file_problem(self, message: str, row: int | None = None) -> None:
+        self.errors.append(message)
+        self.problems.append(RowProblem(row, None, message))
 
     @property
     def ok(self) -> bool:
@@ -123,7 +139,7 @@ def _checked(contract: Contract, upload: Any, result: ImportResult) -> Iterator[
                 index[key] = i
     missing = [COLUMNS[k][0] for k in COLUMNS if k not in index]
     if missing:
-        result.errors.append(_("Missing columns: %(cols)s") % {"cols": "、".join(missing)})
+        result.file_problem(_("Missing columns: %(cols)s") % {"cols": "、".join(missing)}, row=1)
         return
     types, categories = _choices(ServiceType), _choices(BeneficiaryCategory)
     start, end = contract.start_date, contract.current_end_date
@@ -143,7 +159,7 @@ def _checked(contract: Contract, upload: Any, result: ImportResult) -> Iterator[
     contract_id = contract.pk
     for line, row in enumerate(rows, start=2):
         if line > MAX_ROWS + 1:
-            result.errors.append(_("At most %(n)s rows per file.") % {"n": MAX_ROWS})
+            result.file_problem(_("At most %(n)s rows per file.") % {"n": MAX_ROWS})
             return
         width = len(row)
         values = [
@@ -157,7 +173,7 @@ def _checked(contract: Contract, upload: Any, result: ImportResult) -> Iterator[
             continue
         raw_date, raw_place, raw_type, raw_cat, raw_count, raw_hours, raw_worker = values
         result.rows += 1
-        problems: list[str] = []
+        problems: list[tuple[str, str]] = []  # (field, message)
         day: dt.date | None = None
         if isinstance(raw_date, dt.datetime):
             day = raw_date.date()
@@ -168,22 +184,32 @@ def _checked(contract: Contract, upload: Any, result: ImportResult) -> Iterator[
                 day = dt.date.fromisoformat(str(raw_date or "").replace("/", "-"))
             except ValueError:
                 problems.append(
-                    _("date “%(v)s” is not a date (YYYY-MM-DD)") % {"v": raw_date or ""}
+                    ("date", _("date “%(v)s” is not a date (YYYY-MM-DD)") % {"v": raw_date or ""})
                 )
         if day and not (start <= day <= end):
             problems.append(
-                _("date %(d)s is outside the contract term %(s)s to %(e)s")
-                % {"d": day, "s": start, "e": end}
+                (
+                    "date",
+                    _("date %(d)s is outside the contract term %(s)s to %(e)s")
+                    % {"d": day, "s": start, "e": end},
+                )
             )
         place = str(raw_place or "")
         if not place:
-            problems.append(_("village or community is empty"))
+            problems.append(("place", _("village or community is empty")))
         service_type = types.get(str(raw_type or ""))
         if service_type is None:
-            problems.append(_("service type “%(v)s” is unknown") % {"v": raw_type or ""})
+            problems.append(
+                ("service_type", _("service type “%(v)s” is unknown") % {"v": raw_type or ""})
+            )
         category = categories.get(str(raw_cat or ""))
         if category is None:
-            problems.append(_("beneficiary category “%(v)s” is unknown") % {"v": raw_cat or ""})
+            problems.append(
+                (
+                    "beneficiary_category",
+                    _("beneficiary category “%(v)s” is unknown") % {"v": raw_cat or ""},
+                )
+            )
         try:
             if isinstance(raw_count, float) and raw_count.is_integer():
                 raw_count = int(raw_count)
@@ -193,7 +219,11 @@ def _checked(contract: Contract, upload: Any, result: ImportResult) -> Iterator[
         except (TypeError, ValueError):
             count = 0
             problems.append(
-                _("beneficiaries “%(v)s” must be a whole number of at least 1") % {"v": raw_count}
+                (
+                    "beneficiary_count",
+                    _("beneficiaries “%(v)s” must be a whole number of at least 1")
+                    % {"v": raw_count},
+                )
             )
         try:
             hours = Decimal(str(raw_hours).strip())
@@ -201,12 +231,17 @@ def _checked(contract: Contract, upload: Any, result: ImportResult) -> Iterator[
                 raise InvalidOperation
         except (InvalidOperation, TypeError, ValueError):
             hours = Decimal(0)
-            problems.append(_("hours “%(v)s” must be between 0.1 and 24") % {"v": raw_hours})
+            problems.append(
+                ("hours", _("hours “%(v)s” must be between 0.1 and 24") % {"v": raw_hours})
+            )
         worker = str(raw_worker or "")
         if not worker:
-            problems.append(_("social worker is empty"))
+            problems.append(("social_worker", _("social worker is empty")))
         if problems or day is None or service_type is None or category is None:
-            result.errors.append(_("Row %(n)s: %(p)s") % {"n": line, "p": "；".join(problems)})
+            result.errors.append(
+                _("Row %(n)s: %(p)s") % {"n": line, "p": "；".join(m for _f, m in problems)}
+            )
+            result.problems.extend(RowProblem(line, f, m) for f, m in problems)
             continue
         yield (
             contract_id,
@@ -219,7 +254,7 @@ def _checked(contract: Contract, upload: Any, result: ImportResult) -> Iterator[
             worker[:50],
         )
     if result.rows == 0:
-        result.errors.append(_("The file has no data rows."))
+        result.file_problem(_("The file has no data rows."))
 
 
 def parse_service_records(contract: Contract, upload: Any) -> ImportResult:

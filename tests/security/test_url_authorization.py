@@ -126,6 +126,7 @@ POST_ONLY = {
     "evaluation-return-for-review",
     "indicator-system-replace",
     "indicator-system-publish",
+    "service-record-import-file",
     "export_request",
 }
 # The NGO's own case files (personal data): no bureau, expert, assessor, auditor or admin page.
