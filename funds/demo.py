@@ -123,3 +123,16 @@ def load(ctx: dict[str, Any]) -> None:
         if jl_advance is not None:
             _pay_advance(jl_advance, users["jz_staff"], users["jz_finance"], "JZ-2026-0077")
         _records(jl, "jiangling_pilot", 15)
+        jl_midterm = jl.milestones.filter(sequence=2).first()
+        supplier_staff = next(
+            (u for u in users.values() if u.role == "ngo" and u.organization_id == jl.supplier_id),
+            None,
+        )
+        if jl_midterm is not None and supplier_staff and not jl_midterm.deliverables.exists():
+            # Handed in before the mid-term evaluation: the bureau accepts on what it received.
+            services.deliverables_submit(
+                milestone=jl_midterm,
+                actor=supplier_staff,
+                title="中期服务报告",
+                report="建立留守儿童档案412份；强制报告培训6场；监护干预个案9个。",
+            )

@@ -100,6 +100,11 @@ class Milestone(FSMModelMixin, models.Model):
     def evaluation_confirmed(self) -> bool:
         return not self.requires_evaluation or self.gating_evaluation() is not None
 
+    @refusal(_("No deliverables have been submitted for this milestone yet."))
+    def deliverables_in(self) -> bool:
+        # An advance is paid on signing; every other milestone is accepted on what was handed in.
+        return self.is_advance or self.deliverables.exists()
+
     @transition(
         field=state,
         source=[MilestoneState.PLANNED, MilestoneState.DUE, MilestoneState.RECTIFYING],
@@ -146,7 +151,7 @@ class Milestone(FSMModelMixin, models.Model):
             MilestoneState.DELIVERABLES_SUBMITTED,
         ],
         target=MilestoneState.ACCEPTED,
-        conditions=[evaluation_confirmed],
+        conditions=[evaluation_confirmed, deliverables_in],
         permission=_guard("can_accept_milestone"),
     )
     def accept(self) -> None:

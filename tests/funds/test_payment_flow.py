@@ -29,8 +29,16 @@ def _accept(client, milestone):
     )
 
 
+def _hand_in(client, milestone):
+    client.post(
+        reverse("funds:deliverable_submit", args=[milestone.pk]),
+        {"title": "中期服务报告", "report": "个案31个、小组8个"},
+    )
+
+
 def test_pro_rata_payment_with_the_rest_withheld(money, login):
     m = money["midterm"]
+    _hand_in(login(money["ngo"]), m)
     evaluation = confirm(m, "72.00")
     evaluation_confirmed.send(sender=type(evaluation), evaluation=evaluation)
     m.refresh_from_db()
@@ -131,3 +139,24 @@ def test_late_payment_is_flagged(money, login):
     Disbursement.objects.filter(pk=d.pk).update(due_by=dt.date.today() - dt.timedelta(days=1))
     body = login(money["finance"]).get(reverse("funds:payments")).content.decode()
     assert "逾期" in body
+
+
+def test_nothing_handed_in_cannot_be_accepted(money, login):
+    m = money["midterm"]
+    evaluation = confirm(m, "92.00")
+    evaluation_confirmed.send(sender=type(evaluation), evaluation=evaluation)
+    staff = login(money["staff"])
+    refused = staff.post(
+        reverse("funds:acceptance", args=[m.pk]),
+        {"passed": "1", "notes": "验收合格", **CHECKS},
+        follow=True,
+    )
+    m.refresh_from_db()
+    assert m.state == "evaluated"
+    assert "该付款节点尚未提交任何成果资料" in refused.content.decode()
+    assert not TransitionLog.for_object(m).filter(transition="accept").exists()
+    _hand_in(login(money["ngo"]), m)
+    _accept(staff, m)
+    m.refresh_from_db()
+    assert m.state == "accepted"
+    assert TransitionLog.for_object(m).filter(transition="accept").exists()
