@@ -141,22 +141,26 @@ MILESTONE_STATE = (
 
 
 def test_killed_during_a_milestone_acceptance(env):
-    # The milestone's gating evaluation, confirmed (what the evaluation workflow ends with).
+    # The NGO's report, and the milestone's gating evaluation confirmed (what the evaluation
+    # workflow ends with): all that acceptance asks for.
     _shell(
         env,
         "from decimal import Decimal; from django.utils import timezone; "
-        "from evaluation.models import Evaluation; from funds.models import Milestone; "
+        "from accounts.models import User; from evaluation.models import Evaluation; "
+        "from funds import services; from funds.models import Milestone; "
         "m = Milestone.objects.get(contract__number='HT-JL-2026-001', sequence=3); "
+        "ngo = User.objects.filter(organization=m.contract.supplier, role='ngo').first(); "
+        "services.deliverables_submit(milestone=m, actor=ngo, title='终期报告'); "
         "other = Evaluation.objects.filter(contract=m.contract).first(); "
         "Evaluation.objects.create(project=m.contract.project, contract=m.contract, milestone=m, "
         "assessor_org=other.assessor_org, system=other.system, lead=other.lead, state='confirmed', "
         "total_score=Decimal('92.00'), grade='excellent', confirmed_at=timezone.now()); print('ok')",
     )
     before = _shell(env, MILESTONE_STATE)
-    assert before.startswith("planned ")
+    assert before.startswith("deliverables_submitted ")
     crashed = _run(env, "-m", "tests.robustness.crash_worker", "acceptance", check=False)
     assert crashed.returncode == -signal.SIGKILL, crashed.stderr[-2000:]
-    # Still planned, no transition log row, no acceptance record, no ledger entry.
+    # Still waiting, no transition log row, no acceptance record, no ledger entry.
     assert _shell(env, MILESTONE_STATE) == before
     assert "ledger OK" in _run(env, "manage.py", "verify_ledger").stdout
     retried = _shell(
