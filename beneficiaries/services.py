@@ -182,7 +182,9 @@ def beneficiary_export(*, beneficiary: Beneficiary, actor: User) -> dict[str, An
     The export is logged first so that the history it contains includes this export.
     """
     locked = (
-        Beneficiary.objects.select_for_update()
+        # Only the person's row is locked: PostgreSQL refuses FOR UPDATE on the nullable side
+        # of the outer join to the (optional) contract.
+        Beneficiary.objects.select_for_update(of=("self",))
         .select_related("organization", "contract__project__bureau")
         .get(pk=beneficiary.pk)
     )
