@@ -341,11 +341,27 @@ class AmendSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField()
 
 
+class TenderUpdateSerializer(TenderInSerializer):
+    """The terms a draft may still change; only the fields sent change. `criteria`, when sent,
+    replaces the whole list (an empty list removes them); left out, the criteria stay."""
+
+    class Meta(TenderInSerializer.Meta):
+        fields = [f for f in TenderInSerializer.Meta.fields if f != "project"]
+        # Optional fields rather than `partial=True`, which would also make a criterion's name
+        # and points optional.
+        extra_kwargs = {f: {"required": False} for f in fields}
+
+
 class TenderActionsViewSet(mixins.CreateModelMixin, TenderViewSet):
-    """Tenders: create a draft (the rules are checked at publication), cancel, start evaluation."""
+    """Tenders: create a draft (the rules are checked at publication), correct it while a draft,
+    cancel, start evaluation."""
 
     def get_serializer_class(self) -> Any:
-        return TenderInSerializer if self.action == "create" else TenderSerializer
+        if self.action == "create":
+            return TenderInSerializer
+        if self.action == "partial_update":
+            return TenderUpdateSerializer
+        return TenderSerializer
 
     @extend_schema(request=TenderInSerializer, responses={201: TenderSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -364,6 +380,31 @@ class TenderActionsViewSet(mixins.CreateModelMixin, TenderViewSet):
             project=project, actor=acting_user(request), criteria=criteria, **data
         )
         return Response(TenderSerializer(tender).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=TenderUpdateSerializer, responses=TenderSerializer)
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Correct a draft (terms and criteria) before publishing: 403 for anyone but the
+        purchasing bureau's staff, 409 once published; the rules are checked at publication."""
+        tender = self.get_object()
+        require(can_manage_tender(request.user, tender))
+        body = TenderUpdateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        sent = data.pop("criteria", None)
+        criteria = (
+            [
+                services.CriterionInput(c.name, c.points, c.guidance)
+                for c in tender.criteria.order_by("order", "id")
+            ]
+            if sent is None
+            else [
+                services.CriterionInput(c["name"], c["points"], c.get("guidance", "")) for c in sent
+            ]
+        )
+        updated = services.tender_update(
+            tender=tender, actor=acting_user(request), criteria=criteria, **data
+        )
+        return Response(self._state(updated))
 
     @extend_schema(request=CancelSerializer, responses=TenderSerializer)
     @action(detail=True, methods=["post"])
