@@ -702,6 +702,16 @@ class IndicatorSystemViewSet(
             self._state,
         )
 
+    @extend_schema(request=None, responses={201: IndicatorSystemSerializer})
+    @action(detail=True, methods=["post"], url_path="new-version")
+    def new_version(self, request: Request, pk: str | None = None) -> Response:
+        """Start the next draft version of a published system in the caller's bureau (a copy of
+        its tree); a draft cannot be the base of a new version (409)."""
+        system = self.get_object()
+        require(can_create_system(request.user))
+        new = services.system_new_version(system=system, actor=acting_user(request))
+        return Response(self._state(new), status=status.HTTP_201_CREATED)
+
     @extend_schema(request=None, responses={(200, XLSX): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
     def export(self, request: Request, pk: str | None = None) -> HttpResponse:

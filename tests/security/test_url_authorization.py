@@ -126,6 +126,7 @@ POST_ONLY = {
     "evaluation-return-for-review",
     "indicator-system-replace",
     "indicator-system-publish",
+    "indicator-system-new-version",
     "service-record-import-file",
     "export_request",
 }
