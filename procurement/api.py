@@ -352,9 +352,65 @@ class TenderUpdateSerializer(TenderInSerializer):
         extra_kwargs = {f: {"required": False} for f in fields}
 
 
+class MilestoneInSerializer(serializers.Serializer[Any]):
+    name = serializers.CharField(max_length=100)
+    percentage = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=Decimal("100"),
+        help_text="Share of the contract amount in per cent; the milestones add up to 100.",
+    )
+    due_date = serializers.DateField()
+    is_advance = serializers.BooleanField(
+        required=False, default=False, help_text="The advance payment (预付款)."
+    )
+    deliverables = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=1000,
+        help_text="The deliverables required before this milestone is paid.",
+    )
+
+
+class ContractDraftSerializer(serializers.Serializer[Any]):
+    number = serializers.CharField(max_length=40)
+    start_date = serializers.DateField()
+    end_date = serializers.DateField()
+    term_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Needed for a term over one year (at most three).",
+    )
+    performance_bond = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        required=False,
+        default=Decimal("0"),
+        help_text="At most 10% of the contract amount.",
+    )
+    advance_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Needed when the supplier is an SME and the advance is under 30%.",
+    )
+    milestones = MilestoneInSerializer(many=True, allow_empty=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["end_date"] < attrs["start_date"]:
+            raise serializers.ValidationError(
+                {"end_date": [_("The term cannot end before it starts.")]}
+            )
+        return attrs
+
+
 class TenderActionsViewSet(mixins.CreateModelMixin, TenderViewSet):
     """Tenders: create a draft (the rules are checked at publication), correct it while a draft,
-    cancel, start evaluation."""
+    cancel, start evaluation, draft the contract once the award notice is out."""
 
     def get_serializer_class(self) -> Any:
         if self.action == "create":
@@ -405,6 +461,29 @@ class TenderActionsViewSet(mixins.CreateModelMixin, TenderViewSet):
             tender=tender, actor=acting_user(request), criteria=criteria, **data
         )
         return Response(self._state(updated))
+
+    @extend_schema(request=ContractDraftSerializer, responses={201: ContractSerializer})
+    @action(detail=True, methods=["post"])
+    def contract(self, request: Request, pk: str | None = None) -> Response:
+        """Draft the contract with the winner once the award notice is out, with its payment
+        milestones: 403 for anyone but the purchasing bureau's staff; 409 with the reason when a
+        rule refuses (milestones not adding up to 100%, term, performance bond, SME advance, an
+        unanswered objection, the 30-day signing period, a contract already drafted)."""
+        tender = self.get_object()
+        require(can_manage_tender(request.user, tender))
+        body = ContractDraftSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        milestones = [
+            services.MilestoneInput(
+                m["name"], m["percentage"], m["due_date"], m["is_advance"], m["deliverables"]
+            )
+            for m in data.pop("milestones")
+        ]
+        drafted = services.contract_draft(
+            tender=tender, actor=acting_user(request), milestones=milestones, **data
+        )
+        return Response(ContractSerializer(drafted).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=CancelSerializer, responses=TenderSerializer)
     @action(detail=True, methods=["post"])

@@ -161,5 +161,6 @@ def contract_problems(
             _(
                 "The supplier is an SME: the advance must be at least 30%% of the amount, or the contract must say why not."
             )
+            % {}  # the catalogue's "%%" (a python-format entry) reads "%"
         )
     return problems

@@ -118,6 +118,7 @@ POST_ONLY = {
     "tender-panel-declare",
     "tender-review",
     "tender-tie-break",
+    "tender-contract",
     "clarification-answer",
     "objection-answer",
     "evaluation-start",
