@@ -6,11 +6,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -23,6 +25,7 @@ from core.api import require, run_transition_endpoint
 from core.uploads import validate_upload
 from evaluation import selectors, services
 from evaluation.consolidation import from_hundredths
+from evaluation.forms import check_evidence
 from evaluation.indicators import load_template
 from evaluation.models import (
     AssessorAssignment,
@@ -102,11 +105,28 @@ class SheetEntrySerializer(serializers.ModelSerializer[ScoreEntry]):
     points = serializers.DecimalField(
         source="indicator.points", max_digits=6, decimal_places=2, read_only=True
     )
+    evidence_url = serializers.SerializerMethodField()
 
     class Meta:
         model = ScoreEntry
-        fields = ["indicator", "name", "method", "points", "inputs", "score", "comment"]
+        fields = [
+            "indicator",
+            "name",
+            "method",
+            "points",
+            "inputs",
+            "score",
+            "comment",
+            "evidence_url",
+        ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_evidence_url(self, entry: ScoreEntry) -> str | None:
+        """Where the leaf's evidence file is downloaded (as secret as the sheet); null if none."""
+        if not entry.evidence_file:
+            return None
+        return reverse("evaluation:evidence_file", args=[entry.sheet.evaluation_id, entry.pk])
 
 
 class SheetSerializer(serializers.ModelSerializer[ScoreSheet]):
@@ -116,6 +136,13 @@ class SheetSerializer(serializers.ModelSerializer[ScoreSheet]):
         model = ScoreSheet
         fields = ["id", "evaluation", "state", "submitted_at", "entries"]
         read_only_fields = fields
+
+
+class EvidenceUploadSerializer(serializers.Serializer[Any]):
+    leaf = serializers.IntegerField(min_value=1, help_text="The leaf indicator the file supports.")
+    file = serializers.FileField(
+        help_text="PDF, JPG, PNG, Word or Excel, at most 10 MB; replaces the leaf's earlier file."
+    )
 
 
 class DeclareSerializer(serializers.Serializer[Any]):
@@ -152,8 +179,45 @@ class EvaluationActionsViewSet(EvaluationViewSet):
                 for e in body.validated_data["entries"]
             }
             services.sheet_save(sheet=sheet, actor=acting_user(request), entries=entries)
-        sheet = ScoreSheet.objects.prefetch_related("entries__indicator").get(pk=sheet.pk)
+        sheet = ScoreSheet.objects.prefetch_related("entries__indicator", "entries__sheet").get(
+            pk=sheet.pk
+        )
         return Response(SheetSerializer(sheet).data)
+
+    @extend_schema(
+        request={"multipart/form-data": EvidenceUploadSerializer}, responses=SheetSerializer
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="my-sheet/evidence",
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def sheet_evidence(self, request: Request, pk: str | None = None) -> Response:
+        """Attach an evidence file to one leaf of the caller's draft sheet (its inputs and comment
+        stay); 400 when the file is not a document or image or the leaf is not on the sheet."""
+        sheet = self._sheet(request, self.get_object())
+        body = EvidenceUploadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        entry = sheet.entries.filter(indicator_id=body.validated_data["leaf"]).first()
+        if entry is None:
+            raise serializers.ValidationError({"leaf": [_("This leaf is not on your sheet.")]})
+        upload = body.validated_data["file"]
+        try:
+            check_evidence(upload)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"file": exc.messages}) from exc
+        services.sheet_save(
+            sheet=sheet,
+            actor=acting_user(request),
+            entries={
+                entry.indicator_id: services.EntryInput(
+                    inputs=dict(entry.inputs), comment=entry.comment, evidence=upload
+                )
+            },
+        )
+        fresh = ScoreSheet.objects.prefetch_related("entries__indicator", "entries__sheet")
+        return Response(SheetSerializer(fresh.get(pk=sheet.pk)).data)
 
     @extend_schema(request=None, responses=SheetSerializer)
     @action(detail=True, methods=["post"], url_path="my-sheet/submit")
@@ -162,7 +226,9 @@ class EvaluationActionsViewSet(EvaluationViewSet):
         submitted = services.sheet_submit(sheet=sheet, actor=acting_user(request))
         return Response(
             SheetSerializer(
-                ScoreSheet.objects.prefetch_related("entries__indicator").get(pk=submitted.pk)
+                ScoreSheet.objects.prefetch_related("entries__indicator", "entries__sheet").get(
+                    pk=submitted.pk
+                )
             ).data
         )
 

@@ -128,6 +128,7 @@ POST_ONLY = {
     "indicator-system-replace",
     "indicator-system-publish",
     "indicator-system-new-version",
+    "evaluation-sheet-evidence",
     "service-record-import-file",
     "export_request",
 }
