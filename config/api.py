@@ -6,6 +6,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 
 from beneficiaries.api import BeneficiaryViewSet
 from core.api import IdempotentRouter
+from documents.api import DocumentTemplateViewSet
 from evaluation.api import EvaluationWorkflowViewSet, IndicatorSystemViewSet
 from funds.api import (
     DisbursementActionsViewSet,
@@ -39,6 +40,17 @@ router.register("ledger", LedgerViewSet, basename="ledger")
 router.register("beneficiaries", BeneficiaryViewSet, basename="beneficiary")
 
 urlpatterns = [
+    # POST on a template's own URL saves its next version, which the router's routes do not offer.
+    path(
+        "v1/document-templates/",
+        DocumentTemplateViewSet.as_view({"get": "list"}),
+        name="document-template-list",
+    ),
+    path(
+        "v1/document-templates/<slug:key>/",
+        DocumentTemplateViewSet.as_view({"get": "retrieve", "post": "save"}),
+        name="document-template-detail",
+    ),
     path("v1/", include(router.urls)),
     path("v1/auth/token/", obtain_auth_token, name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, Phase, settings
 from config.wsgi import application
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
+BUREAU_STAFF_ONLY = {"/api/v1/document-templates/"}
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -63,10 +64,13 @@ def test_api_conforms_to_its_schema(case, token):
         and "{" not in case.operation.path
         and not case.query
     ):
-        assert response.status_code == 200, (
+        # The token really works. Document templates are bureau staff's alone: the auditor is
+        # refused with the reason (as on the page), which is still an authenticated answer.
+        expected = 403 if case.operation.path in BUREAU_STAFF_ONLY else 200
+        assert response.status_code == expected, (
             case.path,
             response.status_code,
-        )  # the token really works
+        )
     assert response.status_code < 500, (
         case.method,
         case.path,
