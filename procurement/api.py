@@ -676,7 +676,8 @@ class TenderPanelActionsViewSet(TenderActionsViewSet):
     @extend_schema(
         methods=["POST"], request=PanelAddSerializer, responses={201: PanelMemberSerializer}
     )
-    @action(detail=True, methods=["get", "post"])
+    # A tender has a handful of members: the list is not paginated (nor filtered).
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def panel(self, request: Request, pk: str | None = None) -> Response:
         """The panel (评标委员会); POST adds a member or makes one the chair (bureau staff)."""
         tender = self.get_object()

@@ -52,6 +52,8 @@ def token(django_db_setup, django_db_blocker):
 @schema.parametrize()
 @settings(
     max_examples=5,
+    # The same examples on every run, so a CI failure reproduces; they change with the schema.
+    derandomize=True,
     deadline=None,
     phases=[Phase.explicit, Phase.generate],
     suppress_health_check=list(HealthCheck),
