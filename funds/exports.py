@@ -7,7 +7,7 @@ agree byte for byte on both database backends.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from typing import IO, Any
 
@@ -50,10 +50,6 @@ COLUMNS = (
     "contract__supplier__name",
     "milestone__name",
     "actor_id",
-    "actor__display_name",
-    "actor__first_name",
-    "actor__last_name",
-    "actor__username",
     "memo",
     "prev_hash",
     "hash",
@@ -69,20 +65,26 @@ def _kind_labels() -> dict[str, str]:
     return {value: str(label) for value, label in LedgerKind.choices}
 
 
-def _actor_name(display_name: str, first_name: str, last_name: str, username: str) -> str:
+def _actor_namer() -> Callable[[int | None], str]:
+    """Actor id → how the ledger names them; one query per distinct actor (a ledger has few)."""
     from accounts.models import User
 
-    return str(
-        User(
-            display_name=display_name, first_name=first_name, last_name=last_name, username=username
-        )
-    )
+    names: dict[int, str] = {}
+
+    def name(actor_id: int | None) -> str:
+        if actor_id is None:
+            return ""
+        if actor_id not in names:
+            names[actor_id] = str(User.objects.get(pk=actor_id))
+        return names[actor_id]
+
+    return name
 
 
 def ledger_rows(qs: QuerySet[Any]) -> Iterator[list[Any]]:
     """The export rows in HEADER order with typed values (Decimal, aware datetime) for XLSX."""
     kinds = _kind_labels()
-    actors: dict[int, str] = {}
+    actor_name = _actor_namer()
     for (
         seq,
         occurred_at,
@@ -97,19 +99,10 @@ def ledger_rows(qs: QuerySet[Any]) -> Iterator[list[Any]]:
         supplier_name,
         milestone_name,
         actor_id,
-        display_name,
-        first_name,
-        last_name,
-        username,
         memo,
         prev_hash,
         hash_,
     ) in qs.values_list(*COLUMNS).iterator(chunk_size=BATCH):
-        actor = ""
-        if actor_id is not None:
-            actor = actors.get(actor_id) or actors.setdefault(
-                actor_id, _actor_name(display_name, first_name, last_name, username)
-            )
         has_contract = contract_id is not None
         yield [
             seq,
@@ -123,14 +116,11 @@ def ledger_rows(qs: QuerySet[Any]) -> Iterator[list[Any]]:
             contract_number if has_contract else "",
             supplier_name if has_contract else "",
             milestone_name if milestone_name is not None else "",
-            actor,
+            actor_name(actor_id),
             memo,
             prev_hash,
             hash_,
         ]
-
-
-RAW_COLUMNS = tuple(c for c in COLUMNS if not c.startswith("actor__"))
 
 
 def _raw_batches(qs: QuerySet[Any]) -> Iterator[Sequence[tuple[Any, ...]]]:
@@ -140,7 +130,7 @@ def _raw_batches(qs: QuerySet[Any]) -> Iterator[Sequence[tuple[Any, ...]]]:
     export's time, and the CSV needs text anyway; the chunked cursor (server-side on
     PostgreSQL) keeps memory bounded like `QuerySet.iterator()` does.
     """
-    sql, params = qs.values_list(*RAW_COLUMNS).query.get_compiler(qs.db).as_sql()
+    sql, params = qs.values_list(*COLUMNS).query.get_compiler(qs.db).as_sql()
     with connections[qs.db].chunked_cursor() as cursor:
         cursor.execute(sql, params)
         while batch := cursor.fetchmany(BATCH):
@@ -183,12 +173,12 @@ def ledger_csv(qs: QuerySet[Any]) -> Iterator[bytes]:
     Lines are formatted here rather than by csv.writer, which was the largest single cost; a
     test holds the bytes equal to `core.exports.csv_lines(ledger_rows(qs))`.
     """
-    from accounts.models import User
-
     cell = _csv_cell
     labels = {kind: cell(label) for kind, label in _kind_labels().items()}
     accounts: dict[str, str] = {}
-    actors: dict[int, str] = {}
+    actor_name = _actor_namer()
+    # The actor's cell, escaped once per actor; no actor is an empty cell.
+    actors: dict[int | None, str] = {None: ""}
     yield ("\ufeff" + ",".join(map(cell, HEADER)) + "\r\n").encode("utf-8")
     for batch in _raw_batches(qs):
         lines = []
@@ -210,11 +200,9 @@ def ledger_csv(qs: QuerySet[Any]) -> Iterator[bytes]:
             prev_hash,
             hash_,
         ) in batch:
-            actor = ""
-            if actor_id is not None:
-                actor = actors.get(actor_id, "")
-                if not actor:
-                    actor = actors[actor_id] = cell(str(User.objects.get(pk=actor_id)))
+            actor = actors.get(actor_id)
+            if actor is None:
+                actor = actors[actor_id] = cell(actor_name(actor_id))
             debit_text = accounts.get(debit) or accounts.setdefault(debit, cell(debit))
             credit_text = accounts.get(credit) or accounts.setdefault(credit, cell(credit))
             if contract_id is None:
