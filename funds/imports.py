@@ -144,18 +144,7 @@ def _checked(contract: Contract, upload: Any, result: ImportResult) -> Iterator[
     types, categories = _choices(ServiceType), _choices(BeneficiaryCategory)
     start, end = contract.start_date, contract.current_end_date
     # Plain locals and one pass per row: this loop runs for every line of a 100,000-row file.
-    i_date, i_place, i_type, i_cat, i_count, i_hours, i_worker = (
-        index[k]
-        for k in (
-            "date",
-            "place",
-            "service_type",
-            "beneficiary_category",
-            "beneficiary_count",
-            "hours",
-            "social_worker",
-        )
-    )
+    i_date, i_place, i_type, i_cat, i_count, i_hours, i_worker = (index[k] for k in COLUMNS)
     contract_id = contract.pk
     for line, row in enumerate(rows, start=2):
         if line > MAX_ROWS + 1:
