@@ -94,3 +94,15 @@ def log_in(page, username: str, password: str = "Sanshe@2026") -> None:
     with page.expect_navigation():
         page.click("button[type=submit].primary")
     assert page.url == page.base + "/", page.inner_text("body")[:500]
+
+
+def go(page, target) -> None:
+    """Click a link or a form's button (selector or locator) and wait for the page it leads to.
+
+    Reading right after a bare click can read the page being left: its <h1>, <main> and
+    .messages exist too, so the read succeeds on the wrong page (a flake CI met once)."""
+    with page.expect_navigation():
+        if isinstance(target, str):
+            page.click(target)
+        else:
+            target.click()

@@ -13,7 +13,7 @@ import io
 
 import pytest
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import go, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -48,16 +48,7 @@ def _workbench(window, item: str) -> None:
     right after logging in (every step below leaves it), so there it is fresh already."""
     if window.url != window.base + "/":
         window.goto(window.base + "/")
-    window.click(f"text={item}")
-
-
-def _submit(page, button) -> None:
-    """Click a button (selector or locator) that posts a form; wait for the page it leads to."""
-    with page.expect_navigation():
-        if isinstance(button, str):
-            page.click(button)
-        else:
-            button.click()
+    go(window, f"text={item}")
 
 
 def _csv(rows: list[list[object]]) -> bytes:
@@ -96,12 +87,12 @@ def test_bureau_publishes_a_tender(page, desk, demo, shot):
     from django.utils import timezone
 
     staff = desk("dy_staff")
-    staff.click("nav >> text=项目")
-    staff.click(f"text={DAYING}")
-    _submit(staff, "button:has-text('立项')")
+    go(staff, "nav >> text=项目")
+    go(staff, f"text={DAYING}")
+    go(staff, "button:has-text('立项')")
     assert "已立项" in staff.inner_text("h1")
 
-    staff.click("text=发起采购")
+    go(staff, "text=发起采购")
     assert staff.input_value("#id_title") == DAYING
     assert staff.input_value("#id_ceiling_price") == "200000.00"  # the budget
     staff.select_option("#id_method", "open")
@@ -124,7 +115,7 @@ def test_bureau_publishes_a_tender(page, desk, demo, shot):
         staff.fill(f"#id_criteria-{i}-name", name)
         staff.fill(f"#id_criteria-{i}-points", points)
     shot(staff, "18-tender-form")
-    _submit(staff, "button:has-text('保存草稿')")
+    go(staff, "button:has-text('保存草稿')")
     assert "已保存为草稿" in staff.inner_text(".messages")
 
     # The refusal: the draft page names the rule and the numbers, and offers no publishing.
@@ -133,14 +124,14 @@ def test_bureau_publishes_a_tender(page, desk, demo, shot):
     assert staff.locator("button:has-text('发布采购公告')").count() == 0
     shot(staff, "19-tender-refused")
 
-    staff.click("text=修改草稿")
+    go(staff, "text=修改草稿")
     assert staff.input_value("#id_bid_bond") == "5000.00"
     assert staff.input_value("#id_criteria-3-name") == "管理与财务制度"
     staff.fill("#id_bid_bond", "4000.00")
-    _submit(staff, "button:has-text('保存草稿')")
+    go(staff, "button:has-text('保存草稿')")
     assert "草稿已修改" in staff.inner_text(".messages")
     assert staff.locator("text=不符合规定").count() == 0
-    _submit(staff, "button:has-text('发布采购公告')")
+    go(staff, "button:has-text('发布采购公告')")
     assert "采购公告已发布" in staff.inner_text(".messages")
     assert "已发布（投标中）" in staff.inner_text("h1")
     assert "¥4,000.00" in staff.inner_text("dl.facts")
@@ -149,7 +140,7 @@ def test_bureau_publishes_a_tender(page, desk, demo, shot):
     page.goto(page.base + "/procurement/notices/")
     row = page.locator("tr", has_text=DAYING)
     assert "大英县民政局" in row.inner_text() and "已发布（投标中）" in row.inner_text()
-    row.locator("a").click()
+    go(page, row.locator("a"))
     facts = page.inner_text("dl.facts")
     assert "公开招标" in facts and "¥200,000.00" in facts
     deadline = (now + dt.timedelta(days=25)).strftime("%Y-%m-%d") + " 09:30"
@@ -176,8 +167,8 @@ TECHNICAL = {
 
 
 def _open_jianli_tender(window) -> None:
-    window.click("nav >> text=采购项目")
-    window.click(f"text={JIANLI}")
+    go(window, "nav >> text=采购项目")
+    go(window, f"text={JIANLI}")
 
 
 def _pass_the_opening_time() -> None:
@@ -202,10 +193,10 @@ def _panel_awards_jianli(desk, shot=None):
     # 公开招标 needs three bids; the demo has two. 爱心天使 bids through the page.
     ngo = desk("aixin")
     _open_jianli_tender(ngo)
-    ngo.click("text=递交投标")
+    go(ngo, "text=递交投标")
     ngo.fill("#id_price", "330000.00")
     ngo.fill("#id_technical_proposal", "快乐之家驻点运营：每所配备1名持证社工，每周开放6天。")
-    _submit(ngo, "button:has-text('递交密封投标')")
+    go(ngo, "button:has-text('递交密封投标')")
     assert "投标已收到" in ngo.inner_text(".messages")
 
     # The bureau forms a panel of five experts, the first as chair.
@@ -216,12 +207,12 @@ def _panel_awards_jianli(desk, shot=None):
         bureau.select_option("select[name=user]", value)
         if i == 0:
             bureau.check("input[name=is_chair]")
-        _submit(bureau, "button:has-text('加入评审小组')")
+        go(bureau, "button:has-text('加入评审小组')")
         assert "已加入评审小组" in bureau.inner_text(".messages")
 
     _pass_the_opening_time()
     _workbench(bureau, f"待开标：{JIANLI}")
-    _submit(bureau, "button:has-text('开标')")
+    go(bureau, "button:has-text('开标')")
     assert "已开标" in bureau.inner_text(".messages")
     assert "已开标" in bureau.inner_text("h1")
     bids = bureau.inner_text("section.card:has(h2:text-is('投标'))")
@@ -231,11 +222,11 @@ def _panel_awards_jianli(desk, shot=None):
     for username in EXPERTS:
         expert = desk(username)
         _workbench(expert, f"待声明利害关系：{JIANLI}")
-        _submit(expert, "button:has-text('无利害关系')")
+        go(expert, "button:has-text('无利害关系')")
         assert "声明已记录" in expert.inner_text(".messages")
 
     bureau.reload()
-    _submit(bureau, "button:has-text('开始评审')")
+    go(bureau, "button:has-text('开始评审')")
     assert "评审已开始" in bureau.inner_text(".messages")
 
     # The chair records the qualification review, then every member scores every bid.
@@ -245,16 +236,16 @@ def _panel_awards_jianli(desk, shot=None):
         if username == "expert1":
             for supplier in TECHNICAL:
                 row = expert.locator("section.card tr", has_text=supplier)
-                _submit(expert, row.locator("button:has-text('有效')"))
+                go(expert, row.locator("button:has-text('有效')"))
                 assert "审查结论已记录" in expert.inner_text(".messages")
-        expert.click("text=我的评分表")
+        go(expert, "text=我的评分表")
         for supplier, points in TECHNICAL.items():
             cells = expert.locator("tr", has_text=supplier).locator("input")
             for n, value in enumerate(points):
                 cells.nth(n).fill(value)
         if shot and username == "expert1":
             shot(expert, "21-panel-score-sheet")
-        _submit(expert, "button:has-text('保存评分')")
+        go(expert, "button:has-text('保存评分')")
         assert "评分已保存" in expert.inner_text(".messages")
 
     # The bureau reads the ranking, confirms the award and publishes the notice.
@@ -270,10 +261,10 @@ def _panel_awards_jianli(desk, shot=None):
     assert rows[0][2:] == ["73.00", "18.75", "91.75"]
     if shot:
         shot(bureau, "22-panel-ranking")
-    _submit(bureau, "button:has-text('确认定标')")
+    go(bureau, "button:has-text('确认定标')")
     assert "已确认定标" in bureau.inner_text(".messages")
     assert "已定标" in bureau.inner_text("h1")
-    _submit(bureau, "button:has-text('发布结果公告')")
+    go(bureau, "button:has-text('发布结果公告')")
     assert "结果公告已发布" in bureau.inner_text(".messages")
     assert "结果已公告" in bureau.inner_text("h1")
     return bureau
@@ -286,7 +277,7 @@ def test_panel_scores_and_bureau_awards(page, desk, demo, shot):
     page.goto(page.base + "/procurement/notices/")
     row = page.locator("tr", has_text=JIANLI)
     assert "结果已公告" in row.inner_text()
-    row.locator("a").click()
+    go(page, row.locator("a"))
     facts = page.inner_text("dl.facts")
     assert "监利县乡村快乐之家服务协会 · ¥352,000.00" in facts
     assert page.locator("a:has-text('结果公告（PDF）')").count() == 1
@@ -301,7 +292,7 @@ def test_contract_signed_by_ngo_then_bureau(page, desk, demo, shot):
     bureau = _panel_awards_jianli(desk)
 
     _workbench(bureau, f"待草拟合同：{JIANLI}")
-    bureau.click("text=草拟合同")
+    go(bureau, "text=草拟合同")
     assert "监利县乡村快乐之家服务协会" in bureau.inner_text("main")
     start = bureau.input_value("#id_start_date")
     end = bureau.input_value("#id_end_date")
@@ -320,7 +311,7 @@ def test_contract_signed_by_ngo_then_bureau(page, desk, demo, shot):
         if advance:
             bureau.check(f"#id_milestones-{i}-is_advance")
         bureau.fill(f"#id_milestones-{i}-deliverables", deliverables)
-    _submit(bureau, "button:has-text('生成合同草稿')")
+    go(bureau, "button:has-text('生成合同草稿')")
     assert "合同草稿已生成" in bureau.inner_text(".messages")
     assert "草拟" in bureau.inner_text("h1")
     facts = bureau.inner_text("dl.facts")
@@ -332,7 +323,7 @@ def test_contract_signed_by_ngo_then_bureau(page, desk, demo, shot):
     ngo = desk("kuaile")
     _workbench(ngo, "待签署合同：HT-JLX-2026-001")
     assert "草拟" in ngo.inner_text("h1")
-    _submit(ngo, "button:has-text('乙方签署')")
+    go(ngo, "button:has-text('乙方签署')")
     assert "乙方已签署" in ngo.inner_text(".messages")
     assert "乙方已签" in ngo.inner_text("h1")
     assert ngo.locator("button:has-text('乙方签署')").count() == 0
@@ -340,19 +331,19 @@ def test_contract_signed_by_ngo_then_bureau(page, desk, demo, shot):
 
     # Then the bureau: the contract is in force, for the awarded price.
     _workbench(bureau, "待签署合同：HT-JLX-2026-001")
-    _submit(bureau, "button:has-text('甲方签署')")
+    go(bureau, "button:has-text('甲方签署')")
     assert "合同已生效" in bureau.inner_text(".messages")
     assert "已生效" in bureau.inner_text("h1")
     assert "¥352,000.00" in bureau.inner_text("dl.facts")
     timeline = bureau.inner_text(".timeline")
     assert "草拟 → 乙方已签" in timeline and "乙方已签 → 已生效" in timeline
     shot(bureau, "34-contract-in-force")
-    _submit(bureau, "button:has-text('开始履约')")
+    go(bureau, "button:has-text('开始履约')")
     assert "履约中" in bureau.inner_text("h1")
 
     # The public notice names the contract and its amount.
     page.goto(page.base + "/procurement/notices/")
-    page.locator("tr", has_text=JIANLI).locator("a").click()
+    go(page, page.locator("tr", has_text=JIANLI).locator("a"))
     assert "HT-JLX-2026-001 · 监利县乡村快乐之家服务协会 · ¥352,000.00" in page.inner_text(
         "dl.facts"
     )
@@ -368,9 +359,9 @@ def test_ngo_imports_service_records(desk, demo, shot):
     start = Contract.objects.get(number="HT-QJ-2026-001").start_date
     day = start.isoformat()
     page = desk("aixin")
-    page.click("nav >> text=项目")
-    page.click("text=“携手成长、守护阳光”关爱农村留守儿童保护项目")
-    page.click("a:has-text('服务台账')")
+    go(page, "nav >> text=项目")
+    go(page, "text=“携手成长、守护阳光”关爱农村留守儿童保护项目")
+    go(page, "a:has-text('服务台账')")
     assert "服务台账" in page.inner_text("h1")
     before = _totals(page)
 
@@ -385,7 +376,7 @@ def test_ngo_imports_service_records(desk, demo, shot):
     page.set_input_files(
         "input[name=file]", files=[{"name": "台账.csv", "mimeType": "text/csv", "buffer": bad}]
     )
-    _submit(page, "button:has-text('检查文件')")
+    go(page, "button:has-text('检查文件')")
     errors = page.inner_text(".error")
     assert "第3行" in errors and "服务类型“茶话会”无法识别" in errors, errors
     assert "服务人数“0”须为不小于1的整数" in errors
@@ -413,10 +404,10 @@ def test_ngo_imports_service_records(desk, demo, shot):
             }
         ],
     )
-    _submit(page, "button:has-text('检查文件')")
+    go(page, "button:has-text('检查文件')")
     assert "已检查3行，全部无误" in page.inner_text(".badge.approved")
     shot(page, "25-records-dry-run-ok")
-    _submit(page, "button:has-text('确认导入')")
+    go(page, "button:has-text('确认导入')")
     assert "已导入3条服务台账" in page.inner_text(".messages")
     after = _totals(page)
     assert after["个案"] == before["个案"] + 1 and after["小组"] == before["小组"] + 9
@@ -436,15 +427,15 @@ def _last_assessor_submits(desk, shot=None) -> None:
     page = desk("assessor4")
     _workbench(page, f"评分：{JIANGLING}")
     assert "评分中" in page.inner_text("h1")
-    page.click("text=填写我的评分表")
+    go(page, "text=填写我的评分表")
     row = page.locator("table.sheet tbody tr", has_text="个案数").first
     row.locator("input[name$='-actual']").fill("31")
     row.locator("textarea").fill("抽查个案档案31份，与台账一致。")
-    _submit(page, "button:has-text('保存草稿')")
+    go(page, "button:has-text('保存草稿')")
     assert "草稿已保存" in page.inner_text(".messages")
     if shot:
         shot(page, "27-assessor-sheet")
-    _submit(page, "button[name=submit]")
+    go(page, "button[name=submit]")
     assert "您的评分表已提交" in page.inner_text(".messages")
 
 
@@ -453,7 +444,7 @@ def _lead_consolidates(desk, shot=None):
     Returns the lead's window and the consolidated total row of the comparison."""
     page = desk("assessor_lead")
     _workbench(page, f"组织评价：{JIANGLING}")
-    page.click("text=比对与汇总")
+    go(page, "text=比对与汇总")
     flagged = page.locator("tr.flagged")
     for i in range(flagged.count()):
         flagged.nth(i).locator("textarea").fill("评估组讨论后按均值计分。")
@@ -461,7 +452,7 @@ def _lead_consolidates(desk, shot=None):
     consolidated = page.inner_text("tfoot")
     if shot:
         shot(page, "28-lead-comparison")
-    _submit(page, "button:has-text('汇总')")
+    go(page, "button:has-text('汇总')")
     assert "已汇总" in page.inner_text(".messages")
     return page, consolidated
 
@@ -488,7 +479,7 @@ def test_bureau_confirms_result_and_accepts_milestone(desk, demo, shot):
     page = desk("jz_staff")
     _workbench(page, f"确认评价结果：{JIANGLING}")
     assert "评价结果: 84.53 · 良" in page.inner_text("main")
-    _submit(page, "button:has-text('确认结果')")
+    go(page, "button:has-text('确认结果')")
     assert "结果已确认" in page.inner_text(".messages")
     assert "已确认" in page.inner_text("h1")
     shot(page, "30-evaluation-confirmed")
@@ -509,13 +500,13 @@ def test_bureau_confirms_result_and_accepts_milestone(desk, demo, shot):
         page.locator("label", has_text=label).locator("input[type=checkbox]").check()
     page.select_option("select[name=passed]", "1")
     page.fill("textarea[name=notes]", "中期评价良（84.53分），资料齐全，验收合格。")
-    _submit(page, "button:has-text('登记验收')")
+    go(page, "button:has-text('登记验收')")
     assert "验收已登记" in page.inner_text(".messages")
     assert "已验收" in page.inner_text("h1")
     assert "合格" in page.inner_text("section.card:has(h2:text-is('验收记录'))")
     shot(page, "31-milestone-accepted")
 
-    _submit(page, "button:has-text('申请支付')")
+    go(page, "button:has-text('申请支付')")
     assert "已申请支付" in page.inner_text(".messages")
     payments = page.inner_text("section.card:has(h2:text-is('支付'))")
     assert "¥194,400.00" in payments and "已申请" in payments

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import go, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -20,8 +20,8 @@ def test_bureau_staff_create_and_approve_a_project(page, demo, shot):
     log_in(page, "qj_staff")
     assert "工作台" in page.inner_text("h1")
     shot(page, "02-workbench-bureau-staff")
-    page.click("nav >> text=项目")
-    page.click("text=新建项目")
+    go(page, "nav >> text=项目")
+    go(page, "text=新建项目")
     page.fill("#id_title", "潜江市困境儿童关爱服务项目")
     page.select_option("#id_category", "children_in_difficulty")
     page.fill("#id_region", "湖北省潜江市")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import go, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -10,11 +10,11 @@ pytestmark = pytest.mark.browser
 def test_ngo_submits_a_sealed_bid(page, demo, shot):
     log_in(page, "yangguang")
     page.goto(page.base + "/procurement/notices/")
-    page.click("text=监利县老人儿童快乐之家运营服务项目")
+    go(page, "text=监利县老人儿童快乐之家运营服务项目")
     shot(page, "10-public-notice")
     page.goto(page.base + "/procurement/")
-    page.click("text=监利县老人儿童快乐之家运营服务项目")
-    page.click("text=修改我的投标")
+    go(page, "text=监利县老人儿童快乐之家运营服务项目")
+    go(page, "text=修改我的投标")
     page.fill("#id_price", "338000.00")
     page.fill(
         "#id_technical_proposal",
@@ -32,7 +32,7 @@ def test_ngo_submits_a_sealed_bid(page, demo, shot):
 def test_bureau_sees_ranking_and_panel_report(page, demo, shot):
     log_in(page, "qj_staff")
     page.goto(page.base + "/procurement/")
-    page.click("text=“携手成长、守护阳光”关爱农村留守儿童保护项目")
+    go(page, "text=“携手成长、守护阳光”关爱农村留守儿童保护项目")
     body = page.inner_text("main")
     assert "得分与排序" in body and "武汉爱心天使社会工作服务中心" in body and "已签约" in body
     shot(page, "12-tender-ranking")
@@ -42,7 +42,7 @@ def test_finance_records_the_midterm_payment(page, demo, shot):
     log_in(page, "qj_finance")
     assert "待登记支付" in page.inner_text("main")
     shot(page, "13-workbench-finance")
-    page.click("text=待登记支付")
+    go(page, "text=待登记支付")
     page.fill("input[name=voucher_number]", "QJ-2027-0042")
     page.fill("input[name=paid_on]", "2026-11-23")
     with page.expect_navigation():
@@ -56,7 +56,7 @@ def test_finance_records_the_midterm_payment(page, demo, shot):
 def test_auditor_verifies_and_exports_the_ledger(page, demo, shot):
     log_in(page, "auditor")
     page.goto(page.base + "/funds/ledger/")
-    page.click("text=校验哈希链")
+    go(page, "text=校验哈希链")
     assert "哈希链校验通过" in page.inner_text("main")
     shot(page, "15-ledger-verified")
     with page.expect_download() as download:
