@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class BeneficiariesConfig(AppConfig):
     name = "beneficiaries"
     verbose_name = _("Beneficiary case files")
+
+    def ready(self) -> None:
+        # The register reports counts to the funds app; funds never imports it.
+        from beneficiaries.selectors import people_by_category
+        from funds import reach
+
+        reach.register(people_by_category)

@@ -20,7 +20,7 @@ from funds import imports, services
 from funds.ledger import ledger_verify
 from funds.models import Disbursement, LedgerEntry, Milestone, ServiceRecord
 from funds.permissions import can_accept_milestone, can_view_ledger, visible_contracts_for_funds_q
-from funds.selectors import ledger_entries
+from funds.selectors import contract_target_progress, ledger_entries
 from procurement.models import Contract
 
 
@@ -115,6 +115,20 @@ class LedgerEntrySerializer(serializers.ModelSerializer[LedgerEntry]):
         read_only_fields = fields
 
 
+class TargetProgressSerializer(serializers.Serializer[Any]):
+    category = serializers.CharField(help_text="Beneficiary category code.")
+    category_label = serializers.CharField(source="label")
+    target = serializers.IntegerField(help_text="People the project aims to reach.")
+    registered = serializers.IntegerField(help_text="People with a case file on the contract.")
+    person_times = serializers.IntegerField(help_text="Sum of the service records' counts.")
+    reached_percent = serializers.DecimalField(max_digits=7, decimal_places=1)
+    verdict = serializers.ChoiceField(
+        choices=["met", "short", "unconfirmed"],
+        help_text="met: people on file reach the target; short: even the person-times fall "
+        "short of it; unconfirmed: the person-times would, the case files do not show it.",
+    )
+
+
 class MilestoneViewSet(viewsets.ReadOnlyModelViewSet[Milestone]):
     serializer_class = MilestoneSerializer
     filterset_fields = ["state", "contract"]
@@ -123,6 +137,14 @@ class MilestoneViewSet(viewsets.ReadOnlyModelViewSet[Milestone]):
         return Milestone.objects.filter(
             visible_contracts_for_funds_q(self.request.user, "contract__")
         ).order_by("contract_id", "sequence")
+
+    @extend_schema(responses=TargetProgressSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def targets(self, request: Request, pk: str | None = None) -> Response:
+        """The contract's target groups against people on file and person-times (counts only)."""
+        milestone = self.get_object()
+        rows = contract_target_progress(contract=milestone.contract)
+        return Response(TargetProgressSerializer(rows, many=True).data)
 
     @extend_schema(request=None, responses=DisbursementSerializer)
     @action(detail=True, methods=["post"], url_path="request-payment")

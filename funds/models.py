@@ -91,6 +91,11 @@ class Milestone(FSMModelMixin, models.Model):
 
         return reverse("funds:milestone", args=[self.pk])
 
+    def is_final(self) -> bool:
+        """The contract's last payment node: its targets are due by this acceptance."""
+        later = Milestone.objects.filter(contract_id=self.contract_id, sequence__gt=self.sequence)
+        return not later.exists()
+
     def gating_evaluation(self) -> Any:
         from evaluation.selectors import gating_result
 

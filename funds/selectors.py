@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -22,8 +23,9 @@ from funds.models import (
     ServiceType,
 )
 from funds.permissions import can_view_milestone, visible_contracts_for_funds_q
+from funds.reach import people_on_file
 from procurement.models import Contract
-from projects.models import ServiceProject
+from projects.models import BeneficiaryCategory, ServiceProject, TargetGroup
 from projects.permissions import visible_projects_q
 
 
@@ -63,6 +65,58 @@ def service_record_summary(*, contract: Contract) -> list[dict[str, Any]]:
     # The page shows the type's name (个案, 小组 …), never the stored code.
     labels = dict(ServiceType.choices)
     return [{**row, "label": labels.get(row["service_type"], row["service_type"])} for row in rows]
+
+
+@dataclass(frozen=True)
+class TargetProgress:
+    """One target group of a contract's project against what the NGO recorded for it."""
+
+    category: str
+    label: str
+    target: int
+    registered: int  # people with a case file on this contract (服务对象档案)
+    person_times: int  # the service records' beneficiary counts (服务人次)
+
+    @property
+    def reached_percent(self) -> Decimal:
+        """Registered people as a share of the target, to one decimal (100.0 when met exactly)."""
+        return (Decimal(100) * self.registered / self.target).quantize(Decimal("0.1"))
+
+    @property
+    def verdict(self) -> str:
+        """ "met" (people on file reach the target), "short" or "unconfirmed"."""
+        if self.registered >= self.target:
+            return "met"
+        # Every person served counts at least once among the person-times, so fewer contacts
+        # than the target means fewer people too; more contacts may or may not be more people.
+        if self.person_times < self.target:
+            return "short"
+        return "unconfirmed"
+
+
+def contract_target_progress(*, contract: Contract) -> list[TargetProgress]:
+    """The project's target groups (e.g. 3,123 left-behind children) against the actuals.
+
+    Counts only, never who: people are counted from the NGO's case files (kept through an
+    erasure, so the figure does not shrink), person-times from the service records."""
+    registered = people_on_file(contract)
+    person_times = dict(
+        ServiceRecord.objects.filter(contract=contract)
+        .values_list("beneficiary_category")
+        .annotate(n=Sum("beneficiary_count"))
+        .order_by()
+    )
+    labels = dict(BeneficiaryCategory.choices)
+    return [
+        TargetProgress(
+            category=group.category,
+            label=str(labels.get(group.category, group.category)),
+            target=group.count,
+            registered=registered.get(group.category, 0),
+            person_times=person_times.get(group.category) or 0,
+        )
+        for group in TargetGroup.objects.filter(project_id=contract.project_id).order_by("id")
+    ]
 
 
 def ledger_entries(

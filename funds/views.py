@@ -66,6 +66,10 @@ def milestone_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         {
             "milestone": milestone,
             "evaluation": milestone.gating_evaluation(),
+            # Beside the acceptance form: the bureau checks the targets before signing off.
+            "targets": selectors.contract_target_progress(contract=milestone.contract),
+            # Targets are for the whole contract: only the final acceptance judges them.
+            "judge_targets": milestone.is_final(),
             "calculation": calculation,
             "blocker": blocker,
             "deliverables": milestone.deliverables.select_related("submitted_by"),
@@ -320,6 +324,8 @@ def service_records(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "contract": contract,
             "records": records,
             "summary": selectors.service_record_summary(contract=contract),
+            "targets": selectors.contract_target_progress(contract=contract),
+            "judge_targets": contract.state in ("completed", "terminated"),
             "form": form,
             "record_form": record_form,
             "result": result,

@@ -44,6 +44,12 @@ def cny(value: Any) -> str:
     return f"¥{amount:,.2f}"
 
 
+@register.filter
+def people(value: int) -> str:
+    """3,123: counts grouped by thousands like amounts (zh-Hans formats do not group)."""
+    return f"{value:,}"
+
+
 @register.inclusion_tag("core/_timeline.html")
 def timeline(obj: Any, state_field: str = "state") -> dict[str, Any]:
     """The transition log of `obj`, oldest first, with the state field's Chinese labels."""

@@ -71,8 +71,20 @@ def _xlsx(rows: list[list[object]]) -> bytes:
 
 def _totals(page) -> dict[str, int]:
     """The service-record totals table as {service type: beneficiary person-times}."""
-    rows = page.locator("section.card >> nth=0 >> tbody tr").all_inner_texts()
-    return {cells[0]: int(cells[1]) for cells in (r.split("\t") for r in rows)}
+    return _table(page, "按服务类型合计")
+
+
+def _table(page, heading: str) -> dict[str, int]:
+    """A card's table as {first cell: second cell as a number}, the card found by its heading."""
+    rows = page.locator(f"section.card:has(h2:text-is('{heading}')) tbody tr").all_inner_texts()
+    return {c[0]: int(c[1].replace(",", "")) for c in (r.split("\t") for r in rows)}
+
+
+def _person_times(page) -> dict[str, int]:
+    """The targets card as {beneficiary category: person-times served} (its last column)."""
+    rows = page.locator("section.card:has(h2:text-is('目标与实际完成对照')) tbody tr")
+    cells = (r.split("\t") for r in rows.all_inner_texts())
+    return {c[0]: int(c[-1].replace(",", "")) for c in cells}
 
 
 HEADER = ["日期", "村/社区", "服务类型", "服务对象类别", "服务人数", "时长", "社工"]
@@ -364,6 +376,7 @@ def test_ngo_imports_service_records(desk, demo, shot):
     go(page, "a:has-text('服务台账')")
     assert "服务台账" in page.inner_text("h1")
     before = _totals(page)
+    served = _person_times(page)
 
     # Dry run: the second data row (line 3 of the file) has an unknown type and no people.
     bad = _csv(
@@ -412,6 +425,8 @@ def test_ngo_imports_service_records(desk, demo, shot):
     after = _totals(page)
     assert after["个案"] == before["个案"] + 1 and after["小组"] == before["小组"] + 9
     assert after["家访"] == before["家访"] + 2
+    # The project's target groups, compared with what was recorded, move with the import.
+    assert _person_times(page)["留守儿童"] == served["留守儿童"] + 10
     records = page.inner_text("main")
     assert "熊口镇赵脑村" in records and "监护人及家庭" in records
     shot(page, "26-records-imported")
