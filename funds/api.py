@@ -124,7 +124,8 @@ class TargetProgressSerializer(serializers.Serializer[Any]):
     reached_percent = serializers.DecimalField(max_digits=7, decimal_places=1)
     verdict = serializers.ChoiceField(
         choices=["met", "short", "unconfirmed"],
-        help_text="met: people on file reach the target; short: even the person-times fall "
+        help_text="Against the whole contract's target (the pages judge it at the final "
+        "milestone only). met: people on file reach it; short: even the person-times fall "
         "short of it; unconfirmed: the person-times would, the case files do not show it.",
     )
 

@@ -84,7 +84,7 @@ class TargetProgress:
 
     @property
     def verdict(self) -> str:
-        """ "met" (people on file reach the target), "short" or "unconfirmed"."""
+        """One of met (people on file reach the target), short, or unconfirmed."""
         if self.registered >= self.target:
             return "met"
         # Every person served counts at least once among the person-times, so fewer contacts
