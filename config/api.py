@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.authtoken.views import obtain_auth_token
 
 from beneficiaries.api import BeneficiaryViewSet
-from core.api import IdempotentRouter
+from core.api import ExportJobViewSet, IdempotentRouter
 from documents.api import DocumentTemplateViewSet
 from evaluation.api import EvaluationWorkflowViewSet, IndicatorSystemViewSet
 from funds.api import (
@@ -38,6 +38,7 @@ router.register("disbursements", DisbursementActionsViewSet, basename="disbursem
 router.register("service-records", ServiceRecordActionsViewSet, basename="service-record")
 router.register("ledger", LedgerViewSet, basename="ledger")
 router.register("beneficiaries", BeneficiaryViewSet, basename="beneficiary")
+router.register("exports", ExportJobViewSet, basename="export-job")
 
 urlpatterns = [
     # POST on a template's own URL saves its next version, which the router's routes do not offer.

@@ -11,29 +11,34 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, models, transaction
-from django.http import HttpRequest, QueryDict
+from django.db.models import QuerySet
+from django.http import FileResponse, HttpRequest, QueryDict
 from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter
-from rest_framework import status
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 from rest_framework.routers import DefaultRouter
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.fsm import ActionRefusedError, check_permission
-from core.models import IdempotencyKey
-from core.permissions import Decision
+from core.jobs import EXPORT_KINDS, export_kind_get
+from core.models import ExportJob, IdempotencyKey
+from core.permissions import Decision, can_download_export
+from core.services import export_job_request
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -238,3 +243,103 @@ class AutoSchema(SpectacularAutoSchema):
                 ),
             ]
         return parameters
+
+
+# --- background exports (我的导出) --------------------------------------------------------------
+
+
+class ExportJobSerializer(serializers.ModelSerializer[ExportJob]):
+    kind_label = serializers.SerializerMethodField()
+    download = serializers.SerializerMethodField(
+        help_text="The file's API address once the job is done; null before."
+    )
+
+    class Meta:
+        model = ExportJob
+        fields = [
+            "id",
+            "kind",
+            "kind_label",
+            "params",
+            "state",
+            "filename",
+            "rows",
+            "error",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "download",
+        ]
+        read_only_fields = fields
+
+    def get_kind_label(self, job: ExportJob) -> str:
+        kind = export_kind_get(job.kind)
+        return str(kind.label) if kind else job.kind
+
+    def get_download(self, job: ExportJob) -> str | None:
+        if not job.is_ready:
+            return None
+        return reverse("export-job-download", args=[job.pk])
+
+
+class ExportRequestSerializer(serializers.Serializer[Any]):
+    kind = serializers.ChoiceField(choices=[])
+    params = serializers.DictField(
+        child=serializers.CharField(allow_blank=True),
+        required=False,
+        default=dict,
+        help_text="The filters of the page the export comes from, e.g. "
+        '{"project": "12", "start": "2026-01-01"} for the ledger.',
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Kinds are registered by the apps' ready(); read them when the serializer is made.
+        kind = cast(serializers.ChoiceField, self.fields["kind"])
+        kind.choices = sorted(EXPORT_KINDS)
+
+
+class ExportJobViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[ExportJob]
+):
+    """我的导出: the caller's own background exports. A request is queued and built by the worker;
+    its file downloads once done, by the requester alone."""
+
+    serializer_class = ExportJobSerializer
+    filterset_fields = ["state", "kind"]
+    search_fields: list[str] = []
+    ordering_fields = ["created_at"]
+
+    def get_queryset(self) -> QuerySet[ExportJob]:
+        # Someone else's job is a 404: an export holds what its requester was allowed to see.
+        return ExportJob.objects.filter(requested_by_id=self.request.user.pk).order_by(
+            "-created_at", "-id"
+        )
+
+    @extend_schema(request=ExportRequestSerializer, responses={201: ExportJobSerializer})
+    def create(self, request: Request) -> Response:
+        """Queue an export (400 for an unknown kind or a bad filter, 403 when the caller may not
+        read what it would hold); poll the job until its state is done, then download it."""
+        body = ExportRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        job = export_job_request(
+            user=request.user,
+            kind=body.validated_data["kind"],
+            params={k: v for k, v in body.validated_data["params"].items() if v},
+        )
+        return Response(ExportJobSerializer(job).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"])
+    def download(self, request: Request, pk: str | None = None) -> FileResponse:
+        """The built file; 409 while the job is queued or running, or when it failed."""
+        job = self.get_object()
+        require(can_download_export(request.user, job))
+        if not job.is_ready:
+            raise ActionRefusedError(_("This export has no file yet."))
+        return FileResponse(
+            job.file.open("rb"),
+            as_attachment=True,
+            filename=job.filename,
+            content_type="application/octet-stream",
+        )

@@ -2,7 +2,8 @@
 
 A kind's `build(user, params, target)` writes the file into the binary `target` and returns the
 download name and the row count; it must apply the same selectors (and so the same visibility)
-as the page the export comes from.
+as the page the export comes from. Its `check(params)` raises ValidationError on filters it could
+not apply, so a bad request is refused when made, not found out by the worker.
 """
 
 from __future__ import annotations
@@ -16,6 +17,11 @@ from django.utils.functional import Promise
 from core.permissions import Decision
 
 Build = Callable[[Any, dict[str, Any], IO[bytes]], tuple[str, int]]
+Check = Callable[[dict[str, Any]], None]
+
+
+def _any_params(params: dict[str, Any]) -> None:
+    return None
 
 
 @dataclass(frozen=True)
@@ -24,6 +30,7 @@ class ExportKind:
     label: str | Promise
     permission: Callable[[Any], Decision]
     build: Build
+    check: Check = _any_params
 
 
 EXPORT_KINDS: dict[str, ExportKind] = {}

@@ -35,6 +35,7 @@ def export_job_request(*, user: Any, kind: str, params: dict[str, Any]) -> Expor
     if spec is None:
         raise ValidationError(_("Unknown export: %(kind)s") % {"kind": kind})
     spec.permission(user).require()
+    spec.check(params)
     with transaction.atomic():
         job = ExportJob.objects.create(kind=kind, params=params, requested_by=user)
         job_id = job.pk

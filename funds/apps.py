@@ -10,7 +10,7 @@ class FundsConfig(AppConfig):
         from core.jobs import ExportKind, register_export_kind
         from documents import registry
         from funds import documents, receivers, sections, ticks, todos  # noqa: F401  (connects receivers, registers panels)
-        from funds.exports import build_ledger_xlsx
+        from funds.exports import build_ledger_xlsx, check_ledger_params
         from funds.permissions import can_view_ledger
 
         registry.register(
@@ -31,5 +31,6 @@ class FundsConfig(AppConfig):
                 label=_("Ledger (Excel)"),
                 permission=can_view_ledger,
                 build=build_ledger_xlsx,
+                check=check_ledger_params,
             )
         )

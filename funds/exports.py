@@ -218,16 +218,26 @@ def ledger_csv(qs: QuerySet[Any]) -> Iterator[bytes]:
         yield "".join(lines).encode("utf-8")
 
 
-def build_ledger_xlsx(user: Any, params: dict[str, Any], target: IO[bytes]) -> tuple[str, int]:
-    """The background ledger workbook: the ledger page's filters, as the requester sees it."""
-    from core.exports import write_xlsx
-    from funds import selectors
+def ledger_filters(params: dict[str, Any]) -> dict[str, Any]:
+    """The ledger page's filters from an export request's params; ValidationError naming each bad one."""
     from funds.forms import LedgerFilterForm
 
     form = LedgerFilterForm(params)
     if not form.is_valid():
-        raise ValidationError(form.errors.as_text())
-    filters = {key: value for key, value in form.cleaned_data.items() if value}
+        raise ValidationError({field: list(errors) for field, errors in form.errors.items()})
+    return {key: value for key, value in form.cleaned_data.items() if value}
+
+
+def check_ledger_params(params: dict[str, Any]) -> None:
+    ledger_filters(params)
+
+
+def build_ledger_xlsx(user: Any, params: dict[str, Any], target: IO[bytes]) -> tuple[str, int]:
+    """The background ledger workbook: the ledger page's filters, as the requester sees it."""
+    from core.exports import write_xlsx
+    from funds import selectors
+
+    filters = ledger_filters(params)
     rows = 0
 
     def counted() -> Iterator[list[Any]]:
