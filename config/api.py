@@ -6,7 +6,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 
 from beneficiaries.api import BeneficiaryViewSet
 from core.api import ExportJobViewSet, IdempotentRouter
-from documents.api import DocumentTemplateViewSet
+from documents.api import DocumentTemplatePreviewViewSet, DocumentTemplateViewSet
 from evaluation.api import EvaluationWorkflowViewSet, IndicatorSystemViewSet
 from funds.api import (
     DisbursementActionsViewSet,
@@ -51,6 +51,11 @@ urlpatterns = [
         "v1/document-templates/<slug:key>/",
         DocumentTemplateViewSet.as_view({"get": "retrieve", "post": "save"}),
         name="document-template-detail",
+    ),
+    path(
+        "v1/document-templates/<slug:key>/preview/",
+        DocumentTemplatePreviewViewSet.as_view({"post": "preview"}),
+        name="document-template-preview",
     ),
     path("v1/", include(router.urls)),
     path("v1/auth/token/", obtain_auth_token, name="api-token"),

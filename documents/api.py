@@ -11,7 +11,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.request import Request
@@ -23,6 +24,7 @@ from core.api import IdempotentMixin, require
 from documents import registry, selectors, services
 from documents.models import DocumentTemplate
 from documents.permissions import can_edit_document_template
+from documents.rendering import render_pdf
 
 
 class TemplateVersionSerializer(serializers.ModelSerializer[DocumentTemplate]):
@@ -61,11 +63,8 @@ class TemplateSaveSerializer(serializers.Serializer[Any]):
     )
 
 
-# Registered with explicit URLs in config/api.py (POST on the detail URL saves a version, which
-# the router's routes do not offer), so the idempotency mixin is a base here.
-class DocumentTemplateViewSet(IdempotentMixin, viewsets.ViewSet):
-    """文书模板: the bureau's contract, notice and voucher templates, inherited down the bureau
-    tree; bureau staff save new versions (others 403)."""
+class _BureauTemplates(viewsets.ViewSet):
+    """What both template viewsets share: the caller's bureau (bureau staff only) and the kind."""
 
     lookup_field = "key"
     lookup_value_regex = "[-a-zA-Z0-9_]+"
@@ -82,6 +81,13 @@ class DocumentTemplateViewSet(IdempotentMixin, viewsets.ViewSet):
             return registry.get(key)
         except KeyError as exc:
             raise Http404 from exc
+
+
+# Registered with explicit URLs in config/api.py (POST on the detail URL saves a version, which
+# the router's routes do not offer), so the idempotency mixin is a base here.
+class DocumentTemplateViewSet(IdempotentMixin, _BureauTemplates):
+    """文书模板: the bureau's contract, notice and voucher templates, inherited down the bureau
+    tree; bureau staff save new versions (others 403)."""
 
     def _detail(self, kind: registry.DocumentKind, bureau: Organization) -> dict[str, Any]:
         history = list(selectors.template_versions(key=kind.key, bureau=bureau))
@@ -136,3 +142,28 @@ class DocumentTemplateViewSet(IdempotentMixin, viewsets.ViewSet):
         except DjangoValidationError as exc:
             raise serializers.ValidationError({"source": exc.messages}) from exc
         return Response(self._detail(kind, bureau), status=status.HTTP_201_CREATED)
+
+
+# Without the idempotency mixin: a preview changes nothing, so a retry simply renders again
+# (and a PDF is not an answer the key store could replay).
+class DocumentTemplatePreviewViewSet(_BureauTemplates):
+    """Render a template text being edited with its kind's sample data, without saving it."""
+
+    @extend_schema(
+        request=TemplateSaveSerializer,
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+    )
+    def preview(self, request: Request, key: str) -> HttpResponse:
+        """The text rendered to PDF with the sample data, as the page's 预览 button does; 400 with
+        the message when it does not render. Nothing is saved."""
+        self._bureau(request)
+        kind = self._kind(key)
+        body = TemplateSaveSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            pdf = render_pdf(body.validated_data["source"], kind.sample_context())
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"source": exc.messages}) from exc
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{kind.key}-preview.pdf"'
+        return response

@@ -16,6 +16,7 @@ from tests.factories.accounts import (
     ExpertFactory,
     NgoUserFactory,
 )
+from tests.pdf import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -109,3 +110,17 @@ def test_a_retried_save_with_the_same_idempotency_key_saves_one_version(sample_k
     assert [r.status_code for r in sent] == [201, 201]
     assert sent[1]["Idempotent-Replayed"] == "true" and sent[1].data == sent[0].data
     assert DocumentTemplate.objects.filter(bureau=staff.organization).count() == 1
+
+
+def test_preview_renders_the_text_being_edited_and_saves_nothing(sample_kind):  # noqa: F811
+    staff = BureauStaffFactory(organization=BureauFactory(name="潜江市民政局"))
+    url = f"{URL}sample_notice/preview/"
+    shown = api(staff).post(url, {"source": GOOD}, format="json")
+    assert shown.status_code == 200 and shown["Content-Type"] == "application/pdf"
+    assert "公告（修订）" in pdf_text(shown.content)
+    assert not DocumentTemplate.objects.exists()
+
+    broken = api(staff).post(url, {"source": "{{ nope }}"}, format="json")
+    assert broken.status_code == 400 and broken.data["source"]
+    assert api(AuditorFactory()).post(url, {"source": GOOD}, format="json").status_code == 403
+    assert api(staff).post(f"{URL}no_such_kind/preview/", {"source": GOOD}).status_code == 404

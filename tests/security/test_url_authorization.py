@@ -130,6 +130,7 @@ POST_ONLY = {
     "indicator-system-new-version",
     "evaluation-sheet-evidence",
     "service-record-import-file",
+    "document-template-preview",
     "export_request",
 }
 # The NGO's own case files (personal data): no bureau, expert, assessor, auditor or admin page.
