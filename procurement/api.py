@@ -314,21 +314,8 @@ class TenderInSerializer(serializers.ModelSerializer[Tender]):
 
     class Meta:
         model = Tender
-        fields = [
-            "project",
-            "title",
-            "method",
-            "evaluation_method",
-            "ceiling_price",
-            "bid_bond",
-            "price_weight",
-            "qualification_requirements",
-            "service_requirements",
-            "clarification_deadline",
-            "bid_deadline",
-            "opening_at",
-            "criteria",
-        ]
+        # The terms a draft holds are the service's; the API adds the project and the criteria.
+        fields = ["project", *services.TENDER_TERMS, "criteria"]
 
 
 class CancelSerializer(serializers.Serializer[Any]):
