@@ -52,6 +52,7 @@ from procurement.permissions import (
     can_score,
     can_view_bid_content,
 )
+from procurement.services import CriterionInput
 from projects.models import ServiceCategory, ServiceProject
 from projects.permissions import can_view_project
 
@@ -83,26 +84,15 @@ def tender_create(request: AuthenticatedHttpRequest, project_pk: int) -> HttpRes
         request.POST or None, initial={"title": project.title, "ceiling_price": project.budget}
     )
     criteria = CriterionFormSet(request.POST or None, prefix="criteria")
-    if request.method == "POST" and form.is_valid() and criteria.is_valid():
-        try:
-            tender = services.tender_create(
-                project=project,
-                actor=request.user,
-                criteria=criteria_from(criteria),
-                **form.cleaned_data,
-            )
-            messages.success(
-                request, _("Tender saved as a draft. Check the rules below, then publish.")
-            )
-            return redirect(tender)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        except ActionRefusedError as exc:
-            form.add_error(None, str(exc))
-    return render(
+    return _tender_form_page(
         request,
-        "procurement/tender_form.html",
-        {"form": form, "criteria": criteria, "project": project},
+        form,
+        criteria,
+        lambda terms, rows: services.tender_create(
+            project=project, actor=request.user, criteria=rows, **terms
+        ),
+        _("Tender saved as a draft. Check the rules below, then publish."),
+        {"project": project},
     )
 
 
@@ -124,26 +114,40 @@ def tender_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     criteria = CriterionFormSet(
         request.POST or None, prefix="criteria", initial=None if request.POST else saved
     )
+    return _tender_form_page(
+        request,
+        form,
+        criteria,
+        lambda terms, rows: services.tender_update(
+            tender=tender, actor=request.user, criteria=rows, **terms
+        ),
+        _("The draft is updated. Check the rules below, then publish."),
+        {"project": tender.project, "tender": tender},
+    )
+
+
+def _tender_form_page(
+    request: AuthenticatedHttpRequest,
+    form: TenderForm,
+    criteria: Any,
+    save: Callable[[dict[str, Any], list[CriterionInput]], Tender],
+    success: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    """The tender form's post for a new draft and a corrected one alike: save the terms and the
+    criteria, or show the rule refused on the form."""
     if request.method == "POST" and form.is_valid() and criteria.is_valid():
         try:
-            services.tender_update(
-                tender=tender,
-                actor=request.user,
-                criteria=criteria_from(criteria),
-                **form.cleaned_data,
-            )
-            messages.success(
-                request, _("The draft is updated. Check the rules below, then publish.")
-            )
-            return redirect(tender)
+            tender = save(form.cleaned_data, criteria_from(criteria))
         except ValidationError as exc:
             form.add_error(None, exc)
         except ActionRefusedError as exc:
             form.add_error(None, str(exc))
+        else:
+            messages.success(request, success)
+            return redirect(tender)
     return render(
-        request,
-        "procurement/tender_form.html",
-        {"form": form, "criteria": criteria, "project": tender.project, "tender": tender},
+        request, "procurement/tender_form.html", {"form": form, "criteria": criteria, **context}
     )
 
 
