@@ -105,12 +105,12 @@ def run_transition(
     method(**kwargs)
     fields = {state_field, *update_fields}
     locked.save(update_fields=sorted(fields))
-    TransitionLog.objects.create(
-        subject=locked,
-        transition=transition,
-        source_state=source,
-        target_state=getattr(locked, state_field),
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+    log_transition(
+        locked,
+        transition,
+        source=source,
+        target=getattr(locked, state_field),
+        actor=actor,
         note=note,
     )
     if on_commit is not None:
@@ -119,3 +119,63 @@ def run_transition(
         name = locked._meta.get_field(field).attname  # type: ignore[union-attr]
         obj.__dict__[name] = locked.__dict__[name]
     return locked
+
+
+def log_transition(
+    subject: models.Model, transition: str, *, source: str, target: str, actor: Any, note: str = ""
+) -> TransitionLog:
+    """The one writer of transition log rows (run_transition and claim_transition both use it)."""
+    return TransitionLog.objects.create(
+        subject=subject,
+        transition=transition,
+        source_state=source,
+        target_state=target,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        note=note,
+    )
+
+
+def claim_transition(
+    obj: M,
+    transition: str,
+    *,
+    actor: Any,
+    note: str = "",
+    refused: Any = None,
+    update_fields: Iterable[str] = (),
+    state_field: str = "state",
+    **kwargs: Any,
+) -> M:
+    """Run `transition` exactly once: a conditional UPDATE moves the row only if it is still in
+    the state it was read in, so of two concurrent callers one claims it and the other is
+    refused with `refused` (or the generic message), whatever the isolation level.
+
+    The declared transition decides the target state and the other fields it sets; its
+    permission and conditions are checked as run_transition checks them; the log row is
+    written by the same writer. Must be called inside `transaction.atomic()`.
+    """
+    fresh = type(obj)._default_manager.get(pk=obj.pk)
+    decision = check_transition(fresh, transition, actor)
+    if not decision:
+        raise ActionRefusedError(str(refused or decision.reason))
+    source = getattr(fresh, state_field)
+    getattr(fresh, transition)(**kwargs)
+    fields = {state_field, *update_fields}
+    values = {
+        fresh._meta.get_field(f).attname: getattr(  # type: ignore[union-attr]
+            fresh,
+            fresh._meta.get_field(f).attname,  # type: ignore[union-attr]
+        )
+        for f in fields
+    }
+    claimed = type(obj)._default_manager.filter(pk=obj.pk, **{state_field: source}).update(**values)
+    if claimed != 1:
+        raise ActionRefusedError(
+            str(refused or _("This action is not possible in the current state."))
+        )
+    log_transition(
+        fresh, transition, source=source, target=values[state_field], actor=actor, note=note
+    )
+    for name, value in values.items():
+        obj.__dict__[name] = value
+    return fresh

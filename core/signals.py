@@ -6,8 +6,15 @@ inside the sender's transaction; the funds app appends the ledger entry in that 
 transaction, so an event and its ledger row commit or roll back together.
     kwargs: kind (str, one of funds' ledger kinds), amount (Decimal), project, contract=None,
             milestone=None, actor (User | None), memo (str), occurred_at (aware datetime | None)
+
+
+contract_amount_changing: sent by procurement before a contract amendment changes the amount,
+inside its transaction; a receiver refuses by raising core.fsm.ActionRefusedError (funds: never
+below what is paid or being paid).
+    kwargs: contract, amount (Decimal, the new amount)
 """
 
 from django.dispatch import Signal
 
 money_event = Signal()
+contract_amount_changing = Signal()

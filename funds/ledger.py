@@ -11,20 +11,23 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from funds.models import LedgerEntry, LedgerHead, LedgerKind
+from core.models import AppendOnlyError
+from core.text import clean_text
+from funds.models import Account, LedgerEntry, LedgerHead, LedgerKind
 
 GENESIS = "0" * 64
 
-# kind -> (debit account, credit account)
+# kind -> (debit account, credit account), as DESIGN §4 posts them
 ACCOUNTS: dict[str, tuple[str, str]] = {
-    LedgerKind.BUDGET_APPROPRIATED: ("项目预算", "预算指标"),
-    LedgerKind.BOND_RECEIVED: ("银行存款", "应付保证金"),
-    LedgerKind.BOND_RETURNED: ("应付保证金", "银行存款"),
-    LedgerKind.DISBURSEMENT_REQUESTED: ("待审批支付", "项目预算"),
-    LedgerKind.DISBURSEMENT_APPROVED: ("应付承接主体款", "待审批支付"),
-    LedgerKind.DISBURSEMENT_PAID: ("已支付服务费", "应付承接主体款"),
-    LedgerKind.WITHHELD: ("暂缓支付", "项目预算"),
-    LedgerKind.FORFEITED: ("项目预算结余", "暂缓支付"),
+    LedgerKind.BUDGET_APPROPRIATED: (Account.PROJECT_BUDGET, Account.BUDGET_QUOTA),
+    LedgerKind.BOND_RECEIVED: (Account.BANK, Account.BONDS_PAYABLE),
+    LedgerKind.BOND_RETURNED: (Account.BONDS_PAYABLE, Account.BANK),
+    LedgerKind.DISBURSEMENT_REQUESTED: (Account.PENDING_APPROVAL, Account.PROJECT_BUDGET),
+    LedgerKind.DISBURSEMENT_APPROVED: (Account.PAYABLE, Account.PENDING_APPROVAL),
+    LedgerKind.DISBURSEMENT_PAID: (Account.FEES_PAID, Account.PAYABLE),
+    LedgerKind.WITHHELD: (Account.WITHHELD, Account.PROJECT_BUDGET),
+    LedgerKind.RELEASE_REQUESTED: (Account.PENDING_APPROVAL, Account.WITHHELD),
+    LedgerKind.FORFEITED: (Account.SURPLUS, Account.WITHHELD),
 }
 
 
@@ -36,18 +39,29 @@ def ledger_post(
     project: Any,
     contract: Any = None,
     milestone: Any = None,
+    disbursement: Any = None,
+    bond: Any = None,
     actor: Any = None,
     memo: str = "",
+    memo_key: str = "",
+    memo_args: dict[str, str] | None = None,
     occurred_at: dt.datetime | None = None,
     accounts: tuple[str, str] | None = None,
+    reverses: LedgerEntry | None = None,
 ) -> LedgerEntry:
-    """Append one entry. The head row is locked, so concurrent appends queue up on one chain."""
-    head, _created = LedgerHead.objects.get_or_create(pk=1)
+    """Append one entry. The head row is locked, so concurrent appends queue up on one chain.
+
+    `memo` is what a person typed (cleaned of control characters here, the last door before
+    the append-only book); `memo_key`/`memo_args` say the rest in the reader's language."""
+    LedgerHead.objects.get_or_create(pk=1)
     head = LedgerHead.objects.select_for_update().get(pk=1)
     debit, credit = accounts or ACCOUNTS[kind]
+    # Stored as UTC, the form the database hands back, so the hash made now is the one
+    # recomputed later whatever zone the caller's time was in.
+    when = (occurred_at or timezone.now()).astimezone(dt.UTC)
     entry = LedgerEntry(
         seq=head.seq + 1,
-        occurred_at=occurred_at or timezone.now(),
+        occurred_at=when,
         kind=kind,
         debit=debit,
         credit=credit,
@@ -55,8 +69,14 @@ def ledger_post(
         project=project,
         contract=contract,
         milestone=milestone,
+        disbursement=disbursement,
+        bond=bond,
+        reverses=reverses,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
-        memo=str(memo)[:300],
+        memo=clean_text(str(memo), one_line=True)[:300],
+        memo_key=memo_key,
+        memo_args={k: str(v) for k, v in (memo_args or {}).items()},
+        recipe=2,
         prev_hash=head.hash if head.seq else GENESIS,
     )
     entry.hash = entry.compute_hash()
@@ -67,16 +87,25 @@ def ledger_post(
 
 @transaction.atomic
 def ledger_reverse(*, entry: LedgerEntry, actor: Any, memo: str) -> LedgerEntry:
-    """A correction: the same amount with debit and credit swapped; the original stays."""
+    """A correction: the same amount with debit and credit swapped; the original stays.
+
+    An entry is reversed at most once (the `reverses` link is unique in the database)."""
+    if LedgerEntry.objects.filter(reverses_id=entry.seq).exists():
+        raise AppendOnlyError(f"entry #{entry.seq} is already reversed")
     return ledger_post(
         kind=LedgerKind.REVERSED,
         amount=entry.amount,
         project=entry.project,
         contract=entry.contract,
         milestone=entry.milestone,
+        disbursement=entry.disbursement,
+        bond=entry.bond,
         actor=actor,
-        memo=f"冲销 #{entry.seq}：{memo}",
+        memo=memo,
+        memo_key="reversal",
+        memo_args={"seq": str(entry.seq)},
         accounts=(entry.credit, entry.debit),
+        reverses=entry,
     )
 
 

@@ -12,6 +12,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from core.fsm import Guard, refusal
@@ -32,6 +33,13 @@ def _guard(name: str) -> Guard:
 
     check.__name__ = name
     return Guard(check)
+
+
+class DisbursementState(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    APPROVED = "approved", _("Approved")
+    PAID = "paid", _("Paid")
+    REJECTED = "rejected", _("Rejected")
 
 
 class MilestoneState(models.TextChoices):
@@ -182,20 +190,31 @@ class Milestone(FSMModelMixin, models.Model):
 
     @transition(field=state, source=MilestoneState.PAYABLE, target=MilestoneState.PAID)
     def mark_paid(self) -> None:
-        """Paid in full."""
+        """Its payment (part 1) was made in full."""
 
     @transition(field=state, source=MilestoneState.PAYABLE, target=MilestoneState.WITHHELD)
     def mark_partly_withheld(self) -> None:
         """Paid pro rata; the rest is withheld until rectified or forfeited."""
 
+    @transition(field=state, source=MilestoneState.WITHHELD, target=MilestoneState.PAID)
+    def pay_remainder(self) -> None:
+        """The withheld part, released after rectification, was paid (part 2)."""
+
+    @refusal(_("A release of the withheld part is in progress; reject it before forfeiting."))
+    def no_release_in_progress(self) -> bool:
+        return not self.disbursements.filter(
+            part=2, state__in=[DisbursementState.REQUESTED, DisbursementState.APPROVED]
+        ).exists()
+
     @transition(
         field=state,
         source=[MilestoneState.WITHHELD, MilestoneState.RECTIFYING, MilestoneState.EVALUATED],
         target=MilestoneState.FORFEITED,
+        conditions=[no_release_in_progress],
         permission=_guard("can_accept_milestone"),
     )
     def forfeit(self) -> None:
-        """The withheld part will not be paid."""
+        """What was not paid of this milestone will not be paid."""
 
 
 class Deliverable(models.Model):
@@ -275,13 +294,6 @@ class Acceptance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.milestone} {'✓' if self.passed else '✗'}"
-
-
-class DisbursementState(models.TextChoices):
-    REQUESTED = "requested", _("Requested")
-    APPROVED = "approved", _("Approved")
-    PAID = "paid", _("Paid")
-    REJECTED = "rejected", _("Rejected")
 
 
 class Disbursement(FSMModelMixin, models.Model):
@@ -393,8 +405,165 @@ class LedgerKind(models.TextChoices):
     DISBURSEMENT_APPROVED = "disbursement_approved", _("Disbursement approved")
     DISBURSEMENT_PAID = "disbursement_paid", _("Disbursement paid")
     WITHHELD = "withheld", _("Withheld")
+    RELEASE_REQUESTED = "release_requested", _("Withheld part released")
     FORFEITED = "forfeited", _("Forfeited")
     REVERSED = "reversed", _("Reversal")
+
+
+class Account(models.TextChoices):
+    """The ledger's accounts. The stored value is the Chinese account name the book has always
+    used (it is hashed into the chain); the label is that name in the reader's language."""
+
+    BUDGET_QUOTA = "预算指标", pgettext_lazy("ledger account", "Budget quota")
+    PROJECT_BUDGET = "项目预算", pgettext_lazy("ledger account", "Project budget")
+    PENDING_APPROVAL = "待审批支付", pgettext_lazy("ledger account", "Payments awaiting approval")
+    PAYABLE = "应付承接主体款", pgettext_lazy("ledger account", "Payable to the supplier")
+    FEES_PAID = "已支付服务费", pgettext_lazy("ledger account", "Service fees paid")
+    WITHHELD = "暂缓支付", pgettext_lazy("ledger account", "Payments withheld")
+    SURPLUS = "项目预算结余", pgettext_lazy("ledger account", "Budget surplus")
+    BANK = "银行存款", pgettext_lazy("ledger account", "Bank deposits")
+    BONDS_PAYABLE = "应付保证金", pgettext_lazy("ledger account", "Bonds payable")
+
+
+# Memo keys → their text in the reader's language, filled from the entry's memo_args.
+MEMOS: dict[str, Any] = {
+    "budget_appropriated": _("Budget appropriated for %(code)s"),
+    "advance": _("Advance: no evaluation needed; %(a)s is payable."),
+    "full_pay": _("Score %(s)s ≥ %(f)s: 100%% of %(a)s = %(p)s."),
+    "pro_rata": _(
+        "Score %(s)s is %(p)s-%(f)s: %(a)s × %(s)s ÷ %(f)s = %(pay)s; %(w)s withheld until rectified."
+    ),
+    "nothing_payable": _(
+        "Score %(s)s < %(p)s: nothing is paid; %(a)s withheld pending rectification."
+    ),
+    "withheld": _("Withheld pending rectification"),
+    "approved": _("Approved"),
+    "paid": _("Voucher %(v)s, paid %(d)s"),
+    "release": _("Withheld part released after rectification: %(a)s"),
+    "forfeited": _("Not paid and given up"),
+    "reversal": _("Reversal of entry #%(seq)s"),
+    "bond_received": _("Received from %(payer)s"),
+    "bond_returned": _("Returned to %(payer)s"),
+}
+
+
+# The accounts a payment passes through on its way out: a settled contract leaves none open.
+IN_BETWEEN_ACCOUNTS = (Account.PENDING_APPROVAL, Account.PAYABLE, Account.WITHHELD)
+
+
+class BondKind(models.TextChoices):
+    BID = "bid", _("Bid bond")
+    PERFORMANCE = "performance", _("Performance bond")
+
+
+class BondState(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    RETURNED = "returned", _("Returned")
+
+
+BID_BOND_RETURN_WORKDAYS = 5
+
+
+class Bond(FSMModelMixin, models.Model):
+    """A bid bond (投标保证金) or performance bond (履约保证金) held for a supplier.
+
+    Received and returned through the ledger (银行存款 ↔ 应付保证金). A bid bond is returned
+    within 5 working days: of the award notice to the other bidders, of the contract's signing
+    to the winner (政府采购法实施条例第三十三条)."""
+
+    kind = models.CharField(_("bond"), max_length=12, choices=BondKind.choices)
+    project = models.ForeignKey(
+        ServiceProject,
+        verbose_name=_("service project"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    tender = models.ForeignKey(
+        "procurement.Tender",
+        verbose_name=_("tender"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="bonds",
+    )
+    contract = models.ForeignKey(
+        Contract,
+        verbose_name=_("contract"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="bonds",
+    )
+    payer = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("paid by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    amount = models.DecimalField(
+        _("amount (CNY)"),
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    received_on = models.DateField(_("received on"))
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    state = FSMField(
+        _("state"), default=BondState.RECEIVED, choices=BondState.choices, protected=True
+    )
+    returned_on = models.DateField(_("returned on"), null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("bond")
+        verbose_name_plural = _("bonds")
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "tender", "payer"],
+                condition=models.Q(kind="bid"),
+                name="one_bid_bond_per_bidder",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "contract"],
+                condition=models.Q(kind="performance"),
+                name="one_performance_bond_per_contract",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.payer} {self.amount}"
+
+    def return_due_by(self) -> Any:
+        """The last day to return a bid bond, once the tender has come that far; else None."""
+        from core.workdays import add_workdays
+
+        if self.kind != BondKind.BID or self.tender is None:
+            return None
+        contract = Contract.objects.filter(tender_id=self.tender_id).first()
+        if contract is not None and contract.supplier_id == self.payer_id:
+            if contract.signed_at is None:
+                return None
+            return add_workdays(timezone.localdate(contract.signed_at), BID_BOND_RETURN_WORKDAYS)
+        if self.tender.award_published_at is None:
+            return None
+        return add_workdays(
+            timezone.localdate(self.tender.award_published_at), BID_BOND_RETURN_WORKDAYS
+        )
+
+    @transition(
+        field=state,
+        source=BondState.RECEIVED,
+        target=BondState.RETURNED,
+        permission=_guard("can_manage_bond"),
+    )
+    def return_to_payer(self, *, by: Any, on: Any) -> None:
+        self.returned_by = by
+        self.returned_on = on
 
 
 class LedgerQuerySet(models.QuerySet["LedgerEntry"]):
@@ -427,6 +596,31 @@ class LedgerEntry(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     memo = models.CharField(_("memo"), max_length=300, blank=True)
+    # Recipe 2 (from 2026-12): the entry also names the disbursement or bond it belongs to, the
+    # entry it reverses, and its memo as a key with arguments shown in the reader's language;
+    # `memo` then holds only text a person typed (a reason). Recipe 1 entries keep their hash.
+    recipe = models.PositiveSmallIntegerField(_("hash recipe"), default=2)
+    disbursement = models.ForeignKey(
+        Disbursement,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ledger_entries",
+    )
+    bond = models.ForeignKey(
+        Bond, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_entries"
+    )
+    # At most one reversal per entry: the database refuses a second.
+    reverses = models.OneToOneField(
+        "self",
+        to_field="seq",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversal",
+    )
+    memo_key = models.CharField(_("memo key"), max_length=40, blank=True)
+    memo_args = models.JSONField(_("memo arguments"), default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
@@ -453,27 +647,62 @@ class LedgerEntry(models.Model):
         raise AppendOnlyError("ledger entries are never deleted; post a reversing entry")
 
     def canonical(self) -> str:
-        """The exact text hashed: every field that carries meaning, in a fixed order."""
-        return json.dumps(
-            [
-                self.seq,
-                self.occurred_at.isoformat(timespec="microseconds"),
-                self.kind,
-                self.debit,
-                self.credit,
-                format(Decimal(self.amount).quantize(Decimal("0.01")), "f"),
-                self.project_id,
-                self.contract_id,
-                self.milestone_id,
-                self.actor_id,
-                self.memo,
-            ],
-            ensure_ascii=False,
-            separators=(",", ":"),
-        )
+        """The exact text hashed: every field that carries meaning, in a fixed order.
+
+        docs/ledger-hash.md publishes this recipe; scripts/verify_ledger_csv.py recomputes it."""
+        fields: list[Any] = [
+            self.seq,
+            self.occurred_at.isoformat(timespec="microseconds"),
+            self.kind,
+            self.debit,
+            self.credit,
+            format(Decimal(self.amount).quantize(Decimal("0.01")), "f"),
+            self.project_id,
+            self.contract_id,
+            self.milestone_id,
+            self.actor_id,
+            self.memo,
+        ]
+        if self.recipe >= 2:
+            fields += [
+                self.disbursement_id,
+                self.bond_id,
+                self.reverses_id,
+                self.memo_key,
+                json.dumps(
+                    self.memo_args or {}, ensure_ascii=False, sort_keys=True, separators=(",", ":")
+                ),
+            ]
+        return json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+
+    def memo_text(self) -> str:
+        """The memo in the reader's language: the keyed text, then what a person typed."""
+        template = MEMOS.get(self.memo_key)
+        keyed = ""
+        if template is not None:
+            try:
+                keyed = str(template) % (self.memo_args or {})
+            except (KeyError, TypeError, ValueError):
+                keyed = str(template)
+        if keyed and self.memo:
+            return f"{keyed}：{self.memo}"
+        return keyed or self.memo
+
+    def debit_label(self) -> str:
+        return _account_label(self.debit)
+
+    def credit_label(self) -> str:
+        return _account_label(self.credit)
 
     def compute_hash(self) -> str:
         return hashlib.sha256((self.prev_hash + self.canonical()).encode("utf-8")).hexdigest()
+
+
+def _account_label(account: str) -> str:
+    try:
+        return str(Account(account).label)
+    except ValueError:
+        return account
 
 
 class LedgerHead(models.Model):

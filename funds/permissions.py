@@ -92,7 +92,12 @@ def can_approve_disbursement(user: Any, disbursement: Disbursement) -> Decision:
     if not _finance_of(user, disbursement):
         return deny(_("Only finance staff of the purchasing bureau approve payments."))
     if user.pk == disbursement.requested_by_id:
-        return deny(_("The person who requested a payment may not approve it."))
+        return deny(
+            _(
+                "The person who requested a payment may not approve it (incompatible duties "
+                "are separated: 行政事业单位内部控制规范（试行）第十二条)."
+            )
+        )
     return ALLOW
 
 
@@ -100,7 +105,30 @@ def can_pay_disbursement(user: Any, disbursement: Disbursement) -> Decision:
     if not _finance_of(user, disbursement):
         return deny(_("Only finance staff of the purchasing bureau record payments."))
     if user.pk == disbursement.requested_by_id:
-        return deny(_("The person who requested a payment may not pay it."))
+        return deny(
+            _(
+                "The person who requested a payment may not record it paid (incompatible "
+                "duties are separated: 行政事业单位内部控制规范（试行）第十二条)."
+            )
+        )
+    if disbursement.approved_by_id is not None and user.pk == disbursement.approved_by_id:
+        return deny(
+            _(
+                "The person who approved a payment may not also record it paid (incompatible "
+                "duties are separated: 行政事业单位内部控制规范（试行）第十二条)."
+            )
+        )
+    return ALLOW
+
+
+def can_manage_bond(user: Any, bond: Any) -> Decision:
+    """Bonds are money held for a supplier: the purchasing bureau's finance officers record them."""
+    if not (
+        user.is_authenticated
+        and user.role == Role.BUREAU_FINANCE
+        and user.organization_id == bond.project.bureau_id
+    ):
+        return deny(_("Only finance staff of the purchasing bureau record bonds."))
     return ALLOW
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.dispatch import receiver
+from django.utils.translation import gettext as _
 
-from core.fsm import check_transition, run_transition
-from core.signals import money_event
+from core.fsm import ActionRefusedError, check_transition, run_transition
+from core.signals import contract_amount_changing, money_event
 from evaluation.signals import evaluation_commissioned, evaluation_confirmed
 from funds.ledger import ledger_post
-from funds.models import Milestone
+from funds.models import LedgerKind, Milestone
 
 
 @receiver(money_event, dispatch_uid="funds.ledger")
@@ -27,6 +28,12 @@ def post_money_event(
     occurred_at: Any = None,
     **kwargs: Any,
 ) -> None:
+    keyed: dict[str, Any] = {}
+    if kind == LedgerKind.BUDGET_APPROPRIATED:
+        # Said in each reader's language rather than the approver's.
+        keyed = {"memo_key": "budget_appropriated", "memo_args": {"code": project.code}}
+    else:
+        keyed = {"memo": str(memo)}
     ledger_post(
         kind=kind,
         amount=amount,
@@ -34,9 +41,25 @@ def post_money_event(
         contract=contract,
         milestone=milestone,
         actor=actor,
-        memo=str(memo),
         occurred_at=occurred_at,
+        **keyed,
     )
+
+
+@receiver(contract_amount_changing, dispatch_uid="funds.amend_not_below_paid")
+def amend_not_below_committed(sender: Any, *, contract: Any, amount: Any, **kwargs: Any) -> None:
+    """A contract amount is never amended below what is already paid or on its way out."""
+    from funds.services import contract_committed
+
+    committed = contract_committed(contract)
+    if amount < committed:
+        raise ActionRefusedError(
+            _(
+                "The amended amount %(a)s is below the %(c)s already paid or being paid on this "
+                "contract."
+            )
+            % {"a": amount, "c": committed}
+        )
 
 
 def _move(milestone_id: int | None, transition: str, note: str) -> None:

@@ -14,16 +14,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.fsm import ActionRefusedError, run_transition
-from core.models import TransitionLog
+from core.fsm import ActionRefusedError, claim_transition, run_transition
 from core.permissions import Decision
+from core.text import clean_text
 from core.uploads import validate_upload
-from funds.ledger import ledger_post
+from funds.ledger import ledger_post, ledger_reverse
 from funds.models import (
     Acceptance,
+    Account,
     Deliverable,
     Disbursement,
     DisbursementState,
+    LedgerEntry,
     LedgerKind,
     Milestone,
     MilestoneState,
@@ -129,11 +131,29 @@ def acceptance_record(
     return acceptance
 
 
-def _paid_or_committed(milestone: Milestone) -> Decimal:
-    total = Disbursement.objects.filter(
-        milestone__contract=milestone.contract, state__in=LIVE
-    ).aggregate(s=Sum("amount"))["s"]
+def contract_committed(contract: Any) -> Decimal:
+    """Paid, approved or requested on the contract: what its amount may never fall below."""
+    total = Disbursement.objects.filter(milestone__contract=contract, state__in=LIVE).aggregate(
+        s=Sum("amount")
+    )["s"]
     return total or Decimal("0")
+
+
+def _paid_or_committed(milestone: Milestone) -> Decimal:
+    return contract_committed(milestone.contract)
+
+
+def _post(kind: str, amount: Decimal, milestone: Milestone, actor: User, **fields: Any) -> None:
+    contract = milestone.contract
+    ledger_post(
+        kind=kind,
+        amount=amount,
+        project=contract.project,
+        contract=contract,
+        milestone=milestone,
+        actor=actor,
+        **fields,
+    )
 
 
 @transaction.atomic
@@ -179,111 +199,156 @@ def disbursement_request(*, milestone: Milestone, actor: User) -> Disbursement:
             _("This milestone already has a payment in progress or paid.")
         ) from exc
     run_transition(locked, "request_payment", actor=actor, note=result.explanation)
-    ledger_post(
-        kind=LedgerKind.DISBURSEMENT_REQUESTED,
-        amount=result.pay,
-        project=contract.project,
-        contract=contract,
-        milestone=locked,
-        actor=actor,
-        memo=result.explanation,
+    _post(
+        LedgerKind.DISBURSEMENT_REQUESTED,
+        result.pay,
+        locked,
+        actor,
+        disbursement=disbursement,
+        memo_key=result.memo_key,
+        memo_args=result.memo_args,
     )
     if result.withheld > 0:
-        ledger_post(
-            kind=LedgerKind.WITHHELD,
-            amount=result.withheld,
-            project=contract.project,
-            contract=contract,
-            milestone=locked,
-            actor=actor,
-            memo=_("Withheld pending rectification"),
+        _post(
+            LedgerKind.WITHHELD,
+            result.withheld,
+            locked,
+            actor,
+            disbursement=disbursement,
+            memo_key="withheld",
         )
     return disbursement
 
 
 @transaction.atomic
 def disbursement_approve(*, disbursement: Disbursement, actor: User) -> Disbursement:
-    """Finance approves; the requester may not (maker-checker)."""
+    """Finance approves; never the requester (不相容岗位分离)."""
     approved = run_transition(
         disbursement, "approve", actor=actor, by=actor, update_fields=["approved_by", "approved_at"]
     )
-    m = approved.milestone
-    ledger_post(
-        kind=LedgerKind.DISBURSEMENT_APPROVED,
-        amount=approved.amount,
-        project=m.contract.project,
-        contract=m.contract,
-        milestone=m,
-        actor=actor,
-        memo=_("Approved"),
+    m = Milestone.objects.select_related("contract__project").get(pk=approved.milestone_id)
+    _post(
+        LedgerKind.DISBURSEMENT_APPROVED,
+        approved.amount,
+        m,
+        actor,
+        disbursement=approved,
+        memo_key="approved",
     )
     return approved
+
+
+def _check_paid_on(disbursement: Disbursement, paid_on: dt.date) -> None:
+    if paid_on > timezone.localdate():
+        raise ValidationError(
+            {"paid_on": _("The payment date %(d)s is in the future.") % {"d": paid_on}}
+        )
+    approved_at = Disbursement.objects.values_list("approved_at", flat=True).get(pk=disbursement.pk)
+    if approved_at is not None and paid_on < timezone.localdate(approved_at):
+        raise ValidationError(
+            {
+                "paid_on": _("The payment date %(d)s is before the approval on %(a)s.")
+                % {"d": paid_on, "a": timezone.localdate(approved_at)}
+            }
+        )
 
 
 @transaction.atomic
 def disbursement_pay(
     *, disbursement: Disbursement, actor: User, voucher_number: str, paid_on: dt.date
 ) -> Disbursement:
-    """Finance records the payment. The milestone's payment is claimed once, by a conditional UPDATE."""
-    if not voucher_number.strip():
+    """Finance records the payment (not the requester, not the approver). The payment and the
+    milestone's move are each claimed once by core's conditional UPDATE."""
+    voucher_number = clean_text(voucher_number, one_line=True)
+    if not voucher_number:
         raise ValidationError({"voucher_number": _("The voucher number is required.")})
-    paid = run_transition(
-        disbursement,
-        "pay",
-        actor=actor,
-        by=actor,
-        voucher_number=voucher_number.strip(),
-        paid_on=paid_on,
-        update_fields=["paid_by", "voucher_number", "paid_on"],
-    )
+    _check_paid_on(disbursement, paid_on)
+    try:
+        with transaction.atomic():
+            paid = claim_transition(
+                disbursement,
+                "pay",
+                actor=actor,
+                note=voucher_number,
+                by=actor,
+                voucher_number=voucher_number,
+                paid_on=paid_on,
+                update_fields=["paid_by", "voucher_number", "paid_on"],
+            )
+    except IntegrityError as exc:
+        raise ValidationError(
+            {"voucher_number": _("Voucher number %(v)s is already used.") % {"v": voucher_number}}
+        ) from exc
     m = Milestone.objects.select_related("contract__project").get(pk=paid.milestone_id)
     if paid.part == 1:
-        target = MilestoneState.WITHHELD if paid.withheld > 0 else MilestoneState.PAID
-        claimed = Milestone.objects.filter(pk=m.pk, state=MilestoneState.PAYABLE).update(
-            state=target
-        )
-        if claimed != 1:
-            raise ActionRefusedError(_("This milestone has already been paid."))
-        TransitionLog.objects.create(
-            subject=m,
-            transition="pay",
-            source_state=MilestoneState.PAYABLE,
-            target_state=target,
+        claim_transition(
+            m,
+            "mark_partly_withheld" if paid.withheld > 0 else "mark_paid",
             actor=actor,
             note=voucher_number,
+            refused=_("This milestone has already been paid."),
         )
     else:
-        claimed = Milestone.objects.filter(pk=m.pk, state=MilestoneState.WITHHELD).update(
-            state=MilestoneState.PAID
-        )
-        if claimed != 1:
-            raise ActionRefusedError(
-                _("The withheld part of this milestone has already been paid.")
-            )
-        TransitionLog.objects.create(
-            subject=m,
-            transition="pay_remainder",
-            source_state=MilestoneState.WITHHELD,
-            target_state=MilestoneState.PAID,
+        claim_transition(
+            m,
+            "pay_remainder",
             actor=actor,
             note=voucher_number,
+            refused=_("The withheld part of this milestone has already been paid."),
         )
-    ledger_post(
-        kind=LedgerKind.DISBURSEMENT_PAID,
-        amount=paid.amount,
-        project=m.contract.project,
-        contract=m.contract,
-        milestone=m,
-        actor=actor,
-        memo=_("Voucher %(v)s, paid %(d)s") % {"v": voucher_number, "d": paid_on},
+    _post(
+        LedgerKind.DISBURSEMENT_PAID,
+        paid.amount,
+        m,
+        actor,
+        disbursement=paid,
+        memo_key="paid",
+        memo_args={"v": voucher_number, "d": paid_on.isoformat()},
     )
     _close_if_settled(m, actor)
     return paid
 
 
+def _own_open_lines(disbursement: Disbursement) -> list[LedgerEntry]:
+    """The disbursement's own ledger lines not reversed yet, newest first.
+
+    Entries posted before lines were linked to their disbursement (hash recipe 1) are found on
+    the milestone by kind and amount, each at most once."""
+    linked = list(
+        disbursement.ledger_entries.filter(reverses__isnull=True, reversal__isnull=True)
+        .exclude(kind=LedgerKind.REVERSED)
+        .order_by("-seq")
+    )
+    if linked or disbursement.ledger_entries.exists():
+        return linked
+    wanted = {
+        LedgerKind.DISBURSEMENT_REQUESTED: disbursement.amount,
+        LedgerKind.DISBURSEMENT_APPROVED: disbursement.amount,
+        LedgerKind.WITHHELD: disbursement.withheld,
+    }
+    found: list[LedgerEntry] = []
+    for kind, amount in wanted.items():
+        entry = (
+            LedgerEntry.objects.filter(
+                milestone_id=disbursement.milestone_id,
+                disbursement__isnull=True,
+                kind=kind,
+                amount=amount,
+                reversal__isnull=True,
+            )
+            .order_by("-seq")
+            .first()
+        )
+        if entry is not None and amount > 0:
+            found.append(entry)
+    return sorted(found, key=lambda e: -e.seq)
+
+
 @transaction.atomic
 def disbursement_reject(*, disbursement: Disbursement, actor: User, reason: str) -> Disbursement:
-    if not reason.strip():
+    """Finance rejects a request: exactly this disbursement's own lines are reversed, once."""
+    reason = clean_text(reason)
+    if not reason:
         raise ValidationError({"reason": _("A reason is required.")})
     rejected = run_transition(
         disbursement,
@@ -296,21 +361,22 @@ def disbursement_reject(*, disbursement: Disbursement, actor: User, reason: str)
     m = rejected.milestone
     if rejected.part == 1 and m.state == MilestoneState.PAYABLE:
         run_transition(m, "reopen_payment", actor=actor, note=reason)
-    # The commitment is released by reversing the request entries, never by editing them.
-    for entry in m.ledger_entries.filter(
-        kind__in=[LedgerKind.DISBURSEMENT_REQUESTED, LedgerKind.WITHHELD]
-    ).order_by("-seq")[:2]:
-        from funds.ledger import ledger_reverse
-
+    # The commitment is released by reversing the request's entries, never by editing them.
+    for entry in _own_open_lines(rejected):
         ledger_reverse(entry=entry, actor=actor, memo=reason)
     return rejected
 
 
 @transaction.atomic
 def withheld_release_request(*, milestone: Milestone, actor: User) -> Disbursement:
-    """After rectification and a re-evaluation at or above the full-pay score, request the remainder."""
+    """After rectification and a re-evaluation at or above the full-pay score, request the
+    withheld remainder: it moves from 暂缓支付 to 待审批支付 (a ledger line of its own)."""
     _require(can_request_disbursement(actor, milestone))
-    locked = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    locked = (
+        Milestone.objects.select_for_update()
+        .select_related("contract__project")
+        .get(pk=milestone.pk)
+    )
     if locked.state != MilestoneState.WITHHELD:
         raise ActionRefusedError(_("Only a milestone with a withheld part can release it."))
     first = locked.disbursements.get(part=1, state=DisbursementState.PAID)
@@ -318,6 +384,7 @@ def withheld_release_request(*, milestone: Milestone, actor: User) -> Disburseme
     if (
         evaluation is None
         or evaluation.confirmed_at is None
+        or first.approved_at is None
         or evaluation.confirmed_at <= first.approved_at
         or evaluation.total_score < locked.full_pay_score
     ):
@@ -325,10 +392,16 @@ def withheld_release_request(*, milestone: Milestone, actor: User) -> Disburseme
             _("The withheld part is released after a new confirmed evaluation at or above %(s)s.")
             % {"s": locked.full_pay_score}
         )
-    remainder = locked.amount - first.amount
+    remainder = first.withheld
+    contract = locked.contract
+    if _paid_or_committed(locked) + remainder > contract.current_amount:
+        raise ActionRefusedError(
+            _("Payments would exceed the contract amount of %(a)s yuan.")
+            % {"a": contract.current_amount}
+        )
     try:
         with transaction.atomic():
-            return Disbursement.objects.create(
+            released = Disbursement.objects.create(
                 milestone=locked,
                 part=2,
                 amount=remainder,
@@ -340,27 +413,50 @@ def withheld_release_request(*, milestone: Milestone, actor: User) -> Disburseme
             )
     except IntegrityError as exc:
         raise ActionRefusedError(_("The withheld part already has a payment in progress.")) from exc
+    _post(
+        LedgerKind.RELEASE_REQUESTED,
+        remainder,
+        locked,
+        actor,
+        disbursement=released,
+        memo_key="release",
+        memo_args={"a": str(remainder)},
+    )
+    return released
+
+
+def _balance(milestone: Milestone, account: str) -> Decimal:
+    entries = LedgerEntry.objects.filter(milestone=milestone)
+    debit = entries.filter(debit=account).aggregate(s=Sum("amount"))["s"] or Decimal(0)
+    credit = entries.filter(credit=account).aggregate(s=Sum("amount"))["s"] or Decimal(0)
+    return debit - credit
 
 
 @transaction.atomic
 def milestone_forfeit(*, milestone: Milestone, actor: User, reason: str) -> Milestone:
-    """The withheld amount is given up (forfeited), with the reason in the ledger."""
-    if not reason.strip():
+    """What was not paid is given up: the withheld balance leaves 暂缓支付, and a part never
+    requested leaves 项目预算, both for 项目预算结余, with the reason in the ledger."""
+    reason = clean_text(reason)
+    if not reason:
         raise ValidationError({"reason": _("A reason is required.")})
-    paid = milestone.disbursements.filter(state=DisbursementState.PAID).aggregate(s=Sum("amount"))[
-        "s"
-    ] or Decimal(0)
     forfeited = run_transition(milestone, "forfeit", actor=actor, note=reason)
-    ledger_post(
-        kind=LedgerKind.FORFEITED,
-        amount=forfeited.amount - paid,
-        project=forfeited.contract.project,
-        contract=forfeited.contract,
-        milestone=forfeited,
-        actor=actor,
-        memo=reason,
-    )
-    _close_if_settled(forfeited, actor)
+    m = Milestone.objects.select_related("contract__project").get(pk=forfeited.pk)
+    withheld = _balance(m, Account.WITHHELD)
+    paid = _balance(m, Account.FEES_PAID)
+    never_requested = m.amount - paid - withheld
+    if withheld > 0:
+        _post(LedgerKind.FORFEITED, withheld, m, actor, memo=reason, memo_key="forfeited")
+    if never_requested > 0:
+        _post(
+            LedgerKind.FORFEITED,
+            never_requested,
+            m,
+            actor,
+            memo=reason,
+            memo_key="forfeited",
+            accounts=(Account.SURPLUS, Account.PROJECT_BUDGET),
+        )
+    _close_if_settled(m, actor)
     return forfeited
 
 

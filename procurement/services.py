@@ -20,6 +20,7 @@ from core.fsm import ActionRefusedError, run_transition
 from core.models import TransitionLog
 from core.money import split_by_percentages
 from core.permissions import Decision
+from core.signals import contract_amount_changing
 from core.uploads import validate_upload
 from core.workdays import add_workdays
 from funds.models import Milestone
@@ -704,6 +705,7 @@ def contract_amend(
         raise ActionRefusedError(
             _("An amendment may add at most 10% to the original contract amount.")
         )
+    contract_amount_changing.send(sender=Contract, contract=locked, amount=amount)
     version = (locked.amendments.aggregate(v=Max("version"))["v"] or 0) + 1
     amendment = ContractAmendment.objects.create(
         contract=locked,

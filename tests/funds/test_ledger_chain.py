@@ -64,8 +64,9 @@ def test_an_inserted_entry_is_named(chain):
     last = LedgerEntry.objects.get(seq=5)
     _raw("UPDATE funds_ledgerentry SET seq = seq + 100 WHERE seq >= 4")
     _raw(
-        "INSERT INTO funds_ledgerentry (seq, occurred_at, kind, debit, credit, amount, project_id, memo, prev_hash, hash)"
-        " VALUES (4, %s, 'disbursement_paid', 'x', 'y', 99999.00, %s, '伪造', %s, %s)",
+        "INSERT INTO funds_ledgerentry (seq, occurred_at, kind, debit, credit, amount, project_id,"
+        " memo, prev_hash, hash, recipe, memo_key, memo_args)"
+        " VALUES (4, %s, 'disbursement_paid', 'x', 'y', 99999.00, %s, '伪造', %s, %s, 2, '', '{}')",
         [last.occurred_at, chain.pk, LedgerEntry.objects.get(seq=3).hash, "f" * 64],
     )
     result = ledger_verify()

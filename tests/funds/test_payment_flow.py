@@ -50,9 +50,10 @@ def test_pro_rata_payment_with_the_rest_withheld(money, login):
     assert (d.amount, d.withheld) == (Decimal("172080.00"), Decimal("19120.00"))
     assert "72" in d.calculation
     finance.post(reverse("funds:approve", args=[d.pk]))
-    finance.post(
+    # 不相容岗位分离: a second finance officer records the payment.
+    login(money["finance2"]).post(
         reverse("funds:pay", args=[d.pk]),
-        {"voucher_number": "QJ-2027-0042", "paid_on": "2027-07-20"},
+        {"voucher_number": "QJ-2027-0042", "paid_on": dt.date.today().isoformat()},
     )
     d.refresh_from_db()
     m.refresh_from_db()
@@ -64,8 +65,15 @@ def test_pro_rata_payment_with_the_rest_withheld(money, login):
         ("disbursement_approved", Decimal("172080.00")),
         ("disbursement_paid", Decimal("172080.00")),
     ]
+    assert set(LedgerEntry.objects.filter(milestone=m).values_list("disbursement", flat=True)) == {
+        d.pk
+    }
     assert ledger_verify().ok
-    assert TransitionLog.for_object(m).filter(transition="pay", target_state="withheld").exists()
+    assert (
+        TransitionLog.for_object(m)
+        .filter(transition="mark_partly_withheld", target_state="withheld")
+        .exists()
+    )
     voucher = pdf_text(login(money["finance"]).get(reverse("funds:voucher", args=[d.pk])).content)
     assert "壹拾柒万贰仟零捌拾元整" in voucher and "QJ-2027-0042" in voucher
 
