@@ -170,6 +170,13 @@ STORAGES = {
 }
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("SANSHE_MEDIA_ROOT", BASE_DIR / "media"))
+
+# The ledger's chain head, anchored outside the database each day (funds/anchor.py): keep the
+# file on another disk or copy it off the server; the key signs each line (default SECRET_KEY).
+LEDGER_ANCHOR_FILE = Path(
+    os.environ.get("SANSHE_LEDGER_ANCHOR_FILE", BASE_DIR / "var" / "ledger-anchors.jsonl")
+)
+LEDGER_ANCHOR_KEY = os.environ.get("SANSHE_LEDGER_ANCHOR_KEY", "")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

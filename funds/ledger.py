@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from core.models import AppendOnlyError
 from core.text import clean_text
+from funds.anchor import anchor_problem
 from funds.models import Account, LedgerEntry, LedgerHead, LedgerKind
 
 GENESIS = "0" * 64
@@ -164,4 +165,7 @@ def ledger_verify() -> Verification:
             head.seq,
             "the chain head does not match the last entry: entries were removed from the end",
         )
+    problem = anchor_problem(count)
+    if problem:
+        return Verification(False, count, previous, count + 1, problem)
     return Verification(True, count, previous)

@@ -8,7 +8,9 @@ from tests.factories.accounts import PASSWORD
 
 
 @pytest.fixture(autouse=True)
-def _fast_settings(settings):
+def _fast_settings(settings, tmp_path):
+    # Each test anchors the ledger head in its own file, never in the checkout's var/.
+    settings.LEDGER_ANCHOR_FILE = tmp_path / "ledger-anchors.jsonl"
     # Argon2 is deliberately slow; tests that check hashing ask for it themselves.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.DEMO_MODE = True

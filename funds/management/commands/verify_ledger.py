@@ -1,4 +1,4 @@
-"""Recompute the ledger's hash chain and name the first entry that does not match."""
+"""Recompute the ledger's hash chain, compare it with the last anchor, and check the books."""
 
 from __future__ import annotations
 
@@ -6,16 +6,29 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from funds.books import reconcile
 from funds.ledger import ledger_verify
+from funds.models import LedgerEntry
+from procurement.models import Contract
 
 
 class Command(BaseCommand):
-    help = "Verify the ledger's SHA-256 chain; exit non-zero naming the first broken entry."
+    help = (
+        "Verify the ledger's SHA-256 chain against the last anchor, then the book's invariants; "
+        "exit non-zero naming the first broken entry or contract."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         result = ledger_verify()
         if not result.ok:
             raise CommandError(f"ledger broken at entry #{result.broken_seq}: {result.problem}")
-        self.stdout.write(
-            self.style.SUCCESS(f"ledger OK: {result.checked} entries, chain head {result.head}")
-        )
+        self.stdout.write(f"chain OK: {result.checked} entries, chain head {result.head}")
+        books = reconcile(LedgerEntry.objects.all(), Contract.objects.all())
+        for check in books.checks:
+            mark = "OK " if check.ok else "BROKEN"
+            self.stdout.write(f"{mark} {check.key}: {check.label}")
+        problem = books.first_problem()
+        if problem is not None:
+            subject, finding = problem
+            raise CommandError(f"books broken at {subject}: {finding}")
+        self.stdout.write(self.style.SUCCESS("ledger OK: chain and invariants hold"))
