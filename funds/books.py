@@ -233,9 +233,7 @@ def reconcile(
     ids = [c.pk for c in contract_list]
     by_contract = _nets(entries.filter(contract_id__in=ids), "contract_id")
     milestones = list(Milestone.objects.filter(contract_id__in=ids).order_by("id"))
-    disbursements = list(
-        Disbursement.objects.filter(milestone__contract_id__in=ids).order_by("id")
-    )
+    disbursements = list(Disbursement.objects.filter(milestone__contract_id__in=ids).order_by("id"))
     per_milestone: dict[int, list[Disbursement]] = defaultdict(list)
     for d in disbursements:
         per_milestone[d.milestone_id].append(d)
@@ -266,7 +264,9 @@ def reconcile(
                 % {"n": c.number, "p": _money(paid), "a": _money(c.current_amount)}
             )
     checks.append(
-        Check("settled_closed", str(INVARIANTS["settled_closed"]), open_findings[:limit], open_subject)
+        Check(
+            "settled_closed", str(INVARIANTS["settled_closed"]), open_findings[:limit], open_subject
+        )
     )
     checks.append(
         Check(
@@ -325,7 +325,9 @@ def reconcile(
         if actual != expected:
             withheld_subject = withheld_subject or _("milestone #%(pk)s") % {"pk": m.pk}
             withheld_findings.append(
-                _("Milestone #%(pk)s (%(state)s): 暂缓支付 holds %(actual)s, expected %(expected)s.")
+                _(
+                    "Milestone #%(pk)s (%(state)s): 暂缓支付 holds %(actual)s, expected %(expected)s."
+                )
                 % {
                     "pk": m.pk,
                     "state": m.get_state_display(),

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from core.text import printable
 from documents.rendering import render_pdf
 from documents.selectors import template_source
 from funds.models import Disbursement
@@ -35,15 +36,34 @@ def voucher(d: Disbursement) -> bytes:
 
 def ledger_pdf(qs: Any, head: Any) -> bytes:
     """The filtered ledger as PDF; long ledgers belong in CSV/XLSX, so the PDF stops at a bound."""
+    from funds.selectors import ledger_totals
+
     rows = list(islice(qs.iterator(chunk_size=500), LEDGER_PDF_MAX_ROWS + 1))
     context = {
-        "entries": rows[:LEDGER_PDF_MAX_ROWS],
+        "entries": [_printed(e) for e in rows[:LEDGER_PDF_MAX_ROWS]],
         "truncated": len(rows) > LEDGER_PDF_MAX_ROWS,
-        "total": sum((e.amount for e in rows[:LEDGER_PDF_MAX_ROWS]), Decimal(0)),
+        # Per event kind over the whole filtered ledger: a sum across kinds means nothing.
+        "totals": ledger_totals(qs),
         "head": head,
-        "now": timezone.now(),
+        "now": timezone.localtime(),
     }
     return render_pdf(template_source(key="ledger", bureau=None), context)
+
+
+def _printed(entry: Any) -> SimpleNamespace:
+    """An entry as the PDF prints it: names in the reader's language, local time with zone,
+    text without control characters (older rows may hold some)."""
+    return SimpleNamespace(
+        seq=entry.seq,
+        time=timezone.localtime(entry.occurred_at).strftime("%Y-%m-%d %H:%M %z"),
+        kind=entry.get_kind_display(),
+        debit=entry.debit_label(),
+        credit=entry.credit_label(),
+        amount=entry.amount,
+        project=printable(entry.project.code),
+        memo=printable(entry.memo_text()),
+        hash=entry.hash,
+    )
 
 
 def sample_voucher_context() -> dict[str, Any]:
@@ -82,19 +102,19 @@ def sample_voucher_context() -> dict[str, Any]:
 def sample_ledger_context() -> dict[str, Any]:
     e = SimpleNamespace(
         seq=1,
-        occurred_at=timezone.now(),
-        get_kind_display=lambda: "预算下达",
+        time=timezone.localtime().strftime("%Y-%m-%d %H:%M %z"),
+        kind="预算下达",
         debit="项目预算",
         credit="预算指标",
         amount=Decimal("500000.00"),
-        project=SimpleNamespace(code="GM202600001"),
-        memo="",
+        project="GM202600001",
+        memo="项目GM202600001预算下达",
         hash="ab" * 32,
     )
     return {
         "entries": [e],
         "truncated": False,
-        "total": Decimal("500000.00"),
+        "totals": [("预算下达", Decimal("500000.00"))],
         "head": SimpleNamespace(seq=1, hash="ab" * 32),
         "now": timezone.now(),
     }

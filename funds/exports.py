@@ -2,39 +2,79 @@
 
 Both read the same joined columns in chain order; a test checks that the two CSV renderings
 agree byte for byte on both database backends.
+
+The first columns are for reading (names in the reader's language, the memo as a sentence, the
+time in Beijing time with its offset); the last columns, under fixed ASCII headers, carry every
+field the hash covers exactly as stored, so scripts/verify_ledger_csv.py can recompute the
+chain from the CSV alone (docs/ledger-hash.md). In the CSV the stored memo is as stored, except
+that a memo beginning with a formula character or a single quote gets one more single quote in
+front (spreadsheet safety); the script takes it off. Text shown for reading is stripped of
+control characters, so rows stored before input was cleaned still open everywhere.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from typing import IO, Any
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.exports import FORMULA_PREFIXES
+from core.text import printable
 
-HEADER = [
-    "序号",
-    "时间",
-    "事项",
-    "借方科目",
-    "贷方科目",
-    "金额",
-    "项目编号",
-    "项目",
-    "合同",
-    "承接主体",
-    "付款节点",
-    "经办人",
-    "摘要",
-    "前序哈希",
-    "哈希",
+DISPLAY_HEADER = [
+    gettext_lazy("No."),
+    gettext_lazy("Time (with zone)"),
+    gettext_lazy("Event"),
+    gettext_lazy("Debit account"),
+    gettext_lazy("Credit account"),
+    gettext_lazy("Amount"),
+    gettext_lazy("Project code"),
+    gettext_lazy("Project"),
+    gettext_lazy("Contract"),
+    gettext_lazy("Supplier"),
+    gettext_lazy("Milestone"),
+    gettext_lazy("Recorded by"),
+    gettext_lazy("Memo"),
+    gettext_lazy("Previous hash"),
+    gettext_lazy("Hash"),
 ]
+# The hashed fields as stored, for machines: never translated (the verification script and
+# auditors' own tools find them by these names).
+HASH_HEADER = [
+    "recipe",
+    "kind",
+    "debit_account",
+    "credit_account",
+    "project_id",
+    "contract_id",
+    "milestone_id",
+    "actor_id",
+    "disbursement_id",
+    "bond_id",
+    "reverses",
+    "memo",
+    "memo_key",
+    "memo_args",
+]
+
+
+def header() -> list[str]:
+    return [str(h) for h in DISPLAY_HEADER] + HASH_HEADER
+
+
+# Kept for callers that want the header at import time (in the default language).
+HEADER = DISPLAY_HEADER + HASH_HEADER  # type: ignore[operator]
 
 COLUMNS = (
     "seq",
@@ -53,16 +93,32 @@ COLUMNS = (
     "memo",
     "prev_hash",
     "hash",
+    "recipe",
+    "project_id",
+    "milestone_id",
+    "disbursement_id",
+    "bond_id",
+    "reverses_id",
+    "memo_key",
+    "memo_args",
 )
 
 BATCH = 2000
+MEMO_ESCAPES = (*FORMULA_PREFIXES, "'")
 
 
-def _kind_labels() -> dict[str, str]:
-    from funds.models import LedgerKind
+def _zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
 
-    # Built once per export: the lazy choice labels cost a gettext lookup each time they are read.
-    return {value: str(label) for value, label in LedgerKind.choices}
+
+def _labels() -> tuple[dict[str, str], dict[str, str], dict[str, Any]]:
+    from funds.models import MEMOS, Account, LedgerKind
+
+    # Built once per export: the lazy labels cost a gettext lookup each time they are read.
+    kinds = {value: str(label) for value, label in LedgerKind.choices}
+    accounts = {value: str(label) for value, label in Account.choices}
+    memos = {key: str(text) for key, text in MEMOS.items()}
+    return kinds, accounts, memos
 
 
 def _actor_namer() -> Callable[[int | None], str]:
@@ -81,10 +137,53 @@ def _actor_namer() -> Callable[[int | None], str]:
     return name
 
 
+def _memo_args(value: Any) -> dict[str, Any]:
+    # SQLite hands JSON back as text, PostgreSQL as a dict.
+    if isinstance(value, str):
+        value = json.loads(value) if value else {}
+    return value or {}
+
+
+def _memo_text(memos: dict[str, Any], key: str, args: dict[str, Any], memo: str) -> str:
+    template = memos.get(key)
+    keyed = ""
+    if template is not None:
+        try:
+            keyed = template % args
+        except (KeyError, TypeError, ValueError):
+            keyed = template
+    text = f"{keyed}：{memo}" if keyed and memo else (keyed or memo)
+    return printable(text)
+
+
+def _args_json(args: dict[str, Any]) -> str:
+    return json.dumps(args, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _raw_memo(memo: str) -> str:
+    return "'" + memo if memo.startswith(MEMO_ESCAPES) else memo
+
+
+def _aware(value: dt.datetime | str) -> dt.datetime:
+    # SQLite hands back naive UTC text (Django stores aware times as UTC there); PostgreSQL
+    # aware UTC datetimes.
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value
+
+
+def _time_text(value: dt.datetime | str, zone: ZoneInfo) -> str:
+    """Beijing time with its offset and every microsecond the hash covers."""
+    return _aware(value).astimezone(zone).isoformat(timespec="microseconds")
+
+
 def ledger_rows(qs: QuerySet[Any]) -> Iterator[list[Any]]:
-    """The export rows in HEADER order with typed values (Decimal, aware datetime) for XLSX."""
-    kinds = _kind_labels()
+    """The export rows in header() order with typed values (Decimal) for XLSX."""
+    kinds, accounts, memos = _labels()
     actor_name = _actor_namer()
+    zone = _zone()
     for (
         seq,
         occurred_at,
@@ -102,25 +201,57 @@ def ledger_rows(qs: QuerySet[Any]) -> Iterator[list[Any]]:
         memo,
         prev_hash,
         hash_,
+        recipe,
+        project_id,
+        milestone_id,
+        disbursement_id,
+        bond_id,
+        reverses_id,
+        memo_key,
+        memo_args,
     ) in qs.values_list(*COLUMNS).iterator(chunk_size=BATCH):
         has_contract = contract_id is not None
+        args = _memo_args(memo_args)
         yield [
             seq,
-            occurred_at,
+            _time_text(occurred_at, zone),
             kinds.get(kind, kind),
-            debit,
-            credit,
+            accounts.get(debit, debit),
+            accounts.get(credit, credit),
             amount,
-            project_code,
-            project_title,
-            contract_number if has_contract else "",
-            supplier_name if has_contract else "",
-            milestone_name if milestone_name is not None else "",
-            actor_name(actor_id),
-            memo,
+            printable(project_code),
+            printable(project_title),
+            printable(contract_number) if has_contract else "",
+            printable(supplier_name) if has_contract else "",
+            printable(milestone_name) if milestone_name is not None else "",
+            printable(actor_name(actor_id)),
+            _memo_text(memos, memo_key, args, memo),
             prev_hash,
             hash_,
+            recipe,
+            kind,
+            debit,
+            credit,
+            project_id,
+            contract_id,
+            milestone_id,
+            actor_id,
+            disbursement_id,
+            bond_id,
+            reverses_id,
+            _raw_memo(memo),
+            memo_key,
+            _args_json(args),
         ]
+
+
+def xlsx_rows(qs: QuerySet[Any]) -> Iterator[list[Any]]:
+    """As ledger_rows, with the stored memo also stripped of control characters (a workbook
+    cannot hold them; the CSV keeps them for the hash)."""
+    memo_column = len(DISPLAY_HEADER) + HASH_HEADER.index("memo")
+    for row in ledger_rows(qs):
+        row[memo_column] = printable(row[memo_column])
+        yield row
 
 
 def _raw_batches(qs: QuerySet[Any]) -> Iterator[Sequence[tuple[Any, ...]]]:
@@ -137,22 +268,12 @@ def _raw_batches(qs: QuerySet[Any]) -> Iterator[Sequence[tuple[Any, ...]]]:
             yield batch
 
 
-def _time_text(value: dt.datetime | str) -> str:
-    # SQLite hands back naive UTC (Django stores aware times as UTC there); PostgreSQL aware UTC.
-    # Either way the text is the aware ISO form the typed rows give.
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        return value.isoformat() + "+00:00"
-    return value.isoformat()
-
-
 def _amount_text(value: Decimal | float | int) -> str:
     # PostgreSQL returns numeric(…, 2) as a Decimal with two places. SQLite's NUMERIC affinity
     # stores whole amounts as integers and others as REAL; every amount fits in far fewer than
     # 15 significant digits, so "%.2f" gives exactly the fen the ORM's quantised Decimal gives.
     if isinstance(value, Decimal):
-        return format(value, "f")
+        return format(value.quantize(Decimal("0.01")), "f")
     return f"{value:.2f}"
 
 
@@ -167,6 +288,10 @@ def _csv_cell(text: str | None, prefixes: tuple[str, ...] = FORMULA_PREFIXES) ->
     return text
 
 
+def _id(value: int | None) -> str:
+    return "" if value is None else str(value)
+
+
 def ledger_csv(qs: QuerySet[Any]) -> Iterator[bytes]:
     """The ledger CSV (UTF-8 with BOM, formula-safe text cells) in chunks of BATCH rows.
 
@@ -174,12 +299,14 @@ def ledger_csv(qs: QuerySet[Any]) -> Iterator[bytes]:
     test holds the bytes equal to `core.exports.csv_lines(ledger_rows(qs))`.
     """
     cell = _csv_cell
-    labels = {kind: cell(label) for kind, label in _kind_labels().items()}
-    accounts: dict[str, str] = {}
+    kinds, accounts, memos = _labels()
+    kind_cells = {kind: cell(label) for kind, label in kinds.items()}
+    account_cells: dict[str, str] = {}
     actor_name = _actor_namer()
+    zone = _zone()
     # The actor's cell, escaped once per actor; no actor is an empty cell.
     actors: dict[int | None, str] = {None: ""}
-    yield ("\ufeff" + ",".join(map(cell, HEADER)) + "\r\n").encode("utf-8")
+    yield ("\ufeff" + ",".join(map(cell, header())) + "\r\n").encode("utf-8")
     for batch in _raw_batches(qs):
         lines = []
         for (
@@ -199,21 +326,40 @@ def ledger_csv(qs: QuerySet[Any]) -> Iterator[bytes]:
             memo,
             prev_hash,
             hash_,
+            recipe,
+            project_id,
+            milestone_id,
+            disbursement_id,
+            bond_id,
+            reverses_id,
+            memo_key,
+            memo_args,
         ) in batch:
             actor = actors.get(actor_id)
             if actor is None:
-                actor = actors[actor_id] = cell(actor_name(actor_id))
-            debit_text = accounts.get(debit) or accounts.setdefault(debit, cell(debit))
-            credit_text = accounts.get(credit) or accounts.setdefault(credit, cell(credit))
+                actor = actors[actor_id] = cell(printable(actor_name(actor_id)))
+            debit_text = account_cells.get(debit) or account_cells.setdefault(
+                debit, cell(accounts.get(debit, debit))
+            )
+            credit_text = account_cells.get(credit) or account_cells.setdefault(
+                credit, cell(accounts.get(credit, credit))
+            )
             if contract_id is None:
                 contract_text = supplier_text = ""
             else:
-                contract_text, supplier_text = cell(contract_number), cell(supplier_name)
+                contract_text = cell(printable(contract_number))
+                supplier_text = cell(printable(supplier_name))
+            args = _memo_args(memo_args)
             lines.append(
-                f"{seq},{_time_text(occurred_at)},{labels.get(kind) or cell(kind)},"
-                f"{debit_text},{credit_text},{_amount_text(amount)},{cell(project_code)},"
-                f"{cell(project_title)},{contract_text},{supplier_text},{cell(milestone_name)},"
-                f"{actor},{cell(memo)},{prev_hash},{hash_}\r\n"
+                f"{seq},{_time_text(occurred_at, zone)},{kind_cells.get(kind) or cell(kind)},"
+                f"{debit_text},{credit_text},{_amount_text(amount)},"
+                f"{cell(printable(project_code))},{cell(printable(project_title))},"
+                f"{contract_text},{supplier_text},{cell(printable(milestone_name or ''))},"
+                f"{actor},{cell(_memo_text(memos, memo_key, args, memo))},{prev_hash},{hash_},"
+                f"{recipe},{cell(kind)},{cell(debit)},{cell(credit)},{project_id},"
+                f"{_id(contract_id)},{_id(milestone_id)},{_id(actor_id)},"
+                f"{_id(disbursement_id)},{_id(bond_id)},{_id(reverses_id)},"
+                f"{cell(_raw_memo(memo))},{cell(memo_key)},{cell(_args_json(args))}\r\n"
             )
         yield "".join(lines).encode("utf-8")
 
@@ -242,9 +388,9 @@ def build_ledger_xlsx(user: Any, params: dict[str, Any], target: IO[bytes]) -> t
 
     def counted() -> Iterator[list[Any]]:
         nonlocal rows
-        for row in ledger_rows(selectors.ledger_entries(user=user, **filters)):
+        for row in xlsx_rows(selectors.ledger_entries(user=user, **filters)):
             rows += 1
             yield row
 
-    write_xlsx(target, counted(), HEADER, sheet_title="台账")
+    write_xlsx(target, counted(), header(), sheet_title=_("Ledger"))
     return f"sanshe-ledger-{timezone.localdate():%Y%m%d}.xlsx", rows

@@ -93,3 +93,20 @@ class LedgerFilterForm(forms.Form):
     end = forms.DateField(
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+class TrialBalanceForm(forms.Form):
+    """The trial balance's scope (at most one of contract, project, bureau) and its date."""
+
+    contract = forms.IntegerField(label=_("Contract id"), required=False, min_value=1)
+    project = forms.IntegerField(label=_("Project id"), required=False, min_value=1)
+    bureau = forms.IntegerField(label=_("Bureau id"), required=False, min_value=1)
+    as_of = forms.DateField(
+        label=_("As of"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if sum(1 for key in ("contract", "project", "bureau") if data.get(key)) > 1:
+            raise forms.ValidationError(_("Choose one scope: a contract, a project or a bureau."))
+        return data

@@ -124,6 +124,7 @@ def ledger_entries(
     user: Any,
     bureau: int | None = None,
     project: int | None = None,
+    contract: int | None = None,
     supplier: int | None = None,
     start: dt.date | None = None,
     end: dt.date | None = None,
@@ -140,6 +141,8 @@ def ledger_entries(
         qs = qs.filter(Q(project__bureau_id=bureau) | Q(project__bureau__parent_id=bureau))
     if project:
         qs = qs.filter(project_id=project)
+    if contract:
+        qs = qs.filter(contract_id=contract)
     if supplier:
         qs = qs.filter(contract__supplier_id=supplier)
     if start:
@@ -149,9 +152,58 @@ def ledger_entries(
     return qs.order_by("seq")
 
 
-def ledger_totals(qs: QuerySet[LedgerEntry]) -> dict[str, Decimal]:
-    rows = qs.order_by().values("kind").annotate(total=Sum("amount"))
-    return {row["kind"]: row["total"] for row in rows}
+def ledger_totals(qs: QuerySet[LedgerEntry]) -> list[tuple[str, Decimal]]:
+    """Totals per event kind, each under its name in the reader's language (never one sum
+    across kinds: a payment and its approval are the same money, twice)."""
+    rows = qs.order_by().values("kind").annotate(total=Sum("amount")).order_by("kind")
+    labels = dict(LedgerKind.choices)
+    return [(str(labels.get(row["kind"], row["kind"])), row["total"]) for row in rows]
+
+
+@dataclass(frozen=True)
+class BookScope:
+    """A trial balance's scope: its entries and the contracts whose invariants are checked."""
+
+    label: str
+    entries: QuerySet[LedgerEntry]
+    contracts: QuerySet[Contract]
+
+
+def book_scope(
+    *,
+    user: Any,
+    contract: int | None = None,
+    project: int | None = None,
+    bureau: int | None = None,
+) -> BookScope:
+    """The whole book, a bureau (with its subordinates), a project or a contract, as `user`
+    may read it. A contract or project the user may not see is a 404."""
+    from django.utils.translation import gettext as _
+
+    entries = ledger_entries(user=user, bureau=bureau, project=project, contract=contract)
+    contracts = Contract.objects.filter(visible_contracts_for_funds_q(user))
+    label = str(_("Whole book"))
+    if contract:
+        found = contracts.filter(pk=contract).first()
+        if found is None:
+            raise Http404
+        contracts = contracts.filter(pk=contract)
+        label = str(_("Contract %(n)s") % {"n": found.number})
+    elif project:
+        found_project = ServiceProject.objects.filter(visible_projects_q(user), pk=project).first()
+        if found_project is None:
+            raise Http404
+        contracts = contracts.filter(project_id=project)
+        label = str(_("Project %(c)s") % {"c": found_project.code})
+    elif bureau:
+        from accounts.models import Organization
+
+        org = get_object_or_404(Organization, pk=bureau)
+        contracts = contracts.filter(
+            Q(project__bureau_id=bureau) | Q(project__bureau__parent_id=bureau)
+        )
+        label = str(_("Bureau %(n)s") % {"n": org.name})
+    return BookScope(label, entries, contracts)
 
 
 def funds_overview(*, user: Any) -> dict[str, Any]:

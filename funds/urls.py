@@ -7,6 +7,7 @@ urlpatterns = [
     path("payments/", views.payments, name="payments"),
     path("ledger/", views.ledger, name="ledger"),
     path("overview/", views.overview, name="overview"),
+    path("trial-balance/", views.trial_balance, name="trial_balance"),
     path("milestones/<int:pk>/", views.milestone_detail, name="milestone"),
     path("milestones/<int:pk>/deliverables/", views.deliverable_submit, name="deliverable_submit"),
     path("deliverables/<int:pk>/file/", views.deliverable_file, name="deliverable_file"),

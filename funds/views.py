@@ -24,8 +24,8 @@ from core.actions import act_and_redirect
 from core.exports import csv_response, stream_xlsx
 from core.files import protected_file_response
 from core.fsm import ActionRefusedError, check_transition
-from funds import documents, imports, selectors, services
-from funds.exports import HEADER, ledger_csv, ledger_rows
+from funds import books, documents, imports, selectors, services
+from funds.exports import header, ledger_csv, xlsx_rows
 from funds.forms import (
     AcceptanceForm,
     DeliverableForm,
@@ -33,6 +33,7 @@ from funds.forms import (
     LedgerFilterForm,
     PayForm,
     ServiceRecordForm,
+    TrialBalanceForm,
 )
 from funds.ledger import ledger_verify
 from funds.models import Deliverable, Disbursement, LedgerHead
@@ -351,7 +352,7 @@ def ledger(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     if fmt == "csv":
         return csv_response(ledger_csv(qs), "sanshe-ledger.csv")
     if fmt == "xlsx":
-        return stream_xlsx(ledger_rows(qs), HEADER, "sanshe-ledger.xlsx", sheet_title="台账")
+        return stream_xlsx(xlsx_rows(qs), header(), "sanshe-ledger.xlsx", sheet_title=_("Ledger"))
     if fmt == "pdf":
         response = HttpResponse(documents.ledger_pdf(qs, head), content_type="application/pdf")
         response["Content-Disposition"] = 'inline; filename="sanshe-ledger.pdf"'
@@ -368,6 +369,33 @@ def ledger(request: AuthenticatedHttpRequest) -> HttpResponseBase:
             "verification": verification,
             "query": request.GET.urlencode(),
             "ngos": Organization.objects.filter(kind=OrgKind.NGO).order_by("name"),
+        },
+    )
+
+
+@login_required
+def trial_balance(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """试算平衡表 of a contract, project, bureau or the whole book at a date, with the
+    reconciliation of the book's invariants against the records' states."""
+    decision = can_view_ledger(request.user)
+    if not decision:
+        raise PermissionDenied(str(decision.reason))
+    form = TrialBalanceForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    scope = selectors.book_scope(
+        user=request.user,
+        contract=data.get("contract"),
+        project=data.get("project"),
+        bureau=data.get("bureau"),
+    )
+    return render(
+        request,
+        "funds/trial_balance.html",
+        {
+            "form": form,
+            "scope": scope,
+            "book": books.trial_balance(scope.entries, as_of=data.get("as_of")),
+            "reconciliation": books.reconcile(scope.entries, scope.contracts),
         },
     )
 

@@ -61,10 +61,16 @@ def test_raw_csv_equals_the_typed_rows_rendering(ledger):
     assert fast == _typed_csv(qs)
     rows = list(csv.reader(io.StringIO(fast.decode("utf-8-sig"))))
     assert len(rows) == 1 + len(HOSTILE)
-    assert rows[1][1] == "2026-11-23T08:30:00+00:00"
+    # Beijing time with its offset and the microseconds the hash covers.
+    assert rows[1][1] == "2026-11-23T16:30:00.000000+08:00"
+    assert rows[2][1] == "2026-11-23T16:30:01.001000+08:00"
     assert rows[2][5] == "19120.50" and rows[5][5] == "123456789.99"
     assert rows[1][12].startswith("'=HYPERLINK") and rows[5][12] == '逗号,和"引号"'
     assert rows[2][10] == "'=中期付款" and rows[2][11] == "'=财务"
+    # The stored memo (cleaned at input: line breaks and tabs became spaces) under "memo".
+    memo = rows[0].index("memo")
+    assert rows[6][memo] == "两行 摘要" and rows[7][memo] == "回车 行"
+    assert rows[4][memo] == "indent" and rows[1][memo] == '\'=HYPERLINK("http://evil","点我")'
 
 
 def test_the_page_serves_the_fast_csv_with_filters(ledger, login):
