@@ -9,6 +9,7 @@ from core.api import ExportJobViewSet, IdempotentRouter
 from documents.api import DocumentTemplatePreviewViewSet, DocumentTemplateViewSet
 from evaluation.api import EvaluationWorkflowViewSet, IndicatorSystemViewSet
 from funds.api import (
+    BondViewSet,
     DisbursementActionsViewSet,
     LedgerViewSet,
     MilestoneActionsViewSet,
@@ -31,6 +32,7 @@ router.register("bids", BidViewSet, basename="bid")
 router.register("clarifications", ClarificationViewSet, basename="clarification")
 router.register("objections", ObjectionViewSet, basename="objection")
 router.register("contracts", ContractActionsViewSet, basename="contract")
+router.register("bonds", BondViewSet, basename="bond")
 router.register("evaluations", EvaluationWorkflowViewSet, basename="evaluation")
 router.register("indicator-systems", IndicatorSystemViewSet, basename="indicator-system")
 router.register("milestones", MilestoneActionsViewSet, basename="milestone")

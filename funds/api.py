@@ -16,15 +16,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.http import acting_user
+from accounts.models import Organization
 from core.api import require, run_transition_endpoint
 from funds import imports, services
+from funds.bonds import bond_receive, bond_return
 from funds.books import reconcile, trial_balance
 from funds.forms import TrialBalanceForm
 from funds.ledger import ledger_verify
-from funds.models import Disbursement, LedgerEntry, Milestone, ServiceRecord
+from funds.models import Bond, BondKind, Disbursement, LedgerEntry, Milestone, ServiceRecord
 from funds.permissions import can_accept_milestone, can_view_ledger, visible_contracts_for_funds_q
-from funds.selectors import book_scope, contract_target_progress, ledger_entries
-from procurement.models import Contract
+from funds.selectors import bond_list, book_scope, contract_target_progress, ledger_entries
+from procurement.models import Contract, Tender
 
 
 class MilestoneSerializer(serializers.ModelSerializer[Milestone]):
@@ -226,7 +228,9 @@ class ServiceRecordViewSet(viewsets.ReadOnlyModelViewSet[ServiceRecord]):
 
 class AccountLineSerializer(serializers.Serializer[Any]):
     account = serializers.CharField(help_text="The account as stored and hashed (Chinese name).")
-    label = serializers.CharField(help_text="The account's name in the request's language.")
+    label = serializers.CharField(  # type: ignore[assignment]
+        help_text="The account's name in the request's language."
+    )
     debit = serializers.DecimalField(max_digits=16, decimal_places=2)
     credit = serializers.DecimalField(max_digits=16, decimal_places=2)
     balance = serializers.DecimalField(
@@ -236,7 +240,7 @@ class AccountLineSerializer(serializers.Serializer[Any]):
 
 class CheckSerializer(serializers.Serializer[Any]):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     ok = serializers.BooleanField()
     findings = serializers.ListField(child=serializers.CharField())
 
@@ -289,7 +293,9 @@ class LedgerViewSet(viewsets.ReadOnlyModelViewSet[LedgerEntry]):
         require(can_view_ledger(request.user))
         form = TrialBalanceForm(request.query_params)
         if not form.is_valid():
-            raise serializers.ValidationError(form.errors)
+            raise serializers.ValidationError(
+                {k: [str(e) for e in v] for k, v in form.errors.items()}
+            )
         data = form.cleaned_data
         scope = book_scope(
             user=request.user,
@@ -504,3 +510,73 @@ class ServiceRecordActionsViewSet(mixins.CreateModelMixin, ServiceRecordViewSet)
                 status=status.HTTP_400_BAD_REQUEST,
             )
         return Response({"imported": result.saved}, status=status.HTTP_201_CREATED)
+
+
+class BondSerializer(serializers.ModelSerializer[Bond]):
+    return_due_by = serializers.DateField(
+        read_only=True,
+        allow_null=True,
+        help_text="A bid bond's last return day (5 working days, 实施条例第三十三条).",
+    )
+
+    class Meta:
+        model = Bond
+        fields = [
+            "id",
+            "kind",
+            "project",
+            "tender",
+            "contract",
+            "payer",
+            "amount",
+            "received_on",
+            "state",
+            "returned_on",
+            "return_due_by",
+        ]
+        read_only_fields = fields
+
+
+class BondInSerializer(serializers.Serializer[Any]):
+    kind = serializers.ChoiceField(choices=BondKind.choices)
+    tender = serializers.PrimaryKeyRelatedField(
+        queryset=Tender.objects.all(), required=False, allow_null=True, default=None
+    )
+    contract = serializers.PrimaryKeyRelatedField(
+        queryset=Contract.objects.all(), required=False, allow_null=True, default=None
+    )
+    payer = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    received_on = serializers.DateField()
+
+
+class BondReturnInSerializer(serializers.Serializer[Any]):
+    returned_on = serializers.DateField()
+
+
+class BondViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Bond]):
+    """Bid and performance bonds: finance records them received (POST) and returned."""
+
+    serializer_class = BondSerializer
+    filterset_fields = ["kind", "state", "tender", "contract"]
+
+    def get_queryset(self) -> QuerySet[Bond]:
+        if getattr(self, "swagger_fake_view", False):
+            return Bond.objects.none()
+        return bond_list(user=self.request.user)
+
+    @extend_schema(request=BondInSerializer, responses={201: BondSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        body = BondInSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        bond = bond_receive(actor=acting_user(request), **body.validated_data)
+        return Response(BondSerializer(bond).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=BondReturnInSerializer, responses=BondSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_bond(self, request: Request, pk: str | None = None) -> Response:
+        bond = self.get_object()
+        body = BondReturnInSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        returned = bond_return(bond=bond, actor=acting_user(request), **body.validated_data)
+        return Response(BondSerializer(returned).data)

@@ -167,7 +167,7 @@ def _net(rows: Iterable[tuple[Any, str, Decimal]], sign: int, into: dict[Any, De
 
 
 def _nets(entries: QuerySet[LedgerEntry], by: str) -> dict[tuple[Any, str], Decimal]:
-    """(entries' `by` id, account) → debit − credit; two grouped queries."""
+    """(entries' `by` id, account) → debit - credit; two grouped queries."""
     qs = entries.exclude(**{f"{by}__isnull": True}).order_by()
     nets: dict[tuple[Any, str], Decimal] = defaultdict(Decimal)
     _net(qs.values_list(by, "debit").annotate(s=Sum("amount")), 1, nets)
@@ -287,11 +287,11 @@ def reconcile(
             # Posted before lines named their disbursement (hash recipe 1): checked per
             # milestone and contract only.
             continue
-        expected = expected_disbursement_lines(d)
-        accounts = {a for (pk, a) in by_disbursement if pk == d.pk} | set(expected)
-        for account in sorted(accounts):
-            actual = by_disbursement.get((d.pk, account), ZERO)
-            if actual != expected.get(account, ZERO):
+        lines = expected_disbursement_lines(d)
+        names: set[str] = {a for (pk, a) in by_disbursement if pk == d.pk} | set(lines)
+        for name in sorted(names):
+            actual = by_disbursement.get((d.pk, name), ZERO)
+            if actual != lines.get(name, ZERO):
                 line_subject = line_subject or _("disbursement #%(pk)s") % {"pk": d.pk}
                 line_findings.append(
                     _(
@@ -301,9 +301,9 @@ def reconcile(
                     % {
                         "pk": d.pk,
                         "state": d.get_state_display(),
-                        "acc": _label(account),
+                        "acc": _label(name),
                         "actual": _money(actual),
-                        "expected": _money(expected.get(account, ZERO)),
+                        "expected": _money(lines.get(name, ZERO)),
                     }
                 )
                 break
@@ -321,8 +321,8 @@ def reconcile(
     withheld_subject = ""
     for m in milestones:
         actual = by_milestone.get((m.pk, Account.WITHHELD.value), ZERO)
-        expected = expected_withheld(m, per_milestone[m.pk])
-        if actual != expected:
+        withheld = expected_withheld(m, per_milestone[m.pk])
+        if actual != withheld:
             withheld_subject = withheld_subject or _("milestone #%(pk)s") % {"pk": m.pk}
             withheld_findings.append(
                 _(
@@ -332,7 +332,7 @@ def reconcile(
                     "pk": m.pk,
                     "state": m.get_state_display(),
                     "actual": _money(actual),
-                    "expected": _money(expected),
+                    "expected": _money(withheld),
                 }
             )
     checks.append(

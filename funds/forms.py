@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from funds.models import ServiceRecord
+from funds.models import BondKind, ServiceRecord
 
 CHECKLIST = [
     ("deliverables_complete", _("Deliverables complete and on time")),
@@ -110,3 +111,24 @@ class TrialBalanceForm(forms.Form):
         if sum(1 for key in ("contract", "project", "bureau") if data.get(key)) > 1:
             raise forms.ValidationError(_("Choose one scope: a contract, a project or a bureau."))
         return data
+
+
+class BondReceiveForm(forms.Form):
+    """A bond paid in: a bid bond (tender and bidder) or a performance bond (contract)."""
+
+    kind = forms.ChoiceField(label=_("Bond"), choices=BondKind.choices)
+    tender = forms.IntegerField(label=_("Tender id"), required=False, min_value=1)
+    contract = forms.IntegerField(label=_("Contract id"), required=False, min_value=1)
+    payer = forms.IntegerField(label=_("Paid by (organisation id)"), min_value=1)
+    amount = forms.DecimalField(
+        label=_("Amount (CNY)"), max_digits=14, decimal_places=2, min_value=Decimal("0.01")
+    )
+    received_on = forms.DateField(
+        label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class BondReturnForm(forms.Form):
+    returned_on = forms.DateField(
+        label=_("Returned on"), widget=forms.DateInput(attrs={"type": "date"})
+    )

@@ -544,7 +544,7 @@ class Bond(FSMModelMixin, models.Model):
 
         if self.kind != BondKind.BID or self.tender is None:
             return None
-        contract = Contract.objects.filter(tender_id=self.tender_id).first()
+        contract = Contract.objects.filter(tender=self.tender).first()
         if contract is not None and contract.supplier_id == self.payer_id:
             if contract.signed_at is None:
                 return None

@@ -251,3 +251,23 @@ def funds_overview(*, user: Any) -> dict[str, Any]:
         for k in ("budget", "contracted", "paid", "withheld", "forfeited")
     }
     return {"rows": table, "monthly": monthly, "totals": totals}
+
+
+def bonds_overdue(*, today: dt.date) -> list[Any]:
+    """Bid bonds still held after their 5-working-day return limit (实施条例第三十三条)."""
+    from funds.models import Bond, BondKind, BondState
+
+    held = Bond.objects.filter(kind=BondKind.BID, state=BondState.RECEIVED).select_related(
+        "tender", "payer"
+    )
+    return [b for b in held if (due := b.return_due_by()) is not None and due < today]
+
+
+def bond_list(*, user: Any) -> QuerySet[Any]:
+    from funds.models import Bond
+
+    return (
+        Bond.objects.filter(project__in=ServiceProject.objects.filter(visible_projects_q(user)))
+        .select_related("payer", "tender", "contract", "project")
+        .order_by("-id")
+    )

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
@@ -38,6 +39,23 @@ def funds_todos(user: Any) -> list[Todo]:
         ]
         return items
     if user.role == Role.BUREAU_FINANCE:
+        from django.urls import reverse
+
+        from funds.bonds import bonds_held
+
+        today = timezone.localdate()
+        bonds = []
+        for bond in bonds_held(bureau_id=org):
+            due = bond.return_due_by()
+            if due is not None:
+                bonds.append(
+                    Todo(
+                        _("Return the bid bond of %(payer)s") % {"payer": bond.payer.name},
+                        reverse("funds:bonds"),
+                        detail=_("overdue") if due < today else "",
+                        due=due,
+                    )
+                )
         pending = (
             Disbursement.objects.filter(
                 milestone__contract__project__bureau_id=org, state__in=["requested", "approved"]
@@ -45,7 +63,7 @@ def funds_todos(user: Any) -> list[Todo]:
             .exclude(requested_by=user)
             .select_related("milestone__contract")[:20]
         )
-        return [
+        return bonds + [
             Todo(
                 (_("Approve payment: %s") if d.state == "requested" else _("Record payment: %s"))
                 % d.milestone,

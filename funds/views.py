@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,9 +26,12 @@ from core.exports import csv_response, stream_xlsx
 from core.files import protected_file_response
 from core.fsm import ActionRefusedError, check_transition
 from funds import books, documents, imports, selectors, services
+from funds.bonds import bond_receive, bond_return
 from funds.exports import header, ledger_csv, xlsx_rows
 from funds.forms import (
     AcceptanceForm,
+    BondReceiveForm,
+    BondReturnForm,
     DeliverableForm,
     ImportForm,
     LedgerFilterForm,
@@ -45,6 +49,7 @@ from funds.permissions import (
     can_view_ledger,
     can_view_milestone,
 )
+from procurement.models import Contract, Tender
 
 
 @login_required
@@ -423,3 +428,66 @@ def deliverable_file(request: AuthenticatedHttpRequest, pk: int) -> FileResponse
     return protected_file_response(
         deliverable.file, can_view_milestone(request.user, deliverable.milestone)
     )
+
+
+# --- bonds -----------------------------------------------------------------------------------
+
+
+@login_required
+def bonds(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Bid and performance bonds held and returned; finance records them here."""
+    decision = can_view_ledger(request.user)
+    if not decision:
+        raise PermissionDenied(str(decision.reason))
+    form = BondReceiveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        tender = Tender.objects.filter(pk=data["tender"]).first() if data["tender"] else None
+        contract = (
+            Contract.objects.filter(pk=data["contract"]).first() if data["contract"] else None
+        )
+        payer = get_object_or_404(Organization, pk=data["payer"])
+        try:
+            bond_receive(
+                actor=request.user,
+                kind=data["kind"],
+                payer=payer,
+                amount=data["amount"],
+                received_on=data["received_on"],
+                tender=tender,
+                contract=contract,
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        except ActionRefusedError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Bond recorded."))
+            return redirect("funds:bonds")
+    today = timezone.localdate()
+    rows = [(b, b.return_due_by()) for b in selectors.bond_list(user=request.user)[:200]]
+    return render(
+        request,
+        "funds/bonds.html",
+        {"form": form, "rows": rows, "today": today, "return_form": BondReturnForm()},
+    )
+
+
+@login_required
+@require_POST
+def bond_return_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    bond = get_object_or_404(selectors.bond_list(user=request.user), pk=pk)
+    form = BondReturnForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the date the bond was returned."))
+        return redirect("funds:bonds")
+    try:
+        bond_return(bond=bond, actor=request.user, returned_on=form.cleaned_data["returned_on"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except ActionRefusedError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Bond returned."))
+    return redirect("funds:bonds")
