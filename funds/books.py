@@ -10,7 +10,9 @@ the book must keep and names the first entry, disbursement, milestone or contrac
 3. paid out (已支付服务费) never exceeds the contract amount in force;
 4. each disbursement's own lines say what its state says (requested, approved, paid or
    rejected = reversed), so nothing is paid twice;
-5. each milestone's 暂缓支付 balance is its withheld part not yet released, zero once forfeited.
+5. each milestone's payment accounts hold what its disbursements' states say: a line posted
+   outside its disbursement shows here (暂缓支付: the withheld part not yet released, zero once
+   forfeited).
 
 Each is checked with a fixed number of grouped queries, whatever the size of the book.
 """
@@ -155,8 +157,9 @@ INVARIANTS = {
     ),
     "paid_within_amount": gettext_lazy("Paid out never exceeds the contract amount"),
     "disbursement_lines": gettext_lazy("Each disbursement's ledger lines match its state"),
-    "withheld_lines": gettext_lazy(
-        "Each milestone's 暂缓支付 is its withheld part not released, zero once forfeited"
+    "milestone_lines": gettext_lazy(
+        "Each milestone's payment accounts hold what its payments' states say (暂缓支付: the "
+        "withheld part not released, zero once forfeited)"
     ),
 }
 
@@ -194,15 +197,21 @@ def expected_disbursement_lines(d: Disbursement) -> dict[str, Decimal]:
     return expected
 
 
-def expected_withheld(milestone: Milestone, disbursements: list[Disbursement]) -> Decimal:
-    """暂缓支付 of a milestone: the live first part's withheld amount less a live release;
-    nothing once forfeited."""
+PAYMENT_ACCOUNTS = (*IN_BETWEEN_ACCOUNTS, Account.FEES_PAID)
+
+
+def expected_milestone_lines(
+    milestone: Milestone, disbursements: list[Disbursement]
+) -> dict[str, Decimal]:
+    """What a milestone's lines net to on the payment accounts (待审批支付, 应付承接主体款,
+    暂缓支付, 已支付服务费): its live disbursements' lines, and 暂缓支付 emptied once forfeited."""
+    expected: dict[str, Decimal] = defaultdict(Decimal)
+    for d in disbursements:
+        for account, amount in expected_disbursement_lines(d).items():
+            expected[account] += amount
     if milestone.state == MilestoneState.FORFEITED:
-        return ZERO
-    live = [d for d in disbursements if d.state != DisbursementState.REJECTED]
-    withheld = sum((d.withheld for d in live if d.part == 1), ZERO)
-    releasing = sum((d.amount for d in live if d.part == 2), ZERO)
-    return withheld - releasing
+        expected[Account.WITHHELD.value] = ZERO
+    return {a.value: expected.get(a.value, ZERO) for a in PAYMENT_ACCOUNTS}
 
 
 def _money(value: Decimal) -> str:
@@ -320,25 +329,29 @@ def reconcile(
     withheld_findings: list[str] = []
     withheld_subject = ""
     for m in milestones:
-        actual = by_milestone.get((m.pk, Account.WITHHELD.value), ZERO)
-        withheld = expected_withheld(m, per_milestone[m.pk])
-        if actual != withheld:
+        for account, amount in expected_milestone_lines(m, per_milestone[m.pk]).items():
+            actual = by_milestone.get((m.pk, account), ZERO)
+            if actual == amount:
+                continue
             withheld_subject = withheld_subject or _("milestone #%(pk)s") % {"pk": m.pk}
             withheld_findings.append(
                 _(
-                    "Milestone #%(pk)s (%(state)s): 暂缓支付 holds %(actual)s, expected %(expected)s."
+                    "Milestone #%(pk)s (%(state)s): %(acc)s holds %(actual)s, its payments' "
+                    "states say %(expected)s."
                 )
                 % {
                     "pk": m.pk,
                     "state": m.get_state_display(),
+                    "acc": _label(account),
                     "actual": _money(actual),
-                    "expected": _money(withheld),
+                    "expected": _money(amount),
                 }
             )
+            break
     checks.append(
         Check(
-            "withheld_lines",
-            str(INVARIANTS["withheld_lines"]),
+            "milestone_lines",
+            str(INVARIANTS["milestone_lines"]),
             withheld_findings[:limit],
             withheld_subject,
         )
