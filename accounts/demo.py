@@ -154,6 +154,8 @@ ORGANIZATIONS: list[tuple[str, str, str | None, str, str, str, str, bool]] = [
 USERS: list[tuple[str, str, str, str, bool]] = [
     ("qj_staff", "王丽（潜江市民政局）", Role.BUREAU_STAFF, "潜江市民政局", True),
     ("qj_finance", "陈敏（潜江市民政局财务）", Role.BUREAU_FINANCE, "潜江市民政局", True),
+    # A second finance officer records payments: the approver may not (不相容岗位分离).
+    ("qj_cashier", "刘芳（潜江市民政局出纳）", Role.BUREAU_FINANCE, "潜江市民政局", False),
     ("aixin", "刘洋（爱心天使社工中心）", Role.NGO, "武汉爱心天使社会工作服务中心", True),
     ("expert1", "张建国（评审专家）", Role.EXPERT, "湖北省政府采购评审专家库", True),
     ("assessor_lead", "赵静（评估组长）", Role.ASSESSOR, "荆楚社会服务绩效评估中心", True),
@@ -161,6 +163,7 @@ USERS: list[tuple[str, str, str, str, bool]] = [
     ("admin", "平台管理员", Role.ADMIN, "三社平台运维中心", True),
     ("jz_staff", "李华（荆州市民政局）", Role.BUREAU_STAFF, "荆州市民政局", False),
     ("jz_finance", "周芳（荆州市民政局财务）", Role.BUREAU_FINANCE, "荆州市民政局", False),
+    ("jz_cashier", "孙丽（荆州市民政局出纳）", Role.BUREAU_FINANCE, "荆州市民政局", False),
     ("jl_staff", "吴涛（监利县民政局）", Role.BUREAU_STAFF, "监利县民政局", False),
     ("jl_finance", "郑红（监利县民政局财务）", Role.BUREAU_FINANCE, "监利县民政局", False),
     ("dy_staff", "杨帆（大英县民政局）", Role.BUREAU_STAFF, "大英县民政局", False),

@@ -60,7 +60,9 @@ def _records(contract: Any, key: str, days: int) -> None:
     )
 
 
-def _pay_advance(advance: Milestone, staff: Any, finance: Any, voucher: str) -> None:
+def _pay_advance(
+    advance: Milestone, staff: Any, finance: Any, cashier: Any, voucher: str
+) -> None:
     if advance.state != "planned":
         return
     services.acceptance_record(
@@ -72,8 +74,9 @@ def _pay_advance(advance: Milestone, staff: Any, finance: Any, voucher: str) -> 
     )
     d = services.disbursement_request(milestone=advance, actor=staff)
     d = services.disbursement_approve(disbursement=d, actor=finance)
+    # Requested by staff, approved by finance, paid by the cashier: three people.
     services.disbursement_pay(
-        disbursement=d, actor=finance, voucher_number=voucher, paid_on=timezone.localdate()
+        disbursement=d, actor=cashier, voucher_number=voucher, paid_on=timezone.localdate()
     )
 
 
@@ -83,7 +86,7 @@ def load(ctx: dict[str, Any]) -> None:
     if qj is not None:
         staff, finance, ngo = users["qj_staff"], users["qj_finance"], users["aixin"]
         advance, midterm, final = list(qj.milestones.order_by("sequence"))
-        _pay_advance(advance, staff, finance, "QJ-2026-0101")
+        _pay_advance(advance, staff, finance, users["qj_cashier"], "QJ-2026-0101")
         _records(qj, "qianjiang", 30)
         if midterm.state == "evaluated":
             services.deliverables_submit(
@@ -121,7 +124,13 @@ def load(ctx: dict[str, Any]) -> None:
     if jl is not None:
         jl_advance = jl.milestones.order_by("sequence").first()
         if jl_advance is not None:
-            _pay_advance(jl_advance, users["jz_staff"], users["jz_finance"], "JZ-2026-0077")
+            _pay_advance(
+                jl_advance,
+                users["jz_staff"],
+                users["jz_finance"],
+                users["jz_cashier"],
+                "JZ-2026-0077",
+            )
         _records(jl, "jiangling_pilot", 15)
         jl_midterm = jl.milestones.filter(sequence=2).first()
         supplier_staff = next(

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from funds.services import acceptance_record
 from procurement.models import Tender
-from tests.factories.accounts import AuditorFactory, NgoUserFactory
+from tests.factories.accounts import AuditorFactory, BureauFinanceFactory, NgoUserFactory
 from tests.funds.conftest import money  # noqa: F401 - fixture
 from tests.procurement.conftest import make_tender, world  # noqa: F401 - fixtures
 
@@ -74,15 +74,23 @@ def test_payment_through_the_api_with_maker_checker(money):  # noqa: F811
         api(money["finance"]).post(f"/api/v1/disbursements/{pk}/approve/").data["state"]
         == "approved"
     )
-    paid = api(money["finance"]).post(
+    today = dt.date.today().isoformat()
+    # The approver may not also pay (不相容岗位分离): 403 with the reason.
+    same = api(money["finance"]).post(
         f"/api/v1/disbursements/{pk}/pay/",
-        {"voucher_number": "QJ-1", "paid_on": "2027-01-20"},
+        {"voucher_number": "QJ-1", "paid_on": today},
+        format="json",
+    )
+    assert same.status_code == 403 and "第十二条" in same.data["detail"]
+    paid = api(money["finance2"]).post(
+        f"/api/v1/disbursements/{pk}/pay/",
+        {"voucher_number": "QJ-1", "paid_on": today},
         format="json",
     )
     assert paid.data["state"] == "paid"
-    again = api(money["finance2"]).post(
+    again = api(BureauFinanceFactory(organization=money["bureau"])).post(
         f"/api/v1/disbursements/{pk}/pay/",
-        {"voucher_number": "QJ-2", "paid_on": "2027-01-21"},
+        {"voucher_number": "QJ-2", "paid_on": today},
         format="json",
     )
     assert again.status_code == 409
