@@ -329,8 +329,8 @@ def reconcile(
     withheld_findings: list[str] = []
     withheld_subject = ""
     for m in milestones:
-        for account, amount in expected_milestone_lines(m, per_milestone[m.pk]).items():
-            actual = by_milestone.get((m.pk, account), ZERO)
+        for held, amount in expected_milestone_lines(m, per_milestone[m.pk]).items():
+            actual = by_milestone.get((m.pk, held), ZERO)
             if actual == amount:
                 continue
             withheld_subject = withheld_subject or _("milestone #%(pk)s") % {"pk": m.pk}
@@ -342,7 +342,7 @@ def reconcile(
                 % {
                     "pk": m.pk,
                     "state": m.get_state_display(),
-                    "acc": _label(account),
+                    "acc": _label(held),
                     "actual": _money(actual),
                     "expected": _money(amount),
                 }

@@ -60,9 +60,7 @@ def _records(contract: Any, key: str, days: int) -> None:
     )
 
 
-def _pay_advance(
-    advance: Milestone, staff: Any, finance: Any, cashier: Any, voucher: str
-) -> None:
+def _pay_advance(advance: Milestone, staff: Any, finance: Any, cashier: Any, voucher: str) -> None:
     if advance.state != "planned":
         return
     services.acceptance_record(
