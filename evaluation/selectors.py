@@ -35,7 +35,8 @@ def system_list(*, user: Any) -> QuerySet[IndicatorSystem]:
         IndicatorSystem.objects.filter(visible_systems_q(user))
         .select_related("owner")
         .annotate(
-            leaf_count=Count("indicators", filter=Q(indicators__level=3)),
+            # distinct: the evaluations join multiplies each indicator row by the evaluations.
+            leaf_count=Count("indicators", filter=Q(indicators__level=3), distinct=True),
             evaluation_count=Count("evaluations", distinct=True),
         )
         .order_by("code", "-version")
