@@ -343,7 +343,7 @@ class Evaluation(FSMModelMixin, models.Model):
         """The cut-off date of the figures computed from Sanshe's records."""
         if self.cutoff_date is not None:
             return self.cutoff_date
-        if self.milestone_id is not None:
+        if self.milestone is not None:
             return self.milestone.due_date
         return timezone.localdate(self.commissioned_at)
 

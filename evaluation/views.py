@@ -371,7 +371,7 @@ def _transition_view(
                 evaluation=evaluation,
                 actor=request.user,
                 reason=request.POST.get("reason", ""),
-                disputed=[v for v in request.POST.getlist("disputed") if v.isdigit()],
+                disputed=[int(v) for v in request.POST.getlist("disputed") if v.isdigit()],
             )
         messages.success(request, success)
     except ValidationError as exc:

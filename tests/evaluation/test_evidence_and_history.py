@@ -221,7 +221,7 @@ def test_re_review_changes_only_disputed_leaves_unless_a_reason_is_given(cast, m
         decisions={satisfaction.pk: LeafDecision(note="问卷回收率低，下调", score=Dec("15"))},
     )
     services.evaluation_confirm(evaluation=evaluation, actor=cast.staff)
-    with pytest.raises(ValidationError, match="dispute|异议|申诉"):
+    with pytest.raises(ValidationError, match=r"dispute|异议|申诉"):
         services.evaluation_appeal(evaluation=evaluation, actor=cast.ngo, reason="不服")
     services.evaluation_appeal(
         evaluation=evaluation, actor=cast.ngo, reason="转介个案未计入", disputed=[cases.pk]
