@@ -414,6 +414,15 @@ def can_view_changes(user: Any, evaluation: Evaluation) -> Decision:
     return can_see_materials(user, evaluation)
 
 
+def visible_ties_q(user: Any) -> Q:
+    """Queryset twin of can_view_ties."""
+    if not _active(user):
+        return Q(pk__in=[])
+    if _sees_everything(user) or user.role in BUREAU_ROLES:
+        return Q()
+    return Q(organization_id=user.organization_id)
+
+
 def can_record_acceptance_opinion(user: Any, milestone: Any) -> Decision:
     if not (
         _active(user)
