@@ -42,7 +42,8 @@ def case_count(contract: Any, as_of: dt.date) -> sources.Measure | None:
     n = _records(contract, as_of).filter(service_type=ServiceType.CASE).count()
     return sources.Measure(
         value=Decimal(n),
-        how=_("casework (个案) service records dated up to %(day)s") % {"day": as_of.isoformat()},
+        how=_("%(n)s casework (个案) service records dated up to %(day)s")
+        % {"n": n, "day": as_of.isoformat()},
         source=_("service records (服务台账)"),
     )
 

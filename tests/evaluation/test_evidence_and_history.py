@@ -287,3 +287,42 @@ def test_commission_date_cutoff_defaults_to_milestone_due_date(cast):
     evaluation = commission(cast, milestone=milestone)
     assert evaluation.as_of() == milestone.due_date
     assert ContractTarget.objects.count() == 0
+
+
+def test_report_sets_self_score_against_assessed_and_shows_computed_figures(data_cast):
+    from evaluation import participation
+    from evaluation.report import render_report, report_context
+    from tests.pdf import pdf_text
+
+    cast = data_cast
+    _records(cast.contract, 24, dt.date.today() - dt.timedelta(days=1))
+    evaluation = commission(cast)
+    leaves = Indicator.objects.filter(system=evaluation.system, level=3)
+    participation.self_evaluation_save(
+        evaluation=evaluation,
+        actor=cast.ngo,
+        entries={
+            leaf.pk: (
+                {"score": str(leaf.points), "actual": "40", "target": "40", "count": "0"}
+                | {"met": "yes", "actual": "40" if leaf.method == "ratio" else "24"},
+                "",
+            )
+            for leaf in leaves
+        },
+        submit=True,
+    )
+    for a in services.assessors_assign(
+        evaluation=evaluation, actor=cast.lead, assessors=cast.assessors[:3]
+    ):
+        services.assessor_declare(assignment=a, actor=a.assessor, conflict=False)
+    services.evaluation_start_scoring(evaluation=evaluation, actor=cast.lead)
+    scores = full_marks()
+    scores.pop("个案数")
+    fill_and_submit(evaluation, [scores] * 3)
+    result = services.evaluation_consolidate(evaluation=evaluation, actor=cast.lead)
+    context = report_context(evaluation, result)
+    cases = next(r for r in context["rows"] if r["name"] == "个案数")
+    assert (cases["self_score"], cases["score"]) == ("20.00", "12.00")  # 24 ÷ 40 × 20
+    assert context["figures"][0]["value"] == "24.00" and "24" in context["figures"][0]["how"]
+    text = "".join(pdf_text(render_report(evaluation)).split())
+    assert "自评" in text and "根据系统记录计算的指标" in text
