@@ -39,6 +39,10 @@ def _fmt(value: Decimal) -> str:
     return f"{value:.2f}"
 
 
+def _fmt_or_blank(value: Decimal | None) -> str:
+    return "" if value is None else _fmt(value)
+
+
 def report_context(evaluation: Evaluation, result: EvaluationResult) -> dict[str, Any]:
     """Everything the report shows, as plain data."""
     rows = result_rows(result=result)
@@ -126,9 +130,7 @@ def report_context(evaluation: Evaluation, result: EvaluationResult) -> dict[str
                 "points": _fmt(row.indicator.points),
                 "score": _fmt(row.score),
                 "note": row.leaf.note if row.leaf else "",
-                "self_score": _fmt(own[row.indicator.pk])
-                if own.get(row.indicator.pk) is not None
-                else "",
+                "self_score": _fmt_or_blank(own.get(row.indicator.pk)),
             }
             for row in rows
         ],
