@@ -9,7 +9,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -17,10 +18,11 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Organization, OrgKind
 from core.fsm import ActionRefusedError
 from core.permissions import Decision
-from evaluation import computed, participation, selectors, sources, ties
+from evaluation import acceptance, computed, participation, selectors, sources, ties
 from evaluation.models import Indicator, ScoringMethod
 from evaluation.permissions import (
     can_draw_survey,
+    can_record_acceptance_opinion,
     can_record_survey_answer,
     can_record_ties,
     can_self_evaluate,
@@ -32,6 +34,7 @@ from evaluation.permissions import (
     can_view_ties,
 )
 from evaluation.records import (
+    AcceptanceOpinion,
     OrganizationTie,
     Satisfaction,
     SatisfactionSurvey,
@@ -286,3 +289,52 @@ def organization_ties(request: AuthenticatedHttpRequest, org_pk: int) -> HttpRes
             else [],
         },
     )
+
+
+@login_required
+def acceptance_opinion(request: AuthenticatedHttpRequest, milestone_pk: int) -> HttpResponse:
+    """The bureau records the service users' opinion at acceptance (published at once)."""
+    from django.apps import apps
+
+    milestone = get_object_or_404(
+        apps.get_model("funds", "Milestone").objects.select_related(
+            "contract__project", "contract__supplier"
+        ),
+        pk=milestone_pk,
+    )
+    decision = can_record_acceptance_opinion(request.user, milestone)
+    existing = AcceptanceOpinion.objects.filter(milestone=milestone).first()
+    if not decision and existing is None:
+        raise Http404
+    if request.method == "POST":
+        _require(decision)
+        try:
+            acceptance.acceptance_opinion_record(
+                milestone=milestone,
+                actor=request.user,
+                consulted=_whole(request.POST.get("consulted", ""), _("Service users consulted")),
+                satisfied=_whole(request.POST.get("satisfied", ""), _("Of whom satisfied")),
+                how=request.POST.get("how", ""),
+                summary=request.POST.get("summary", ""),
+            )
+            messages.success(request, _("The service users' opinion is recorded and published."))
+            return redirect("evaluation:acceptance_opinion", milestone_pk=milestone_pk)
+        except (ValidationError, ActionRefusedError) as exc:
+            _flash(request, exc)
+    return render(
+        request,
+        "evaluation/acceptance_opinion.html",
+        {"milestone": milestone, "opinion": existing, "can_record": decision and not existing},
+    )
+
+
+def _whole(raw: str, field: str) -> int:
+    if not raw.strip().isdigit():
+        raise ValidationError(_("“%(field)s” must be a whole number.") % {"field": field})
+    return int(raw.strip())
+
+
+def acceptance_public(request: HttpRequest) -> HttpResponse:
+    """履约验收结果公示: the service users' opinion at each acceptance, for everyone."""
+    page = Paginator(acceptance.published_opinions(), 20).get_page(request.GET.get("page"))
+    return render(request, "evaluation/acceptance_public.html", {"page": page})

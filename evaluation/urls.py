@@ -33,4 +33,10 @@ urlpatterns = [
     path("<int:pk>/survey/", evidence_views.survey, name="survey"),
     path("<int:pk>/changes/", evidence_views.changes, name="changes"),
     path("ties/<int:org_pk>/", evidence_views.organization_ties, name="ties"),
+    path(
+        "acceptance/<int:milestone_pk>/",
+        evidence_views.acceptance_opinion,
+        name="acceptance_opinion",
+    ),
+    path("acceptance/public/", evidence_views.acceptance_public, name="acceptance_public"),
 ]
