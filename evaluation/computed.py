@@ -153,7 +153,7 @@ def refresh_satisfaction(*, evaluation: Evaluation) -> None:
 
 def computed_for(*, evaluation: Evaluation) -> dict[int, ComputedIndicator]:
     """The frozen figures by leaf id, or the live preview before scoring opens (one query)."""
-    rows = list(evaluation.computed.all())
+    rows = list(evaluation.computed.order_by("indicator__position"))
     if not rows and evaluation.state == "commissioned":
         rows = preview(evaluation)
     return {row.indicator_id: row for row in rows}

@@ -421,7 +421,8 @@ def sheet_save(*, sheet: ScoreSheet, actor: User, entries: Mapping[int, EntryInp
         if refusal:
             errors.append(refusal)
             continue
-        blank = all(v in (None, "") for v in given.inputs.values())
+        # A ratio's target comes pre-filled on the form: without an actual the leaf is unscored.
+        blank = all(v in (None, "") for k, v in given.inputs.items() if k != "target")
         try:
             score = (
                 None
