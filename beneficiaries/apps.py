@@ -12,3 +12,5 @@ class BeneficiariesConfig(AppConfig):
         from funds import reach
 
         reach.register(people_by_category)
+        # Figures and masked households for evaluations, registered the same way.
+        from beneficiaries import evaluation_sources  # noqa: F401

@@ -8,6 +8,7 @@ from beneficiaries.api import BeneficiaryViewSet
 from core.api import ExportJobViewSet, IdempotentRouter
 from documents.api import DocumentTemplatePreviewViewSet, DocumentTemplateViewSet
 from evaluation.api import EvaluationWorkflowViewSet, IndicatorSystemViewSet
+from evaluation.api_evidence import EvaluationEvidenceViewSet, OrganizationTieViewSet
 from funds.api import (
     BondViewSet,
     DisbursementActionsViewSet,
@@ -34,6 +35,8 @@ router.register("objections", ObjectionViewSet, basename="objection")
 router.register("contracts", ContractActionsViewSet, basename="contract")
 router.register("bonds", BondViewSet, basename="bond")
 router.register("evaluations", EvaluationWorkflowViewSet, basename="evaluation")
+router.register("evaluations", EvaluationEvidenceViewSet, basename="evaluation-evidence")
+router.register("assessor-ties", OrganizationTieViewSet, basename="assessor-tie")
 router.register("indicator-systems", IndicatorSystemViewSet, basename="indicator-system")
 router.register("milestones", MilestoneActionsViewSet, basename="milestone")
 router.register("disbursements", DisbursementActionsViewSet, basename="disbursement")

@@ -254,4 +254,6 @@ SANSHE_DEMO_LOADERS = [
     "evaluation.demo.load",
     "funds.demo.load",
     "beneficiaries.demo.load",
+    # After the records it computes from: the evaluation's evidence, survey and 自评.
+    "evaluation.demo.load_evidence",
 ]

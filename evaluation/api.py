@@ -152,6 +152,11 @@ class DeclareSerializer(serializers.Serializer[Any]):
 
 class AppealSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField()
+    disputed = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        allow_empty=False,
+        help_text="Ids of the scored indicators the appeal disputes.",
+    )
 
 
 class EvaluationActionsViewSet(EvaluationViewSet):
@@ -279,6 +284,7 @@ class EvaluationActionsViewSet(EvaluationViewSet):
                     evaluation=evaluation,
                     actor=acting_user(request),
                     reason=body.validated_data["reason"],
+                    disputed=body.validated_data["disputed"],
                 ).evaluation
             ),
             self._state,
@@ -405,6 +411,14 @@ class LeafDecisionSerializer(serializers.Serializer[Any]):
         max_length=4000,
         help_text="The discussion note (required on a flagged leaf) or the override's justification.",
     )
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=4000,
+        help_text="Why the leaf changes from the previous result (required in a re-review for a "
+        "leaf the appeal did not dispute). Leaves left out keep the previous note and override.",
+    )
 
 
 class ConsolidateSerializer(serializers.Serializer[Any]):
@@ -474,7 +488,7 @@ class ResultSerializer(serializers.ModelSerializer[EvaluationResult]):
 
 def _decisions(data: dict[str, Any]) -> dict[int, services.LeafDecision]:
     return {
-        d["indicator"]: services.LeafDecision(note=d["note"], score=d["score"])
+        d["indicator"]: services.LeafDecision(note=d["note"], score=d["score"], reason=d["reason"])
         for d in data["decisions"]
     }
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from evaluation import services
@@ -161,3 +162,99 @@ def load(ctx: dict[str, Any]) -> None:
             # Two of three sheets are in; the third assessor is still scoring.
             _score(scoring, submit=2)
             break
+
+
+# --- evidence: runs after funds and beneficiaries, whose records the figures are computed from
+
+
+def _self_inputs(leaf: Indicator) -> dict[str, Any]:
+    """The NGO rates itself a little higher than the assessors will (as NGOs do)."""
+    inputs = _full_inputs(leaf)
+    return {k: ("yes" if v is True else v) for k, v in inputs.items()}
+
+
+def load_evidence(ctx: dict[str, Any]) -> None:
+    """A final evaluation of the 潜江 contract: contract targets, the NGO's 自评, a survey of
+    served households, a declared tie, and scoring open with the data-driven leaves pre-filled."""
+    from evaluation import computed, participation, ties
+    from evaluation.records import OrganizationTie, TieKind
+
+    users, orgs = ctx["users"], ctx["orgs"]
+    project = ctx["projects"].get("qianjiang")
+    contract = contract_for_project(project=project) if project is not None else None
+    if (
+        contract is None
+        or Evaluation.objects.filter(contract=contract, kind=EvaluationKind.FINAL).exists()
+    ):
+        return
+    staff, lead, ngo = users["qj_staff"], users[LEAD], users["aixin"]
+    for measure, value, basis in (
+        ("service_person_times", "6000", "合同附件一 服务人次不少于6000"),
+        ("case_count", "40", "合同附件一 个案不少于40个"),
+        ("volunteer_times", "200", "合同附件一 志愿者参与不少于200人次"),
+    ):
+        computed.contract_target_set(
+            contract=contract, actor=staff, measure=measure, value=value, basis=basis
+        )
+    assessor_org = orgs[ASSESSOR_ORG]
+    other_ngo = next(
+        (o for o in orgs.values() if o.kind == "ngo" and o.pk != contract.supplier_id), None
+    )
+    if other_ngo is not None and not OrganizationTie.objects.filter(other=other_ngo).exists():
+        ties.tie_record(
+            actor=lead,
+            organization=assessor_org,
+            other=other_ngo,
+            kind=TieKind.PAID_WORK,
+            detail="2025年为其开展内部督导培训",
+            last_date=timezone.localdate() - dt.timedelta(days=200),
+        )
+    system = IndicatorSystem.objects.get(code="social-work-children", owner=None)
+    evaluation = services.evaluation_commission(
+        project=project,
+        actor=staff,
+        contract=contract,
+        assessor_org=assessor_org,
+        lead=lead,
+        system=system,
+        kind=EvaluationKind.FINAL,
+        due_date=timezone.localdate() + dt.timedelta(days=45),
+        cutoff_date=contract.end_date,  # a final evaluation counts to the end of the term
+    )
+    leaves = list(Indicator.objects.filter(system=system, level=3).order_by("position"))
+    participation.self_evaluation_save(
+        evaluation=evaluation,
+        actor=ngo,
+        entries={leaf.pk: (_self_inputs(leaf), "") for leaf in leaves},
+        summary="按合同完成各项服务，个案和服务人次达到进度要求，志愿者队伍稳定。",
+        submit=True,
+    )
+    assignments = services.assessors_assign(
+        evaluation=evaluation, actor=lead, assessors=[users[u] for u in ASSESSORS]
+    )
+    for assignment in assignments:
+        services.assessor_declare(
+            assignment=assignment,
+            actor=assignment.assessor,
+            conflict=False,
+            statement="本人及所在机构与被评估机构无关联关系。",
+        )
+    try:
+        participation.survey_draw(evaluation=evaluation, actor=lead, size=6)
+    except ValidationError:  # a demo without case files simply has no survey
+        pass
+    else:
+        answers = ["very", "satisfied", "satisfied", "neutral", "very"]
+        for household, overall in zip(
+            evaluation.survey.households.order_by("position"), answers, strict=False
+        ):
+            participation.survey_answer(
+                household=household,
+                actor=users[ASSESSORS[0]],
+                mode="phone",
+                reached=True,
+                overall=overall,
+                would_recommend=overall != "neutral",
+                improvement="希望暑假增加活动" if overall == "neutral" else "",
+            )
+    services.evaluation_start_scoring(evaluation=evaluation, actor=lead)

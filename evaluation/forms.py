@@ -79,6 +79,12 @@ class CommissionForm(forms.Form):
         label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     min_assessors = forms.IntegerField(label=_("Minimum assessors"), min_value=3, initial=3)
+    cutoff_date = forms.DateField(
+        label=_("Cut-off date"),
+        required=False,
+        help_text=_("Records up to this day count; empty: the milestone's due date or today."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
 
     def __init__(self, *args: Any, project: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -124,6 +130,19 @@ class DeclareForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Describe the relationship if you have a conflict."),
+    )
+    ties = forms.MultipleChoiceField(
+        label=_(
+            "Does your organisation have any of these ties to the evaluated organisation? "
+            "Each one is recorded in your organisation's profile and withdraws you."
+        ),
+        choices=[
+            ("legal_representative", _("Same legal representative")),
+            ("shared_staff", _("Shared staff (someone works for both)")),
+            ("paid_work", _("Paid work for it in the last three years")),
+        ],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
 
 

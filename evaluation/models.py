@@ -310,6 +310,13 @@ class Evaluation(FSMModelMixin, models.Model):
     commissioned_at = models.DateTimeField(_("commissioned at"), default=timezone.now)
     appeal_deadline = models.DateField(_("appeal deadline"), null=True, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    # Figures computed from Sanshe's records count what happened up to this day.
+    cutoff_date = models.DateField(
+        _("cut-off date"),
+        null=True,
+        blank=True,
+        help_text=_("Records up to this day count; empty: the milestone's due date or today."),
+    )
 
     class Meta:
         verbose_name = _("performance evaluation")
@@ -331,6 +338,14 @@ class Evaluation(FSMModelMixin, models.Model):
 
     def current_result(self) -> EvaluationResult | None:
         return self.results.filter(is_current=True).first()
+
+    def as_of(self) -> Any:
+        """The cut-off date of the figures computed from Sanshe's records."""
+        if self.cutoff_date is not None:
+            return self.cutoff_date
+        if self.milestone is not None:
+            return self.milestone.due_date
+        return timezone.localdate(self.commissioned_at)
 
     # --- conditions -------------------------------------------------------------------------
 
@@ -569,6 +584,8 @@ class ScoreEntry(models.Model):
     score = models.DecimalField(_("score"), max_digits=5, decimal_places=2, null=True)
     comment = models.TextField(_("comment"), blank=True)
     evidence_file = models.FileField(_("evidence file"), upload_to=evidence_path, blank=True)
+    # Why the assessor departs from the figure Sanshe computed (data-driven leaves only).
+    adjust_reason = models.TextField(_("reason for adjusting the computed figure"), blank=True)
 
     class Meta:
         verbose_name = _("score entry")
@@ -666,6 +683,10 @@ class Appeal(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     reason = models.TextField(_("grounds of appeal"))
+    # The indicators the NGO disputes: a re-review changes only these (others need a reason).
+    disputed = models.ManyToManyField(
+        Indicator, verbose_name=_("disputed indicators"), blank=True, related_name="+"
+    )
     filed_at = models.DateTimeField(_("filed at"), default=timezone.now)
     response = models.TextField(_("re-review response"), blank=True)
     responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
@@ -676,3 +697,7 @@ class Appeal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.evaluation_id}: {self.reason[:30]}"
+
+
+# Registered with the app from here (records.py holds the evidence, history and survey models).
+from evaluation.records import *  # noqa: E402, F403

@@ -283,6 +283,156 @@ def can_view_analysis(user: Any) -> Decision:
     return deny(_("The analysis is for bureaus and auditors."))
 
 
+# --- evidence, self-evaluation, survey and ties (one rule per thing) ---------------------------
+
+
+def assesses_contract(user: Any, contract: Any) -> bool:
+    """The user leads, or is a cleared assessor of, an evaluation of this contract."""
+    if not _active(user) or user.role != Role.ASSESSOR:
+        return False
+    return Evaluation.objects.filter(
+        Q(lead_id=user.pk)
+        | Q(assignments__assessor_id=user.pk, assignments__state=AssignmentState.CLEARED),
+        contract_id=contract.pk,
+    ).exists()
+
+
+def assessed_contracts_q(user: Any) -> Any:
+    """Ids of the contracts `user` assesses (a subquery), for the funds API's querysets."""
+    from procurement.models import Contract
+
+    if not _active(user) or user.role != Role.ASSESSOR:
+        return Contract.objects.none().values("pk")
+    return Evaluation.objects.filter(
+        Q(lead_id=user.pk)
+        | Q(assignments__assessor_id=user.pk, assignments__state=AssignmentState.CLEARED)
+    ).values("contract_id")
+
+
+def can_read_contract_evidence(user: Any, contract: Any) -> Decision:
+    """Deliverables, service records and case-file counts of a contract, for its assessors.
+
+    Asked by the funds app's permission functions (deliverable files, the service-record page);
+    only counts ever cross from the case-file register."""
+    if assesses_contract(user, contract):
+        return ALLOW
+    return deny(_("Only the assessors of an evaluation of this contract read its evidence."))
+
+
+def can_view_evidence(user: Any, evaluation: Evaluation) -> Decision:
+    """The evaluation's evidence page: whoever may see its materials, the NGO included."""
+    return can_see_materials(user, evaluation)
+
+
+def can_set_contract_targets(user: Any, contract: Any) -> Decision:
+    if not (
+        _active(user)
+        and user.role == Role.BUREAU_STAFF
+        and user.organization_id == contract.project.bureau_id
+    ):
+        return deny(_("Only staff of the purchasing bureau record the contract's targets."))
+    return ALLOW
+
+
+def can_self_evaluate(user: Any, evaluation: Evaluation) -> Decision:
+    """自评: the evaluated NGO, before the assessors start scoring."""
+    if not (
+        _active(user)
+        and user.role == Role.NGO
+        and user.organization_id == evaluation.contract.supplier_id
+    ):
+        return deny(_("Only the evaluated organisation fills in the self-evaluation."))
+    if evaluation.state != EvaluationState.COMMISSIONED:
+        return deny(_("The self-evaluation closes when the assessors start scoring."))
+    return ALLOW
+
+
+def can_view_self_evaluation(user: Any, evaluation: Evaluation) -> Decision:
+    """The NGO always; the assessors, bureau and auditors once it is submitted."""
+    if (
+        _active(user)
+        and user.role == Role.NGO
+        and user.organization_id == evaluation.contract.supplier_id
+    ):
+        return ALLOW
+    return can_see_materials(user, evaluation)
+
+
+def can_draw_survey(user: Any, evaluation: Evaluation) -> Decision:
+    decision = can_lead_evaluation(user, evaluation)
+    if not decision:
+        return decision
+    if evaluation.state not in (EvaluationState.COMMISSIONED, EvaluationState.SCORING):
+        return deny(_("The survey sample is drawn before scoring ends."))
+    return ALLOW
+
+
+def can_record_survey_answer(user: Any, evaluation: Evaluation) -> Decision:
+    """The lead or a cleared assessor enters answers while the sheets are open."""
+    if evaluation.state not in (EvaluationState.COMMISSIONED, EvaluationState.SCORING):
+        return deny(_("Survey answers are entered before scoring ends."))
+    if is_lead(user, evaluation):
+        return ALLOW
+    if not _active(user) or user.role != Role.ASSESSOR:
+        return deny(_("Only the assessors of this evaluation enter survey answers."))
+    assignment = _assignment(user, evaluation)
+    if assignment is None or assignment.state != AssignmentState.CLEARED:
+        return deny(_("Only the assessors of this evaluation enter survey answers."))
+    return ALLOW
+
+
+def can_view_survey(user: Any, evaluation: Evaluation) -> Decision:
+    return can_see_materials(user, evaluation)
+
+
+def can_record_ties(user: Any, organization: Any) -> Decision:
+    """An assessor organisation's ties are declared by its own people (or an administrator)."""
+    if not _active(user):
+        return deny(_("Please log in first."))
+    if user.is_superuser or user.role == Role.ADMIN:
+        return ALLOW
+    if user.role == Role.ASSESSOR and user.organization_id == organization.pk:
+        return ALLOW
+    return deny(_("Only the assessor organisation itself declares its ties."))
+
+
+def can_view_ties(user: Any, organization: Any) -> Decision:
+    if not _active(user):
+        return deny(_("Please log in first."))
+    if _sees_everything(user) or user.role in BUREAU_ROLES:
+        return ALLOW
+    if user.organization_id == organization.pk:
+        return ALLOW
+    return deny(_("Ties are shown to the organisation, bureaus and auditors."))
+
+
+def can_view_changes(user: Any, evaluation: Evaluation) -> Decision:
+    """The change history: the evaluation's assessors, bureau and auditors (sealed sheets stay
+    sealed: selectors.change_history filters them); not the NGO, like the individual sheets."""
+    if _active(user) and user.role == Role.NGO:
+        return deny(_("Individual score sheets are not shown to the evaluated organisation."))
+    return can_see_materials(user, evaluation)
+
+
+def visible_ties_q(user: Any) -> Q:
+    """Queryset twin of can_view_ties."""
+    if not _active(user):
+        return Q(pk__in=[])
+    if _sees_everything(user) or user.role in BUREAU_ROLES:
+        return Q()
+    return Q(organization_id=user.organization_id)
+
+
+def can_record_acceptance_opinion(user: Any, milestone: Any) -> Decision:
+    if not (
+        _active(user)
+        and user.role == Role.BUREAU_STAFF
+        and user.organization_id == milestone.contract.project.bureau_id
+    ):
+        return deny(_("Only staff of the purchasing bureau record acceptance."))
+    return ALLOW
+
+
 add_perm("evaluation.view_indicatorsystem", as_predicate(can_view_system))
 add_perm("evaluation.change_indicatorsystem", as_predicate(can_edit_system))
 add_perm("evaluation.view_evaluation", as_predicate(can_view_evaluation))

@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from evaluation.models import Evaluation, EvaluationResult, ScoreEntry
-from evaluation.selectors import result_rows
+from evaluation.participation import self_scores
+from evaluation.selectors import adjustments, result_rows
 
 KEY = "evaluation_report"
 DEFAULT_PATH = Path(__file__).resolve().parent / "documents" / "evaluation_report.html"
@@ -36,6 +37,10 @@ def _alpha_reading(alpha: Decimal | None) -> str:
 
 def _fmt(value: Decimal) -> str:
     return f"{value:.2f}"
+
+
+def _fmt_or_blank(value: Decimal | None) -> str:
+    return "" if value is None else _fmt(value)
 
 
 def report_context(evaluation: Evaluation, result: EvaluationResult) -> dict[str, Any]:
@@ -65,6 +70,20 @@ def report_context(evaluation: Evaluation, result: EvaluationResult) -> dict[str
     rectifications.sort(key=lambda r: Decimal(r["lost"]), reverse=True)
     appeal = getattr(evaluation, "appeal_record", None)
     contract = evaluation.contract
+    own = {k: v.score for k, v in self_scores(evaluation=evaluation).items()}
+    adjusted = adjustments(evaluation=evaluation)
+    figures = [
+        {
+            "name": f.indicator.name,
+            "value": _fmt(f.value) if f.value is not None else _("No data"),
+            "target": _fmt(f.target) if f.target is not None else "—",
+            "how": f"{f.how}；{_('target')}: {f.target_source}" if f.target_source else f.how,
+            "adjustments": "；".join(
+                f"{a['assessor']}: {a['reason']}" for a in adjusted.get(f.indicator_id, [])
+            ),
+        }
+        for f in evaluation.computed.select_related("indicator").order_by("indicator__position")
+    ]
     return {
         "title": _("Performance evaluation report"),
         "kind": evaluation.get_kind_display(),
@@ -111,9 +130,14 @@ def report_context(evaluation: Evaluation, result: EvaluationResult) -> dict[str
                 "points": _fmt(row.indicator.points),
                 "score": _fmt(row.score),
                 "note": row.leaf.note if row.leaf else "",
+                "self_score": _fmt_or_blank(own.get(row.indicator.pk)),
             }
             for row in rows
         ],
+        "self_total": _fmt(evaluation.self_evaluation.total)
+        if hasattr(evaluation, "self_evaluation") and evaluation.self_evaluation.total is not None
+        else "—",
+        "figures": figures,
         "comments": [
             {"indicator": name, "text": "；".join(texts)} for name, texts in comments.items()
         ],
@@ -159,9 +183,32 @@ def sample_context() -> dict[str, Any]:
             {"name": "效益", "points": "25.00", "score": "22.00", "percent": 88},
         ],
         "rows": [
-            {"level": 1, "name": "产出", "points": "35.00", "score": "27.17", "note": ""},
-            {"level": 2, "name": "数量", "points": "15.00", "score": "10.50", "note": ""},
-            {"level": 3, "name": "个案数", "points": "4.00", "score": "3.10", "note": ""},
+            {
+                "level": 1,
+                "name": "产出",
+                "points": "35.00",
+                "score": "27.17",
+                "note": "",
+                "self_score": "",
+            },
+            {
+                "level": 3,
+                "name": "个案数",
+                "points": "4.00",
+                "score": "3.10",
+                "note": "",
+                "self_score": "4.00",
+            },
+        ],
+        "self_total": "95.00",
+        "figures": [
+            {
+                "name": "服务人次",
+                "value": "4100.00",
+                "target": "6000.00",
+                "how": "截至 2026-10-31 的 512 条服务记录的服务对象人数之和（服务台账）",
+                "adjustments": "",
+            }
         ],
         "comments": [{"indicator": "个案数", "text": "期中完成个案31个。"}],
         "rectifications": [

@@ -13,12 +13,14 @@ from django.shortcuts import get_object_or_404
 
 from evaluation.models import (
     RESULT_CONFIRMED_STATES,
+    SHEETS_OPEN_STATES,
     AssessorAssignment,
     Evaluation,
     EvaluationResult,
     Indicator,
     IndicatorSystem,
     LeafResult,
+    ScoreEntry,
     ScoreSheet,
 )
 from evaluation.permissions import (
@@ -28,6 +30,7 @@ from evaluation.permissions import (
     visible_sheets_q,
     visible_systems_q,
 )
+from evaluation.records import ChangeRecord
 
 
 def system_list(*, user: Any) -> QuerySet[IndicatorSystem]:
@@ -35,7 +38,8 @@ def system_list(*, user: Any) -> QuerySet[IndicatorSystem]:
         IndicatorSystem.objects.filter(visible_systems_q(user))
         .select_related("owner")
         .annotate(
-            leaf_count=Count("indicators", filter=Q(indicators__level=3)),
+            # distinct: the evaluations join multiplies each indicator row by the evaluations.
+            leaf_count=Count("indicators", filter=Q(indicators__level=3), distinct=True),
             evaluation_count=Count("evaluations", distinct=True),
         )
         .order_by("code", "-version")
@@ -160,3 +164,32 @@ def result_history(*, evaluation: Evaluation) -> list[EvaluationResult]:
         .prefetch_related(Prefetch("leaves", queryset=LeafResult.objects.all()))
         .order_by("round")
     )
+
+
+def adjustments(*, evaluation: Evaluation) -> dict[int, list[dict[str, Any]]]:
+    """Per leaf, each submitted sheet that departs from the computed figure, and why (1 query)."""
+    found: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for entry in (
+        ScoreEntry.objects.filter(sheet__evaluation=evaluation, sheet__state="submitted")
+        .exclude(adjust_reason="")
+        .select_related("sheet__assessor")
+        .order_by("sheet_id")
+    ):
+        found[entry.indicator_id].append(
+            {
+                "assessor": entry.sheet.assessor,
+                "inputs": entry.inputs,
+                "reason": entry.adjust_reason,
+            }
+        )
+    return dict(found)
+
+
+def change_history(*, evaluation: Evaluation, user: Any) -> QuerySet[ChangeRecord]:
+    """Every version of every entry, note and override, oldest first (one query).
+
+    While scoring, another assessor's entries stay sealed: only one's own sheet shows."""
+    qs = evaluation.changes.select_related("actor", "indicator", "sheet__assessor")
+    if evaluation.state not in SHEETS_OPEN_STATES:
+        qs = qs.filter(Q(sheet__isnull=True) | Q(sheet__assessor_id=user.pk))
+    return qs.order_by("at", "id")

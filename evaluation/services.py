@@ -17,10 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization, OrgKind, Role, User
-from core.fsm import ActionRefusedError, run_transition
+from core.fsm import ActionRefusedError, check_transition, run_transition
 from core.models import TransitionLog
 from core.permissions import Decision
 from core.workdays import add_workdays
+from evaluation import computed as data_driven
 from evaluation import consolidation
 from evaluation.indicators import (
     NodeSpec,
@@ -59,9 +60,11 @@ from evaluation.permissions import (
     can_edit_system,
     can_version_system,
 )
+from evaluation.records import ChangeKind, ChangeRecord, OrganizationTie, TieKind
 from evaluation.resources import read_workbook
 from evaluation.scoring import check_range, score_leaf, to_decimal
 from evaluation.signals import evaluation_commissioned, evaluation_confirmed
+from evaluation.ties import independence_refusal
 from procurement import selectors as procurement_selectors
 from procurement.models import Contract
 from projects.models import ServiceProject
@@ -238,6 +241,7 @@ def evaluation_commission(
     milestone: Any = None,
     min_assessors: int = 3,
     spread_threshold: Decimal = Decimal("30.00"),
+    cutoff_date: dt.date | None = None,
 ) -> Evaluation:
     """Commission a third-party evaluation of a contract (or one milestone of it)."""
     _require(can_commission_evaluation(actor, project))
@@ -260,6 +264,8 @@ def evaluation_commission(
         errors["assessor_org"] = _(
             "%(org)s bid for, holds or is related to this contract and cannot evaluate it."
         ) % {"org": assessor_org.name}
+    elif refusal := independence_refusal(assessor_org, contract.supplier):
+        errors["assessor_org"] = refusal
     if lead.role != Role.ASSESSOR or lead.organization_id != assessor_org.pk:
         errors["lead"] = _("The lead must be an assessor of the commissioned organisation.")
     if system.state != SystemState.PUBLISHED:
@@ -282,6 +288,7 @@ def evaluation_commission(
         min_assessors=min_assessors,
         spread_threshold=spread_threshold,
         commissioned_by=actor,
+        cutoff_date=cutoff_date,
     )
     _log(evaluation, "commission", evaluation.state, actor)
     evaluation_commissioned.send(sender=Evaluation, evaluation=evaluation)
@@ -295,6 +302,10 @@ def assessors_assign(
     """The lead adds assessors; each must then declare conflicts of interest."""
     locked = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     _require(can_assign_assessors(actor, locked))
+    # A tie declared since the commission still stops the organisation's assessors.
+    refusal = independence_refusal(locked.assessor_org, locked.contract.supplier)
+    if refusal:
+        raise ValidationError([refusal])
     created = []
     problems = []
     for user in assessors:
@@ -317,9 +328,34 @@ def assessors_assign(
 
 @transaction.atomic
 def assessor_declare(
-    *, assignment: AssessorAssignment, actor: User, conflict: bool, statement: str = ""
+    *,
+    assignment: AssessorAssignment,
+    actor: User,
+    conflict: bool,
+    statement: str = "",
+    ties: Iterable[str] = (),
 ) -> AssessorAssignment:
-    """回避声明: a conflict withdraws the assessor; none lets them see the materials."""
+    """回避声明: a conflict withdraws the assessor; none lets them see the materials.
+
+    `ties` are organisation ties the assessor reports (same legal representative, shared staff,
+    paid work for the NGO in the last three years): each is recorded in the assessor
+    organisation's profile and withdraws the assessor."""
+    ties = [t for t in ties if t in TieKind.values]
+    if ties:
+        conflict = True
+        names = "、".join(str(TieKind(t).label) for t in ties)
+        statement = f"{names}。{statement.strip()}".strip("。") if statement.strip() else names
+        evaluation = assignment.evaluation
+        for kind in ties:
+            OrganizationTie.objects.create(
+                organization_id=evaluation.assessor_org_id,
+                other_id=evaluation.contract.supplier_id,
+                kind=kind,
+                detail=_("declared by %(user)s on evaluation #%(pk)s")
+                % {"user": actor, "pk": evaluation.pk},
+                last_date=timezone.localdate() if kind == TieKind.PAID_WORK else None,
+                recorded_by=actor,
+            )
     if conflict and not statement.strip():
         raise ValidationError({"statement": _("Describe the conflict of interest.")})
     return run_transition(
@@ -340,6 +376,8 @@ def evaluation_start_scoring(*, evaluation: Evaluation, actor: User) -> Evaluati
     for assignment in started.assignments.filter(state=AssignmentState.CLEARED):
         sheet = ScoreSheet.objects.create(evaluation=started, assessor_id=assignment.assessor_id)
         ScoreEntry.objects.bulk_create(ScoreEntry(sheet=sheet, indicator=leaf) for leaf in leaves)
+    # Data-driven leaves: the figures as at the cut-off are kept and start every sheet.
+    data_driven.freeze_and_prefill(started)
     return started
 
 
@@ -351,6 +389,16 @@ class EntryInput:
     inputs: dict[str, Any]
     comment: str = ""
     evidence: UploadedFile[Any] | None = None
+    adjust_reason: str = ""  # why the inputs depart from the figure Sanshe computed
+
+
+def _entry_state(entry: ScoreEntry) -> dict[str, Any]:
+    return {
+        "inputs": entry.inputs,
+        "score": None if entry.score is None else str(entry.score),
+        "comment": entry.comment,
+        "adjust_reason": entry.adjust_reason,
+    }
 
 
 @transaction.atomic
@@ -359,6 +407,7 @@ def sheet_save(*, sheet: ScoreSheet, actor: User, entries: Mapping[int, EntryInp
     locked = ScoreSheet.objects.select_for_update().get(pk=sheet.pk)
     _require(can_edit_sheet(actor, locked))
     rows = {e.indicator_id: e for e in locked.entries.select_related("indicator")}
+    figures = {c.indicator_id: c for c in locked.evaluation.computed.all()}
     errors: list[str] = []
     changed = []
     for indicator_id, given in entries.items():
@@ -366,7 +415,14 @@ def sheet_save(*, sheet: ScoreSheet, actor: User, entries: Mapping[int, EntryInp
         if entry is None:
             continue
         leaf = entry.indicator
-        blank = all(v in (None, "") for v in given.inputs.values())
+        refusal = data_driven.check_adjustment(
+            leaf, figures.get(leaf.pk), given.inputs, given.adjust_reason
+        )
+        if refusal:
+            errors.append(refusal)
+            continue
+        # A ratio's target comes pre-filled on the form: without an actual the leaf is unscored.
+        blank = all(v in (None, "") for k, v in given.inputs.items() if k != "target")
         try:
             score = (
                 None
@@ -378,16 +434,35 @@ def sheet_save(*, sheet: ScoreSheet, actor: User, entries: Mapping[int, EntryInp
         except ValidationError as exc:
             errors.append(f"{leaf.name}: {' '.join(exc.messages)}")
             continue
+        before = _entry_state(entry)
         entry.inputs = {k: v for k, v in given.inputs.items() if v not in (None, "")}
         entry.score = score
         entry.comment = given.comment
+        adjusted = data_driven.departs(leaf, figures.get(leaf.pk), entry.inputs)
+        entry.adjust_reason = given.adjust_reason.strip() if adjusted else ""
         if given.evidence is not None:
             entry.evidence_file = given.evidence
-        changed.append(entry)
+        after = _entry_state(entry)
+        if after != before or given.evidence is not None:
+            changed.append((entry, before, after))
     if errors:
         raise ValidationError(errors)
-    for entry in changed:
+    for entry, _before, _after in changed:
         entry.save()
+    # Every version of every entry is kept: the sheet's history is read from these rows.
+    ChangeRecord.objects.bulk_create(
+        ChangeRecord(
+            evaluation_id=locked.evaluation_id,
+            kind=ChangeKind.SHEET_ENTRY,
+            sheet=locked,
+            indicator_id=entry.indicator_id,
+            before=before,
+            after=after,
+            reason=entry.adjust_reason,
+            actor=actor,
+        )
+        for entry, before, after in changed
+    )
     return locked
 
 
@@ -457,10 +532,31 @@ def compare(evaluation: Evaluation) -> Comparison:
 
 @dataclass
 class LeafDecision:
-    """The lead's override and/or note for one leaf; a flagged leaf needs the note."""
+    """The lead's override and/or note for one leaf; a flagged leaf needs the note.
+
+    `reason` says why a leaf changes from the previous result (kept in the change history); in a
+    re-review it is required for a leaf the appeal did not dispute."""
 
     note: str = ""
     score: Decimal | None = None
+    reason: str = ""
+
+
+def _leaf_state(row: LeafResult | None) -> dict[str, Any]:
+    if row is None:
+        return {}
+    return {"score": f"{row.score:.2f}", "note": row.note, "overridden": row.overridden}
+
+
+def previous_decisions(evaluation: Evaluation) -> dict[int, LeafDecision]:
+    """The current result's notes and overrides: where a return or a re-review starts from."""
+    result = evaluation.results.filter(is_current=True).first()
+    if result is None:
+        return {}
+    return {
+        row.indicator_id: LeafDecision(note=row.note, score=row.score if row.overridden else None)
+        for row in result.leaves.all()
+    }
 
 
 def _build_result(
@@ -470,15 +566,22 @@ def _build_result(
     decisions: Mapping[int, LeafDecision],
     summary: str,
     round_: int,
+    disputed: set[int] | None = None,
 ) -> EvaluationResult:
+    """A new result from the sheets and the lead's decisions; leaves the lead did not touch
+    keep the previous result's note and override. With `disputed` (a re-review), a leaf outside
+    it may change only with a reason."""
     comparison = compare(evaluation)
+    previous = evaluation.results.filter(is_current=True).first()
+    before = {row.indicator_id: row for row in previous.leaves.all()} if previous else {}
+    inherited = previous_decisions(evaluation)
     errors: list[str] = []
     leaf_rows = []
     total = Decimal("0.00")
     for leaf, computed, spread, flagged in zip(
         comparison.leaves, comparison.computed, comparison.spread, comparison.flagged, strict=True
     ):
-        decision = decisions.get(leaf.pk, LeafDecision())
+        decision = decisions.get(leaf.pk) or inherited.get(leaf.pk) or LeafDecision()
         note = decision.note.strip()
         score = computed
         if decision.score is not None:
@@ -497,6 +600,20 @@ def _build_result(
                     "%(leaf)s: the assessors differ by %(spread)s points; record the discussion or a justified override."
                 )
                 % {"leaf": leaf.name, "spread": spread}
+            )
+        old = before.get(leaf.pk)
+        if (
+            disputed is not None
+            and leaf.pk not in disputed
+            and old is not None
+            and score != old.score
+            and not decision.reason.strip()
+        ):
+            errors.append(
+                _(
+                    "%(leaf)s was not disputed in the appeal; give a reason for changing its score from %(old)s to %(new)s."
+                )
+                % {"leaf": leaf.name, "old": old.score, "new": score}
             )
         total += score
         leaf_rows.append(
@@ -527,6 +644,23 @@ def _build_result(
     for row in leaf_rows:
         row.result = result
     LeafResult.objects.bulk_create(leaf_rows)
+    # Each leaf whose score, note or override changed gets a version in the history.
+    reasons = {pk: d.reason.strip() for pk, d in decisions.items()}
+    ChangeRecord.objects.bulk_create(
+        ChangeRecord(
+            evaluation=evaluation,
+            kind=ChangeKind.LEAF_DECISION,
+            indicator_id=row.indicator_id,
+            round=round_,
+            before=_leaf_state(before.get(row.indicator_id)),
+            after=_leaf_state(row),
+            reason=reasons.get(row.indicator_id, ""),
+            actor=actor,
+        )
+        for row in leaf_rows
+        if _leaf_state(row) != _leaf_state(before.get(row.indicator_id))
+        and (row.note or row.overridden or row.indicator_id in before)
+    )
     return result
 
 
@@ -543,8 +677,7 @@ def evaluation_consolidate(
     _require(can_consolidate_evaluation(actor, locked))
     if locked.state == EvaluationState.APPEALED:
         raise ActionRefusedError(_("Under appeal the lead re-reviews instead."))
-    # An unconfirmed result is replaced, not kept: nobody has relied on it yet.
-    locked.results.filter(confirmed_at__isnull=True).delete()
+    # Every result is kept: a consolidation after a return is a new round in the history.
     round_ = (locked.results.aggregate(r=Max("round"))["r"] or 0) + 1
     result = _build_result(
         evaluation=locked, actor=actor, decisions=decisions or {}, summary=summary, round_=round_
@@ -596,12 +729,35 @@ def evaluation_return(*, evaluation: Evaluation, actor: User, note: str) -> Eval
 
 
 @transaction.atomic
-def evaluation_appeal(*, evaluation: Evaluation, actor: User, reason: str) -> Appeal:
-    """申诉: the NGO appeals the confirmed result once, within the appeal period."""
+def evaluation_appeal(
+    *,
+    evaluation: Evaluation,
+    actor: User,
+    reason: str,
+    disputed: Iterable[int] = (),
+) -> Appeal:
+    """申诉: the NGO appeals the confirmed result once, within the appeal period, naming the
+    indicators it disputes (the re-review may change only those without a further reason)."""
+    allowed = check_transition(evaluation, "appeal", actor)
+    if not allowed:
+        raise ActionRefusedError(str(allowed.reason))
     if not reason.strip():
         raise ValidationError({"reason": _("State the grounds of the appeal.")})
-    appealed = run_transition(evaluation, "appeal", actor=actor, note=reason.strip())
-    return Appeal.objects.create(evaluation=appealed, filed_by=actor, reason=reason.strip())
+    ids = {int(pk) for pk in disputed}
+    leaves = list(Indicator.objects.filter(system_id=evaluation.system_id, level=3, pk__in=ids))
+    if not ids:
+        raise ValidationError({"disputed": _("Name the indicators you dispute.")})
+    if len(leaves) != len(ids):
+        raise ValidationError(
+            {"disputed": _("Only scored (三级) indicators of this evaluation can be disputed.")}
+        )
+    names = "、".join(leaf.name for leaf in leaves)
+    appealed = run_transition(
+        evaluation, "appeal", actor=actor, note=f"{reason.strip()}（{names}）"
+    )
+    appeal = Appeal.objects.create(evaluation=appealed, filed_by=actor, reason=reason.strip())
+    appeal.disputed.set(leaves)
+    return appeal
 
 
 @transaction.atomic
@@ -621,8 +777,15 @@ def evaluation_re_review(
     if locked.state != EvaluationState.APPEALED:
         raise ActionRefusedError(_("Only an appealed result is re-reviewed."))
     round_ = (locked.results.aggregate(r=Max("round"))["r"] or 0) + 1
+    appeal = Appeal.objects.filter(evaluation=locked).first()
+    disputed = set(appeal.disputed.values_list("pk", flat=True)) if appeal else set()
     result = _build_result(
-        evaluation=locked, actor=actor, decisions=decisions or {}, summary=summary, round_=round_
+        evaluation=locked,
+        actor=actor,
+        decisions=decisions or {},
+        summary=summary,
+        round_=round_,
+        disputed=disputed,
     )
     run_transition(
         evaluation,

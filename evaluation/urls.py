@@ -1,6 +1,6 @@
 from django.urls import path
 
-from evaluation import views
+from evaluation import evidence_views, views
 
 app_name = "evaluation"
 urlpatterns = [
@@ -28,4 +28,15 @@ urlpatterns = [
     path("<int:pk>/appeal/", views.evaluation_appeal, name="appeal"),
     path("<int:pk>/publish/", views.evaluation_publish, name="publish"),
     path("<int:pk>/report.pdf", views.evaluation_report, name="report"),
+    path("<int:pk>/evidence/", evidence_views.evidence, name="evidence"),
+    path("<int:pk>/self-evaluation/", evidence_views.self_evaluation, name="self_evaluation"),
+    path("<int:pk>/survey/", evidence_views.survey, name="survey"),
+    path("<int:pk>/changes/", evidence_views.changes, name="changes"),
+    path("ties/<int:org_pk>/", evidence_views.organization_ties, name="ties"),
+    path(
+        "acceptance/<int:milestone_pk>/",
+        evidence_views.acceptance_opinion,
+        name="acceptance_opinion",
+    ),
+    path("acceptance/public/", evidence_views.acceptance_public, name="acceptance_public"),
 ]

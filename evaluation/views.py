@@ -20,6 +20,7 @@ from core.files import protected_file_response
 from core.fsm import ActionRefusedError, check_transition
 from core.permissions import Decision
 from evaluation import selectors, services
+from evaluation.computed import computed_for
 from evaluation.consolidation import from_hundredths
 from evaluation.forms import (
     AssignForm,
@@ -47,10 +48,14 @@ from evaluation.permissions import (
     can_edit_sheet,
     can_edit_system,
     can_see_materials,
+    can_self_evaluate,
     can_version_system,
+    can_view_changes,
     can_view_comparison,
     can_view_result,
+    can_view_self_evaluation,
     can_view_sheet,
+    can_view_survey,
     is_lead,
 )
 from evaluation.resources import export_rows, export_system
@@ -227,6 +232,7 @@ def evaluation_commission(request: AuthenticatedHttpRequest, project_pk: int) ->
                 kind=data["kind"],
                 due_date=data["due_date"],
                 min_assessors=data["min_assessors"],
+                cutoff_date=data["cutoff_date"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -278,6 +284,10 @@ def evaluation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
             "history": selectors.result_history(evaluation=evaluation) if result else [],
             "appeal": appeal,
             "reason_form": ReasonForm(),
+            "can_self_evaluate": can_self_evaluate(user, evaluation),
+            "self_evaluation_visible": can_view_self_evaluation(user, evaluation),
+            "survey_visible": can_view_survey(user, evaluation) and user.role != "ngo",
+            "changes_visible": can_view_changes(user, evaluation),
         },
     )
 
@@ -324,6 +334,7 @@ def evaluation_declare(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             actor=request.user,
             conflict=form.cleaned_data["conflict"],
             statement=form.cleaned_data["statement"],
+            ties=form.cleaned_data["ties"],
         )
     except ValidationError as exc:
         _errors(request, exc)
@@ -331,7 +342,7 @@ def evaluation_declare(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     except ActionRefusedError as exc:
         messages.error(request, str(exc))
         return redirect(evaluation)
-    if form.cleaned_data["conflict"]:
+    if form.cleaned_data["conflict"] or form.cleaned_data["ties"]:
         messages.success(request, _("You have withdrawn from this evaluation (回避)."))
         return redirect("evaluation:list")
     messages.success(request, _("Declaration recorded."))
@@ -357,7 +368,10 @@ def _transition_view(
             )
         elif action == "appeal":
             services.evaluation_appeal(
-                evaluation=evaluation, actor=request.user, reason=request.POST.get("reason", "")
+                evaluation=evaluation,
+                actor=request.user,
+                reason=request.POST.get("reason", ""),
+                disputed=[int(v) for v in request.POST.getlist("disputed") if v.isdigit()],
             )
         messages.success(request, success)
     except ValidationError as exc:
@@ -439,6 +453,7 @@ def sheet_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 inputs=_entry_inputs(request, entry.indicator_id, entry.indicator.method),
                 comment=request.POST.get(f"leaf-{entry.indicator_id}-comment", "").strip(),
                 evidence=upload,
+                adjust_reason=request.POST.get(f"leaf-{entry.indicator_id}-adjust_reason", ""),
             )
         try:
             if errors:
@@ -456,6 +471,7 @@ def sheet_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             messages.error(request, str(exc))
         sheet = selectors.sheet_for(evaluation=evaluation, user=request.user) or sheet
     ordered = sorted(sheet.entries.all(), key=lambda e: e.indicator.position)
+    figures = computed_for(evaluation=evaluation)
     return render(
         request,
         "evaluation/sheet_edit.html",
@@ -466,6 +482,7 @@ def sheet_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 {
                     "entry": e,
                     "leaf": e.indicator,
+                    "figure": figures.get(e.indicator_id),
                     "levels": rubric_levels(e.indicator.params)
                     if e.indicator.method == ScoringMethod.RUBRIC
                     else [],
@@ -518,6 +535,7 @@ def comparison(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             decisions[leaf.pk] = services.LeafDecision(
                 note=request.POST.get(f"note-{leaf.pk}", ""),
                 score=Decimal(raw) if _is_number(raw) else None,
+                reason=request.POST.get(f"reason-{leaf.pk}", ""),
             )
             if raw and not _is_number(raw):
                 messages.error(
@@ -548,6 +566,24 @@ def comparison(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 _errors(request, exc)
             except ActionRefusedError as exc:
                 messages.error(request, str(exc))
+    # A return or a re-review starts from the current result's notes and overrides.
+    previous = services.previous_decisions(evaluation)
+    figures = computed_for(evaluation=evaluation)
+    adjustments = selectors.adjustments(evaluation=evaluation)
+    appeal = getattr(evaluation, "appeal_record", None)
+    disputed = set(appeal.disputed.values_list("pk", flat=True)) if appeal else set()
+    posted = request.method == "POST"
+
+    def initial(leaf_pk: int, field: str) -> str:
+        if posted:
+            return request.POST.get(f"{field}-{leaf_pk}", "")
+        decision = previous.get(leaf_pk)
+        if decision is None:
+            return ""
+        if field == "note":
+            return decision.note
+        return "" if decision.score is None else str(decision.score)
+
     rows = [
         {
             "leaf": leaf,
@@ -555,8 +591,12 @@ def comparison(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "computed": data.computed[j],
             "spread": data.spread[j],
             "flagged": data.flagged[j],
-            "note": request.POST.get(f"note-{leaf.pk}", ""),
-            "override": request.POST.get(f"override-{leaf.pk}", ""),
+            "note": initial(leaf.pk, "note"),
+            "override": initial(leaf.pk, "override"),
+            "reason": request.POST.get(f"reason-{leaf.pk}", "") if posted else "",
+            "figure": figures.get(leaf.pk),
+            "adjustments": adjustments.get(leaf.pk, []),
+            "disputed": leaf.pk in disputed,
         }
         for j, leaf in enumerate(data.leaves)
     ]
@@ -570,7 +610,7 @@ def comparison(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "total": sum(data.computed, Decimal("0.00")),
             "can_act": can_act and evaluation.state != EvaluationState.CONFIRMED,
             "re_review": evaluation.state == EvaluationState.APPEALED,
-            "appeal": getattr(evaluation, "appeal_record", None),
+            "appeal": appeal,
         },
     )
 

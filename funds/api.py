@@ -24,7 +24,12 @@ from funds.books import reconcile, trial_balance
 from funds.forms import TrialBalanceForm
 from funds.ledger import ledger_verify
 from funds.models import Bond, BondKind, Disbursement, LedgerEntry, Milestone, ServiceRecord
-from funds.permissions import can_accept_milestone, can_view_ledger, visible_contracts_for_funds_q
+from funds.permissions import (
+    can_accept_milestone,
+    can_view_ledger,
+    visible_contracts_for_funds_q,
+    visible_service_records_q,
+)
 from funds.selectors import bond_list, book_scope, contract_target_progress, ledger_entries
 from procurement.models import Contract, Tender
 
@@ -221,9 +226,9 @@ class ServiceRecordViewSet(viewsets.ReadOnlyModelViewSet[ServiceRecord]):
     filterset_fields = ["contract", "service_type", "beneficiary_category"]
 
     def get_queryset(self) -> QuerySet[ServiceRecord]:
-        return ServiceRecord.objects.filter(
-            visible_contracts_for_funds_q(self.request.user, "contract__")
-        ).order_by("contract_id", "date", "id")
+        return ServiceRecord.objects.filter(visible_service_records_q(self.request.user)).order_by(
+            "contract_id", "date", "id"
+        )
 
 
 class AccountLineSerializer(serializers.Serializer[Any]):

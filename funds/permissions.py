@@ -50,6 +50,36 @@ def can_view_milestone(user: Any, milestone: Milestone) -> Decision:
     return deny(_("Only the supplier, the bureau and auditors see payment details."))
 
 
+def can_view_deliverable(user: Any, deliverable: Any) -> Decision:
+    """Handed-in work: whoever sees its milestone, and the assessors evaluating the contract."""
+    decision = can_view_milestone(user, deliverable.milestone)
+    if decision:
+        return decision
+    from evaluation.permissions import can_read_contract_evidence
+
+    return can_read_contract_evidence(user, deliverable.milestone.contract) or decision
+
+
+def can_view_service_records(user: Any, contract: Any) -> Decision:
+    """The service ledger (台账): the contract's money readers, and its assessors (counts only)."""
+    from procurement.models import Contract
+
+    if Contract.objects.filter(visible_contracts_for_funds_q(user), pk=contract.pk).exists():
+        return ALLOW
+    from evaluation.permissions import can_read_contract_evidence
+
+    return can_read_contract_evidence(user, contract)
+
+
+def visible_service_records_q(user: Any) -> Q:
+    """Queryset twin of can_view_service_records (prefix: a ServiceRecord's contract)."""
+    from evaluation.permissions import assessed_contracts_q
+
+    return visible_contracts_for_funds_q(user, "contract__") | Q(
+        contract__in=assessed_contracts_q(user)
+    )
+
+
 def can_submit_deliverables(user: Any, milestone: Milestone) -> Decision:
     if not (
         user.is_authenticated

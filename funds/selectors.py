@@ -22,7 +22,11 @@ from funds.models import (
     ServiceRecord,
     ServiceType,
 )
-from funds.permissions import can_view_milestone, visible_contracts_for_funds_q
+from funds.permissions import (
+    can_view_milestone,
+    can_view_service_records,
+    visible_contracts_for_funds_q,
+)
 from funds.reach import people_on_file
 from procurement.models import Contract
 from projects.models import BeneficiaryCategory, ServiceProject, TargetGroup
@@ -40,7 +44,7 @@ def milestone_get(*, user: Any, pk: int) -> Milestone:
 
 def contract_for_records(*, user: Any, pk: int) -> Contract:
     contract = get_object_or_404(Contract.objects.select_related("project", "supplier"), pk=pk)
-    if not Contract.objects.filter(visible_contracts_for_funds_q(user), pk=pk).exists():
+    if not can_view_service_records(user, contract):
         raise Http404
     return contract
 

@@ -46,6 +46,7 @@ from funds.permissions import (
     can_pay_disbursement,
     can_request_disbursement,
     can_submit_deliverables,
+    can_view_deliverable,
     can_view_ledger,
     can_view_milestone,
 )
@@ -426,7 +427,7 @@ def deliverable_file(request: AuthenticatedHttpRequest, pk: int) -> FileResponse
         Deliverable.objects.select_related("milestone__contract__project"), pk=pk
     )
     return protected_file_response(
-        deliverable.file, can_view_milestone(request.user, deliverable.milestone)
+        deliverable.file, can_view_deliverable(request.user, deliverable)
     )
 
 

@@ -45,7 +45,10 @@ def record_view(request: HttpRequest, ocid: str) -> JsonResponse:
 
 
 def results(request: HttpRequest) -> HttpResponse:
-    """绩效评价结果公示: confirmed and published scores and grades; no personal data."""
+    """绩效评价结果公示: published scores and grades only; no personal data.
+
+    A confirmed result stays off this page through the appeal window (and while an appeal is
+    answered): the bureau publishes it once it is final (evaluation.Evaluation.publish)."""
     from django.core.paginator import Paginator
     from django.db.models import Q
     from django.shortcuts import render
@@ -54,9 +57,9 @@ def results(request: HttpRequest) -> HttpResponse:
     from projects.models import ServiceCategory
 
     qs = (
-        Evaluation.objects.filter(state__in=["confirmed", "published"])
+        Evaluation.objects.filter(state="published")
         .select_related("project__bureau", "contract__supplier", "assessor_org", "milestone")
-        .order_by("-confirmed_at", "-id")
+        .order_by("-published_at", "-id")
     )
     region = request.GET.get("region", "").strip()
     if region:
@@ -68,7 +71,7 @@ def results(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(project__category=category)
     year = request.GET.get("year", "")
     if year.isdigit() and 1900 <= int(year) <= 2200:
-        qs = qs.filter(confirmed_at__year=int(year))
+        qs = qs.filter(published_at__year=int(year))
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     return render(
         request, "opendata/results.html", {"page": page, "categories": ServiceCategory.choices}

@@ -77,7 +77,10 @@ def test_score_submit_and_confirm(cast):  # noqa: F811
     )
     appealed = api(cast.ngo).post(
         f"/api/v1/evaluations/{evaluation.pk}/appeal/",
-        {"reason": "个案数统计口径有误"},
+        {
+            "reason": "个案数统计口径有误",
+            "disputed": [evaluation.system.indicators.get(name="个案数").pk],
+        },
         format="json",
     )
     assert appealed.status_code == 200 and appealed.data["state"] == "appealed"

@@ -189,9 +189,12 @@ def test_comparison_consolidation_and_return(cast):  # noqa: F811
         consolidate, {"decisions": [{"indicator": cases.pk, "note": "维持18分"}]}, format="json"
     )
     assert again.status_code == 200 and again.data["total"] == "98.00"
-    assert (
-        EvaluationResult.objects.filter(evaluation=evaluation).count() == 1
-    )  # unconfirmed: replaced
+    # The returned result stays in the history; the new round is the current one.
+    rounds = EvaluationResult.objects.filter(evaluation=evaluation).order_by("round")
+    assert [(r.round, r.total, r.is_current) for r in rounds] == [
+        (1, Decimal("99.00"), False),
+        (2, Decimal("98.00"), True),
+    ]
 
 
 def test_the_lead_re_reviews_an_appealed_result(cast):  # noqa: F811
@@ -200,7 +203,10 @@ def test_the_lead_re_reviews_an_appealed_result(cast):  # noqa: F811
     assert api(cast.staff).post(f"/api/v1/evaluations/{evaluation.pk}/confirm/").status_code == 200
     appealed = api(cast.ngo).post(
         f"/api/v1/evaluations/{evaluation.pk}/appeal/",
-        {"reason": "个案数统计口径有误"},
+        {
+            "reason": "个案数统计口径有误",
+            "disputed": [evaluation.system.indicators.get(name="个案数").pk],
+        },
         format="json",
     )
     assert appealed.status_code == 200 and appealed.data["state"] == "appealed"

@@ -61,7 +61,10 @@ def test_appeal_and_re_review_end_in_a_new_confirmed_result(cast, login, confirm
 
     login(cast.ngo).post(
         reverse("evaluation:appeal", args=[evaluation.pk]),
-        {"reason": "期中已完成个案36个，评估时未计入2个转介个案"},
+        {
+            "reason": "期中已完成个案36个，评估时未计入2个转介个案",
+            "disputed": [evaluation.system.indicators.get(name="个案数").pk],
+        },
     )
     evaluation.refresh_from_db()
     assert evaluation.state == EvaluationState.APPEALED
@@ -158,4 +161,6 @@ def test_only_the_supplier_appeals_and_the_bureau_may_send_back(cast, login):
     login(cast.lead).post(reverse("evaluation:appeal", args=[evaluation.pk]), {"reason": "x"})
     evaluation.refresh_from_db()
     assert evaluation.state == EvaluationState.CONFIRMED
-    assert evaluation.results.count() == 1
+    # The result sent back stays in the history; the new consolidation is the current one.
+    assert evaluation.results.count() == 2
+    assert evaluation.results.filter(is_current=True).count() == 1

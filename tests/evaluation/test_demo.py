@@ -47,3 +47,25 @@ def test_demo_shows_a_confirmed_result_and_one_in_scoring(ctx):
     counts = (Evaluation.objects.count(), TransitionLog.objects.count())
     demo.load(ctx)
     assert (Evaluation.objects.count(), TransitionLog.objects.count()) == counts
+
+
+def test_full_demo_shows_evidence_self_evaluation_survey_and_prefilled_leaves():
+    import os
+
+    from django.core.management import call_command
+
+    from evaluation.models import EvaluationKind
+
+    with open(os.devnull, "w") as sink:
+        call_command("load_demo", stdout=sink)
+    final = Evaluation.objects.get(kind=EvaluationKind.FINAL)
+    assert final.state == EvaluationState.SCORING
+    figures = {c.measure: c for c in final.computed.all()}
+    assert figures["service_person_times"].value > 0
+    assert figures["service_person_times"].target == Decimal("6000.00")
+    assert figures["satisfaction"].value is not None and "±" in figures["satisfaction"].how
+    assert figures["certified_share"].value is None  # no workforce register: "no data"
+    assert final.self_evaluation.is_submitted
+    leaf = figures["case_count"].indicator
+    entry = final.sheets.first().entries.get(indicator=leaf)
+    assert entry.inputs["actual"] == format(figures["case_count"].value.normalize(), "f")

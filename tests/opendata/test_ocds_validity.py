@@ -6,6 +6,7 @@ import os
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from opendata.ocds import MERGE_RULES
 from opendata.packages import build_packages
@@ -126,6 +127,14 @@ def test_export_command_writes_both_files(demo, tmp_path):
 
 
 def test_public_results_page_without_login(demo):
+    from evaluation.models import Evaluation
+
+    # The demo result is confirmed but still in its appeal window: not public yet.
+    assert "84.50" not in Client().get("/opendata/results/").content.decode()
+    # Published (as the bureau would after the window) it appears.
+    Evaluation.objects.filter(total_score="84.50").update(
+        state="published", published_at=timezone.now()
+    )
     body = Client().get("/opendata/results/").content.decode()
     assert "84.50" in body and "良" in body
     assert "赵静" not in body  # assessors are organisations here, never persons

@@ -44,6 +44,7 @@ PUBLIC = {
     "opendata:release",
     "opendata:record",
     "opendata:results",
+    "evaluation:acceptance_public",
     "api-schema",
     "api-docs",
     "api-redoc",
