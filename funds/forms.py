@@ -5,7 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from funds.models import ServiceRecord
+from funds.models import ServiceRecord, ServiceRecordState, ServiceType
+from projects.models import BeneficiaryCategory
 
 CHECKLIST = [
     ("deliverables_complete", _("Deliverables complete and on time")),
@@ -93,3 +94,34 @@ class LedgerFilterForm(forms.Form):
     end = forms.DateField(
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+class ServiceRecordFilterForm(forms.Form):
+    start = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    service_type = forms.ChoiceField(
+        label=_("Service type"), required=False, choices=[("", "—"), *ServiceType.choices]
+    )
+    beneficiary_category = forms.ChoiceField(
+        label=_("Beneficiary category"),
+        required=False,
+        choices=[("", "—"), *BeneficiaryCategory.choices],
+    )
+    social_worker = forms.CharField(label=_("Social worker"), required=False, max_length=50)
+    state = forms.ChoiceField(
+        label=_("State"),
+        required=False,
+        choices=[("", "—"), *ServiceRecordState.choices, ("all", _("All"))],
+    )
+
+
+class ServiceRecordCorrectForm(ServiceRecordForm):
+    reason = forms.CharField(label=_("Reason for the correction"), max_length=300)
+
+
+class ServiceRecordWithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for withdrawing"), max_length=300)
