@@ -34,23 +34,26 @@ def text_encoding(head: bytes) -> str | None:
     """
     import codecs
 
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
     even, odd = head[0::2], head[1::2]
-    if len(head) >= 4 and odd.count(0) > len(odd) * 0.4 and not even.count(0):
-        return "utf-16-le"
-    if len(head) >= 4 and even.count(0) > len(even) * 0.4 and not odd.count(0):
-        return "utf-16-be"
-    if b"\0" in head:
-        return None
-    for encoding in ("utf-8", "gb18030"):
+    if head.startswith(codecs.BOM_UTF8):
+        candidates = ["utf-8-sig"]
+    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = ["utf-16"]
+    elif len(head) >= 4 and odd.count(0) > len(odd) * 0.4 and not even.count(0):
+        candidates = ["utf-16-le"]
+    elif len(head) >= 4 and even.count(0) > len(even) * 0.4 and not odd.count(0):
+        candidates = ["utf-16-be"]
+    else:
+        candidates = ["utf-8", "gb18030"]
+    for encoding in candidates:
         try:
-            codecs.getincrementaldecoder(encoding)().decode(head, final=False)
+            text = codecs.getincrementaldecoder(encoding)().decode(head, final=False)
         except UnicodeDecodeError:
             continue
-        return encoding
+        # Text has no control characters but tabs and line ends (a binary file may still
+        # decode, e.g. as UTF-16).
+        if not any(ord(c) < 32 and c not in "\t\r\n" for c in text):
+            return encoding
     return None
 
 

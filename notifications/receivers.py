@@ -75,7 +75,7 @@ def withheld_releasable(sender: Any, instance: TransitionLog, created: bool, **k
         return
     if instance.target_state != "confirmed" or instance.source_state == "confirmed":
         return
-    evaluation = instance.subject
+    evaluation: Any = instance.subject
     milestone = getattr(evaluation, "milestone", None)
     score = getattr(evaluation, "total_score", None)
     if milestone is None or milestone.state != "withheld" or score is None:

@@ -61,5 +61,5 @@ def preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, _("Notification preferences saved."))
     else:
-        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
     return redirect("notifications:inbox")

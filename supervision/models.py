@@ -107,7 +107,7 @@ class PeriodicReport(FSMModelMixin, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.period_start:%Y-%m}–{self.period_end:%Y-%m}"
+        return f"{self.period_start:%Y-%m-%d}~{self.period_end:%Y-%m-%d}"
 
     def is_late(self, today: dt.date | None = None) -> bool:
         """Not in (due or returned) after its due date, or handed in after it."""
@@ -219,7 +219,7 @@ class VisitPhoto(models.Model):
         verbose_name_plural = _("visit photos")
 
     def __str__(self) -> str:
-        return self.caption or self.file.name
+        return self.caption or str(self.file.name)
 
 
 class ItemState(models.TextChoices):

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from procurement.models import Contract
 from workforce.models import CertificateLevel, Employment, SocialWorker
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -25,7 +26,9 @@ class SocialWorkerForm(forms.ModelForm[SocialWorker]):
 
 
 class VolunteerServiceForm(forms.Form):
-    contract = forms.ModelChoiceField(label=_("Contract"), queryset=None)  # type: ignore[arg-type]
+    contract: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Contract"), queryset=Contract.objects.none()
+    )
     volunteer_name = forms.CharField(label=_("Volunteer"), max_length=50)
     registration_number = forms.CharField(
         label=_("Volunteer registration number (志愿中国)"), max_length=40, required=False
