@@ -95,9 +95,11 @@ def schedule_set(
     schedule.frequency, schedule.days_to_report, schedule.set_by = frequency, days_to_report, user
     schedule.save()
     periods = schedule.periods()
-    starts = {s for s, _e in periods}
     existing = PeriodicReport.objects.filter(contract=contract)
-    existing.filter(state=ReportState.DUE).exclude(period_start__in=starts).delete()
+    # Due reports of periods that no longer exist (or changed length) go; handed-in ones stay.
+    for report in existing.filter(state=ReportState.DUE):
+        if (report.period_start, report.period_end) not in periods:
+            report.delete()
     taken = set(existing.values_list("period_start", flat=True))
     PeriodicReport.objects.bulk_create(
         PeriodicReport(
