@@ -65,9 +65,10 @@ def test_schedule_lists_every_period_and_flags_late(world, login):
         r.period_end.month in (3, 6, 9, 12) or r.period_end == contract.current_end_date
         for r in quarterly
     )
-    assert sum((r.period_end - r.period_start).days + 1 for r in quarterly) == (
-        contract.current_end_date - contract.start_date
-    ).days + 1
+    assert (
+        sum((r.period_end - r.period_start).days + 1 for r in quarterly)
+        == (contract.current_end_date - contract.start_date).days + 1
+    )
 
 
 def test_report_submitted_returned_resubmitted_read(world, login):
