@@ -250,4 +250,6 @@ SANSHE_DEMO_LOADERS = [
     "evaluation.demo.load",
     "funds.demo.load",
     "beneficiaries.demo.load",
+    "workforce.demo.load",
+    "supervision.demo.load",
 ]
