@@ -54,7 +54,13 @@ class SocialWorkerViewSet(
         worker = services.social_worker_save(
             user=user,
             organization=user.organization,
-            **{"certificate_number": "", "left_on": None, **body.validated_data},
+            **{
+                "certificate_level": "none",
+                "certificate_number": "",
+                "employment": "full_time",
+                "left_on": None,
+                **body.validated_data,
+            },
         )
         return Response(SocialWorkerSerializer(worker).data, status=status.HTTP_201_CREATED)
 

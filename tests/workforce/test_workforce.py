@@ -141,3 +141,14 @@ def test_api_lists_only_own_register(money, login):
         content_type="application/json",
     )
     assert refused.status_code == 409
+
+
+def test_api_create_with_only_the_required_fields(money, login):
+    created = login(money["ngo"]).post(
+        "/api/v1/social-workers/",
+        {"name": "王磊", "joined_on": "2025-01-01"},
+        content_type="application/json",
+    )
+    assert created.status_code == 201
+    assert created.json()["certificate_level"] == "none"
+    assert created.json()["employment"] == "full_time"
