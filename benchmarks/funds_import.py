@@ -8,7 +8,8 @@ this), loads the demo, and writes .xlsx and .csv files of N service records for 
 contract (English column names, which both importers accept; dates inside the contract term).
 
 - **ours**: `funds.imports.parse_service_records` (the page's validation: every row checked,
-  all-or-nothing; .xlsx read with python-calamine) + `import_service_records` (one
+  all-or-nothing, duplicates of rows on file and implausible totals detected; .xlsx read with
+  python-calamine) + `import_service_records` (one
   transaction, one `executemany` per 5,000 rows), timed on the
   full file; peak memory (tracemalloc) measured separately at two sizes;
 - **baseline**: django-import-export's default row-by-row import of the same kind of file — the
@@ -117,7 +118,9 @@ def _ours(contract: Any, path: Path) -> tuple[int, float]:
 
     start = time.perf_counter()
     with path.open("rb") as f:
-        result = import_service_records(contract, File(f, name=path.name))
+        # Duplicate detection and the plausibility checks run on every row; the warnings they
+        # raise (the .csv repeats the .xlsx rows) are accepted as an NGO would after reading them.
+        result = import_service_records(contract, File(f, name=path.name), accept_warnings=True)
     if not result.ok:
         raise SystemExit(f"our import refused the file: {result.errors[:3]}")
     return result.saved, time.perf_counter() - start
@@ -155,6 +158,12 @@ def _status_mib(field: str) -> float:
 
 def _child(path: Path, db_url: str) -> None:
     contract = _setup(db_url, migrate=False)
+    from funds.models import ServiceRecordImport
+
+    # The parent imported these files already; forget their fingerprints (a throwaway database)
+    # so the measured run imports again instead of refusing the repeat.
+    for claim in ServiceRecordImport.objects.filter(contract=contract):
+        ServiceRecordImport.objects.filter(pk=claim.pk).update(sha256=f"measured-{claim.pk}")
     gc.collect()
     # Reset the high-water mark so VmHWM after the run is this import's peak, not setup's.
     Path("/proc/self/clear_refs").write_text("5")

@@ -24,6 +24,7 @@ from procurement.api import (
     TenderPanelActionsViewSet,
 )
 from projects.api import ProjectViewSet
+from workforce.api import SocialWorkerViewSet, VolunteerServiceViewSet
 
 # Every viewset registered here honours an Idempotency-Key header on its state-changing requests.
 router = IdempotentRouter()
@@ -44,6 +45,8 @@ router.register("service-records", ServiceRecordActionsViewSet, basename="servic
 router.register("ledger", LedgerViewSet, basename="ledger")
 router.register("beneficiaries", BeneficiaryViewSet, basename="beneficiary")
 router.register("exports", ExportJobViewSet, basename="export-job")
+router.register("social-workers", SocialWorkerViewSet, basename="social-worker")
+router.register("volunteer-services", VolunteerServiceViewSet, basename="volunteer-service")
 
 urlpatterns = [
     # POST on a template's own URL saves its next version, which the router's routes do not offer.

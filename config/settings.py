@@ -41,10 +41,13 @@ INSTALLED_APPS = [
     "accounts",
     "projects",
     "procurement",
+    "workforce",
     "evaluation",
     "funds",
     "opendata",
     "beneficiaries",
+    "supervision",
+    "notifications",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -256,4 +259,6 @@ SANSHE_DEMO_LOADERS = [
     "beneficiaries.demo.load",
     # After the records it computes from: the evaluation's evidence, survey and 自评.
     "evaluation.demo.load_evidence",
+    "workforce.demo.load",
+    "supervision.demo.load",
 ]

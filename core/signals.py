@@ -18,3 +18,11 @@ from django.dispatch import Signal
 
 money_event = Signal()
 contract_amount_changing = Signal()
+
+# notice: an event that asks something of people (a report due, a deliverable arriving, an
+# objection unanswered). Any app sends it; the notifications app (if installed) turns it into
+# inbox entries, e-mail and SMS after the sender's transaction commits. Senders never import it.
+#     kwargs: recipients (iterable of User), kind (str, a stable event name), title (str),
+#             body (str), url (str), key (str: the same key for the same recipient is kept once,
+#             so a tick may send again without repeating itself)
+notice = Signal()

@@ -22,15 +22,39 @@ def _kind(head: bytes, data_file: Any) -> str | None:
         if ext == "zip":
             return _office_kind(data_file) or "zip"
         return {"jpeg": "jpg"}.get(ext, ext)
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError:
-        # A multi-byte character may be cut at the end of the sniffed block.
+    return "csv" if text_encoding(head) else None
+
+
+def text_encoding(head: bytes) -> str | None:
+    """The encoding of a text file from its first bytes, or None when it is not text.
+
+    UTF-8 (with or without BOM), UTF-16 (Excel's "Unicode text", with or without BOM) and
+    GB18030, the superset of the GBK that Chinese Excel writes by default. The head may end in
+    the middle of a character: the decoders are incremental and not told it is the end.
+    """
+    import codecs
+
+    even, odd = head[0::2], head[1::2]
+    if head.startswith(codecs.BOM_UTF8):
+        candidates = ["utf-8-sig"]
+    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = ["utf-16"]
+    elif len(head) >= 4 and odd.count(0) > len(odd) * 0.4 and not even.count(0):
+        candidates = ["utf-16-le"]
+    elif len(head) >= 4 and even.count(0) > len(even) * 0.4 and not odd.count(0):
+        candidates = ["utf-16-be"]
+    else:
+        candidates = ["utf-8", "gb18030"]
+    for encoding in candidates:
         try:
-            head[:-3].decode("utf-8")
+            text = codecs.getincrementaldecoder(encoding)().decode(head, final=False)
         except UnicodeDecodeError:
-            return None
-    return "csv"
+            continue
+        # Text has no control characters but tabs and line ends (a binary file may still
+        # decode, e.g. as UTF-16).
+        if not any(ord(c) < 32 and c not in "\t\r\n" for c in text):
+            return encoding
+    return None
 
 
 def _office_kind(data_file: Any) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -32,6 +33,11 @@ from funds.permissions import (
 )
 from funds.selectors import bond_list, book_scope, contract_target_progress, ledger_entries
 from procurement.models import Contract, Tender
+from funds.models import Disbursement, LedgerEntry, Milestone, ServiceRecord, ServiceType
+from funds.permissions import can_accept_milestone, can_view_ledger, visible_contracts_for_funds_q
+from funds.selectors import contract_target_progress, ledger_entries
+from procurement.models import Contract
+from projects.models import BeneficiaryCategory
 
 
 class MilestoneSerializer(serializers.ModelSerializer[Milestone]):
@@ -100,6 +106,8 @@ class ServiceRecordSerializer(serializers.ModelSerializer[ServiceRecord]):
             "beneficiary_count",
             "hours",
             "social_worker",
+            "worker",
+            "state",
         ]
         read_only_fields = fields
 
@@ -223,7 +231,7 @@ class ServiceRecordViewSet(viewsets.ReadOnlyModelViewSet[ServiceRecord]):
     """Service records (counts only, no personal data), filterable by contract."""
 
     serializer_class = ServiceRecordSerializer
-    filterset_fields = ["contract", "service_type", "beneficiary_category"]
+    filterset_fields = ["contract", "service_type", "beneficiary_category", "state", "date"]
 
     def get_queryset(self) -> QuerySet[ServiceRecord]:
         return ServiceRecord.objects.filter(visible_service_records_q(self.request.user)).order_by(
@@ -443,12 +451,39 @@ class ServiceRecordInSerializer(serializers.ModelSerializer[ServiceRecord]):
         return attrs
 
 
+class ServiceRecordCorrectSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(max_length=300)
+    date = serializers.DateField(required=False)
+    place = serializers.CharField(max_length=100, required=False)
+    service_type = serializers.ChoiceField(choices=ServiceType.choices, required=False)
+    beneficiary_category = serializers.ChoiceField(
+        choices=BeneficiaryCategory.choices, required=False
+    )
+    beneficiary_count = serializers.IntegerField(min_value=1, required=False)
+    hours = serializers.DecimalField(
+        max_digits=6,
+        decimal_places=1,
+        min_value=Decimal("0.1"),
+        max_value=Decimal("24"),
+        required=False,
+    )
+    social_worker = serializers.CharField(max_length=50, required=False)
+
+
+class ReasonSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(max_length=300)
+
+
 class ServiceRecordImportSerializer(serializers.Serializer[Any]):
     contract = serializers.PrimaryKeyRelatedField(queryset=Contract.objects.all())
     file = serializers.FileField(help_text="UTF-8 CSV or .xlsx with the page's import columns.")
     dry_run = serializers.BooleanField(
         default=False,
         help_text="true: check every row and save nothing; the answer lists every bad row.",
+    )
+    accept_warnings = serializers.BooleanField(
+        default=False,
+        help_text="true: import although the check warned (duplicates, implausible totals).",
     )
 
 
@@ -472,6 +507,8 @@ class ServiceRecordImportCheckSerializer(serializers.Serializer[Any]):
     ok = serializers.BooleanField(help_text="Every row is good: a real run would save them all.")
     rows = serializers.IntegerField(help_text="Data rows read.")
     problems = ImportProblemSerializer(many=True)
+    warning_count = serializers.IntegerField(help_text="Warnings to confirm with accept_warnings.")
+    warnings = ImportProblemSerializer(many=True, help_text="The first 200 warnings.")
 
 
 class ServiceRecordActionsViewSet(mixins.CreateModelMixin, ServiceRecordViewSet):
@@ -486,8 +523,50 @@ class ServiceRecordActionsViewSet(mixins.CreateModelMixin, ServiceRecordViewSet)
             raise PermissionDenied(_("Only the supplier imports its service records."))
 
     def perform_create(self, serializer: Any) -> None:
-        self._require_supplier(serializer.validated_data["contract"])
-        serializer.save()
+        data = serializer.validated_data
+        self._require_supplier(data["contract"])
+        serializer.instance = services.service_record_create(user=acting_user(self.request), **data)
+
+    @extend_schema(request=ServiceRecordCorrectSerializer, responses=ServiceRecordSerializer)
+    @action(detail=True, methods=["post"])
+    def correct(self, request: Request, pk: str | None = None) -> Response:
+        """Change a record's values with the reason (logged with each old → new value)."""
+        record = self.get_object()
+        body = ServiceRecordCorrectSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        values = {
+            k: body.validated_data.get(k, getattr(record, k))
+            for k in services.SERVICE_RECORD_FIELDS
+        }
+        return run_transition_endpoint(
+            request,
+            record,
+            "correct",
+            lambda: services.service_record_correct(
+                user=acting_user(request),
+                record=record,
+                reason=body.validated_data["reason"],
+                **values,
+            ),
+            lambda r: dict(ServiceRecordSerializer(ServiceRecord.objects.get(pk=r.pk)).data),
+        )
+
+    @extend_schema(request=ReasonSerializer, responses=ServiceRecordSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: str | None = None) -> Response:
+        """Withdraw a record entered in error (kept, logged with the reason, counted nowhere)."""
+        record = self.get_object()
+        body = ReasonSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return run_transition_endpoint(
+            request,
+            record,
+            "withdraw",
+            lambda: services.service_record_withdraw(
+                user=acting_user(request), record=record, reason=body.validated_data["reason"]
+            ),
+            lambda r: dict(ServiceRecordSerializer(ServiceRecord.objects.get(pk=r.pk)).data),
+        )
 
     @extend_schema(
         request={"multipart/form-data": ServiceRecordImportSerializer},
@@ -505,7 +584,18 @@ class ServiceRecordActionsViewSet(mixins.CreateModelMixin, ServiceRecordViewSet)
         if dry_run:
             checked = imports.parse_service_records(contract, body.validated_data["file"])
             return Response(ServiceRecordImportCheckSerializer(checked).data)
-        result = imports.import_service_records(contract, body.validated_data["file"])
+        result = imports.import_service_records(
+            contract,
+            body.validated_data["file"],
+            user=acting_user(request),
+            accept_warnings=body.validated_data["accept_warnings"],
+        )
+        if result.ok and not result.saved:
+            warnings = ImportProblemSerializer(result.warnings[:100], many=True).data
+            return Response(
+                {"warning_count": result.warning_count, "warnings": warnings},
+                status=status.HTTP_409_CONFLICT,
+            )
         if not result.ok:
             # The first hundred problems are enough to fix a file; the dry run lists them all.
             # A plain 400 answer: ValidationError would turn the rows' numbers into strings.

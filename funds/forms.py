@@ -7,6 +7,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from funds.models import BondKind, ServiceRecord
+from funds.models import ServiceRecord, ServiceRecordState, ServiceType
+from projects.models import BeneficiaryCategory
 
 CHECKLIST = [
     ("deliverables_complete", _("Deliverables complete and on time")),
@@ -132,3 +134,32 @@ class BondReturnForm(forms.Form):
     returned_on = forms.DateField(
         label=_("Returned on"), widget=forms.DateInput(attrs={"type": "date"})
     )
+class ServiceRecordFilterForm(forms.Form):
+    start = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    service_type = forms.ChoiceField(
+        label=_("Service type"), required=False, choices=[("", "—"), *ServiceType.choices]
+    )
+    beneficiary_category = forms.ChoiceField(
+        label=_("Beneficiary category"),
+        required=False,
+        choices=[("", "—"), *BeneficiaryCategory.choices],
+    )
+    social_worker = forms.CharField(label=_("Social worker"), required=False, max_length=50)
+    state = forms.ChoiceField(
+        label=_("State"),
+        required=False,
+        choices=[("", "—"), *ServiceRecordState.choices, ("all", _("All"))],
+    )
+
+
+class ServiceRecordCorrectForm(ServiceRecordForm):
+    reason = forms.CharField(label=_("Reason for the correction"), max_length=300)
+
+
+class ServiceRecordWithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for withdrawing"), max_length=300)

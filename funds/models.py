@@ -246,8 +246,39 @@ class ServiceType(models.TextChoices):
     TRAINING = "training", _("Training")
 
 
-class ServiceRecord(models.Model):
-    """One line of the service ledger (服务台账). Counts only: no names or ID numbers of minors."""
+class ServiceRecordImport(models.Model):
+    """One imported 台账 file, by its content's SHA-256: the same file is refused a second time."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="+")
+    sha256 = models.CharField(max_length=64)
+    file_name = models.CharField(_("file"), max_length=200)
+    rows = models.PositiveIntegerField(_("rows"))
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("service-record import")
+        verbose_name_plural = _("service-record imports")
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "sha256"], name="import_file_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.rows})"
+
+
+class ServiceRecordState(models.TextChoices):
+    RECORDED = "recorded", _("Recorded")
+    WITHDRAWN = "withdrawn", pgettext_lazy("service record", "Withdrawn")
+
+
+class ServiceRecord(FSMModelMixin, models.Model):
+    """One line of the service ledger (服务台账). Counts only: no names or ID numbers of minors.
+
+    A wrong line is corrected or withdrawn, each with a reason in the transition log; a withdrawn
+    line stays (the log points at it) but counts nowhere."""
 
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="service_records")
     date = models.DateField(_("date"))
@@ -263,6 +294,24 @@ class ServiceRecord(models.Model):
         _("hours"), max_digits=6, decimal_places=1, validators=[MinValueValidator(Decimal("0.1"))]
     )
     social_worker = models.CharField(_("social worker"), max_length=50)
+    # The worker on the NGO's register (workforce), when the register has them.
+    worker = models.ForeignKey(
+        "workforce.SocialWorker",
+        verbose_name=_("social worker on the register"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    batch = models.ForeignKey(
+        ServiceRecordImport, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    state = FSMField(
+        _("state"),
+        default=ServiceRecordState.RECORDED,
+        choices=ServiceRecordState.choices,
+        protected=True,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -273,6 +322,25 @@ class ServiceRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.place} {self.get_service_type_display()}"
+
+    @transition(
+        field=state,
+        source=ServiceRecordState.RECORDED,
+        target=ServiceRecordState.RECORDED,
+        permission=_guard("can_change_service_record"),
+    )
+    def correct(self, **values: Any) -> None:
+        for name, value in values.items():
+            setattr(self, name, value)
+
+    @transition(
+        field=state,
+        source=ServiceRecordState.RECORDED,
+        target=ServiceRecordState.WITHDRAWN,
+        permission=_guard("can_change_service_record"),
+    )
+    def withdraw(self) -> None:
+        """Counts nowhere from now on; the row and its log stay."""
 
 
 class Acceptance(models.Model):

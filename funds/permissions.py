@@ -178,3 +178,33 @@ def can_view_ledger(user: Any) -> Decision:
 add_perm("funds.view_milestone", as_predicate(can_view_milestone))
 add_perm("funds.accept_milestone", as_predicate(can_accept_milestone))
 add_perm("funds.approve_disbursement", as_predicate(can_approve_disbursement))
+
+
+# --- service records (服务台账) ----------------------------------------------------------------
+
+
+def can_add_service_records(user: Any, contract: Any) -> Decision:
+    """The supplier keeps its own ledger: adds, imports, corrects and withdraws its lines."""
+    if not (
+        user.is_authenticated
+        and user.role == Role.NGO
+        and user.organization_id == contract.supplier_id
+    ):
+        return deny(_("Only the supplier imports its service records."))
+    if contract.state not in ("signed", "in_service", "completed"):
+        return deny(_("Service records are kept only for a signed contract."))
+    return ALLOW
+
+
+def can_change_service_record(user: Any, record: Any) -> Decision:
+    if not (
+        user.is_authenticated
+        and user.role == Role.NGO
+        and user.organization_id == record.contract.supplier_id
+    ):
+        return deny(_("Only the supplier corrects or withdraws its service records."))
+    return ALLOW
+
+
+add_perm("funds.add_service_records", as_predicate(can_add_service_records))
+add_perm("funds.change_service_record", as_predicate(can_change_service_record))

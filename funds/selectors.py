@@ -20,6 +20,7 @@ from funds.models import (
     LedgerKind,
     Milestone,
     ServiceRecord,
+    ServiceRecordState,
     ServiceType,
 )
 from funds.permissions import (
@@ -61,7 +62,7 @@ def disbursement_list(*, user: Any) -> QuerySet[Disbursement]:
 
 def service_record_summary(*, contract: Contract) -> list[dict[str, Any]]:
     rows = (
-        ServiceRecord.objects.filter(contract=contract)
+        ServiceRecord.objects.filter(contract=contract, state=ServiceRecordState.RECORDED)
         .values("service_type")
         .annotate(people=Sum("beneficiary_count"), hours=Sum("hours"))
         .order_by("service_type")
@@ -105,7 +106,7 @@ def contract_target_progress(*, contract: Contract) -> list[TargetProgress]:
     erasure, so the figure does not shrink), person-times from the service records."""
     registered = people_on_file(contract)
     person_times = dict(
-        ServiceRecord.objects.filter(contract=contract)
+        ServiceRecord.objects.filter(contract=contract, state=ServiceRecordState.RECORDED)
         .values_list("beneficiary_category")
         .annotate(n=Sum("beneficiary_count"))
         .order_by()
@@ -275,3 +276,21 @@ def bond_list(*, user: Any) -> QuerySet[Any]:
         .select_related("payer", "tender", "contract", "project")
         .order_by("-id")
     )
+def service_record_list(*, contract: Contract, filters: dict[str, Any]) -> Any:
+    """Every record of the contract matching the filters (newest first), for the page's pages
+    and the export alike; withdrawn ones only when asked for."""
+    records = ServiceRecord.objects.filter(contract=contract)
+    state = filters.get("state") or ServiceRecordState.RECORDED
+    if state != "all":
+        records = records.filter(state=state)
+    for name, lookup in (
+        ("service_type", "service_type"),
+        ("beneficiary_category", "beneficiary_category"),
+        ("start", "date__gte"),
+        ("end", "date__lte"),
+    ):
+        if filters.get(name):
+            records = records.filter(**{lookup: filters[name]})
+    if filters.get("social_worker"):
+        records = records.filter(social_worker__icontains=filters["social_worker"])
+    return records.order_by("-date", "-id")

@@ -29,6 +29,7 @@ from funds.models import (
     LedgerKind,
     Milestone,
     MilestoneState,
+    ServiceRecord,
 )
 from funds.permissions import can_request_disbursement, can_submit_deliverables
 from funds.policy import Payout, payout
@@ -471,3 +472,82 @@ def _close_if_settled(milestone: Milestone, actor: User) -> None:
     project = contract.project
     if project.state == "accepted":
         run_transition(project, "close", actor=actor, note=contract.number)
+
+
+# --- service records (服务台账) ----------------------------------------------------------------
+
+SERVICE_RECORD_FIELDS = (
+    "date",
+    "place",
+    "service_type",
+    "beneficiary_category",
+    "beneficiary_count",
+    "hours",
+    "social_worker",
+)
+
+
+def _record_worker(contract: Any, name: str) -> Any:
+    """The worker on the supplier's register by name; None while the register is empty."""
+    from workforce.models import SocialWorker
+
+    register = SocialWorker.objects.filter(organization_id=contract.supplier_id)
+    if not register.exists():
+        return None
+    worker = register.filter(name=name).first()
+    if worker is None:
+        raise ValidationError(
+            {"social_worker": _("“%(v)s” is not on your register of social workers.") % {"v": name}}
+        )
+    return worker
+
+
+def _check_record_values(contract: Any, values: dict[str, Any]) -> None:
+    day = values.get("date")
+    if day is not None and not (contract.start_date <= day <= contract.current_end_date):
+        raise ValidationError({"date": _("The date is outside the contract term.")})
+
+
+@transaction.atomic
+def service_record_create(*, user: User, contract: Any, **values: Any) -> ServiceRecord:
+    """One record typed in by the supplier; the worker must be on its register when it keeps one."""
+    from funds.permissions import can_add_service_records
+
+    decision = can_add_service_records(user, contract)
+    if not decision:
+        raise ActionRefusedError(str(decision.reason))
+    _check_record_values(contract, values)
+    worker = _record_worker(contract, values["social_worker"])
+    return ServiceRecord.objects.create(contract=contract, worker=worker, **values)
+
+
+@transaction.atomic
+def service_record_correct(
+    *, user: User, record: ServiceRecord, reason: str, **values: Any
+) -> ServiceRecord:
+    """Change a record's values; the reason and each changed value (old → new) go to the log."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for the correction.")})
+    _check_record_values(record.contract, values)
+    changed = {
+        k: v for k, v in values.items() if k in SERVICE_RECORD_FIELDS and getattr(record, k) != v
+    }
+    if not changed:
+        raise ValidationError({"reason": _("Nothing was changed.")})
+    if "social_worker" in changed:
+        changed["worker"] = _record_worker(record.contract, changed["social_worker"])
+    note = "；".join(
+        [reason.strip()]
+        + [f"{k}: {getattr(record, k)} → {v}" for k, v in changed.items() if k != "worker"]
+    )
+    return run_transition(
+        record, "correct", actor=user, note=note, update_fields=list(changed), **changed
+    )
+
+
+@transaction.atomic
+def service_record_withdraw(*, user: User, record: ServiceRecord, reason: str) -> ServiceRecord:
+    """Withdraw a record entered in error: it stays, logged with the reason, and counts nowhere."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for withdrawing the record.")})
+    return run_transition(record, "withdraw", actor=user, note=reason.strip())

@@ -22,4 +22,5 @@ urlpatterns = [
     path("disbursements/<int:pk>/reject/", views.disbursement_reject, name="reject"),
     path("disbursements/<int:pk>/voucher.pdf", views.voucher_pdf, name="voucher"),
     path("contracts/<int:pk>/records/", views.service_records, name="service_records"),
+    path("records/<int:pk>/", views.service_record_edit, name="service_record_edit"),
 ]

@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
-from accounts.models import Organization, OrgKind, Role
+from accounts.models import Organization, OrgKind
 from core.actions import act_and_redirect
-from core.exports import csv_response, stream_xlsx
+from core.exports import csv_response, stream_csv, stream_xlsx
 from core.files import protected_file_response
 from core.fsm import ActionRefusedError, check_transition
 from funds import books, documents, imports, selectors, services
@@ -36,13 +36,18 @@ from funds.forms import (
     ImportForm,
     LedgerFilterForm,
     PayForm,
+    ServiceRecordCorrectForm,
+    ServiceRecordFilterForm,
     ServiceRecordForm,
     TrialBalanceForm,
+    ServiceRecordWithdrawForm,
 )
 from funds.ledger import ledger_verify
-from funds.models import Deliverable, Disbursement, LedgerHead
+from funds.models import Deliverable, Disbursement, LedgerHead, ServiceRecord
 from funds.permissions import (
+    can_add_service_records,
     can_approve_disbursement,
+    can_change_service_record,
     can_pay_disbursement,
     can_request_disbursement,
     can_submit_deliverables,
@@ -275,42 +280,66 @@ def _unstash(token: str) -> SimpleUploadedFile | None:
     return SimpleUploadedFile(token, path.read_bytes())
 
 
+SERVICE_RECORD_HEADER = [
+    "日期",
+    "村/社区",
+    "服务类型",
+    "服务对象类别",
+    "服务人数",
+    "时长",
+    "社工",
+    "状态",
+]
+
+
 @login_required
-def service_records(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+def service_records(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     contract = selectors.contract_for_records(user=request.user, pk=pk)
-    is_supplier = (
-        request.user.role == Role.NGO and request.user.organization_id == contract.supplier_id
-    )
+    is_supplier = bool(can_add_service_records(request.user, contract))
     result = None
     token = ""
     form = ImportForm()
     record_form = ServiceRecordForm(contract=contract)
     if request.method == "POST":
-        if not is_supplier:
-            raise PermissionDenied(_("Only the supplier imports its service records."))
+        can_add_service_records(request.user, contract).require()
         if "single" in request.POST:
             record_form = ServiceRecordForm(request.POST, contract=contract)
             if record_form.is_valid():
-                record = record_form.save(commit=False)
-                record.contract = contract
-                record.save()
-                messages.success(request, _("Service record added."))
-                return redirect("funds:service_records", pk=pk)
+                try:
+                    services.service_record_create(
+                        user=request.user, contract=contract, **record_form.cleaned_data
+                    )
+                except ValidationError as exc:
+                    for field, errors in exc.message_dict.items():
+                        record_form.add_error(
+                            field if field in record_form.fields else None, errors
+                        )
+                else:
+                    messages.success(request, _("Service record added."))
+                    return redirect("funds:service_records", pk=pk)
         elif "confirm" in request.POST:
             upload = _unstash(request.POST.get("token", ""))
             if upload is None:
                 messages.error(request, _("The checked file has expired; upload it again."))
                 return redirect("funds:service_records", pk=pk)
             try:
-                result = imports.import_service_records(contract, upload)
+                result = imports.import_service_records(
+                    contract,
+                    upload,
+                    user=request.user,
+                    accept_warnings=bool(request.POST.get("accept_warnings")),
+                )
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
                 return redirect("funds:service_records", pk=pk)
-            if result.ok:
+            if result.ok and result.saved:
                 messages.success(
                     request, _("%(n)s service records imported.") % {"n": result.saved}
                 )
                 return redirect("funds:service_records", pk=pk)
+            if result.ok:
+                # Warnings not confirmed: the same checked file is offered again.
+                token = request.POST.get("token", "")
         else:
             form = ImportForm(request.POST, request.FILES)
             if form.is_valid():
@@ -321,15 +350,38 @@ def service_records(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                         token = _stash(form.cleaned_data["file"])
                 except ValidationError as exc:
                     form.add_error("file", exc)
-    records = Paginator(contract.service_records.all().order_by("-date", "-id"), 50).get_page(
-        request.GET.get("page")
-    )
+    filters = ServiceRecordFilterForm(request.GET or None)
+    chosen = filters.cleaned_data if filters.is_valid() else {}
+    listing = selectors.service_record_list(contract=contract, filters=chosen)
+    if request.GET.get("export") == "csv":
+        # Every row matching the filters, not only the page on screen.
+        return stream_csv(
+            (
+                (
+                    r.date,
+                    r.place,
+                    r.get_service_type_display(),
+                    r.get_beneficiary_category_display(),
+                    r.beneficiary_count,
+                    r.hours,
+                    r.social_worker,
+                    r.get_state_display(),
+                )
+                for r in listing.iterator(chunk_size=2000)
+            ),
+            SERVICE_RECORD_HEADER,
+            f"service-records-{contract.number}.csv",
+        )
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "funds/service_records.html",
         {
             "contract": contract,
-            "records": records,
+            "records": Paginator(listing, 50).get_page(request.GET.get("page")),
+            "filters": filters,
+            "query": query.urlencode(),
             "summary": selectors.service_record_summary(contract=contract),
             "targets": selectors.contract_target_progress(contract=contract),
             "judge_targets": contract.state in ("completed", "terminated"),
@@ -339,6 +391,56 @@ def service_records(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "token": token,
             "is_supplier": is_supplier,
         },
+    )
+
+
+@login_required
+def service_record_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    record = get_object_or_404(ServiceRecord.objects.select_related("contract"), pk=pk)
+    selectors.contract_for_records(user=request.user, pk=record.contract_id)  # 404 if unseen
+    can_change_service_record(request.user, record).require()
+    form = ServiceRecordCorrectForm(instance=record, contract=record.contract)
+    withdraw_form = ServiceRecordWithdrawForm()
+    if request.method == "POST":
+        if "withdraw" in request.POST:
+            withdraw_form = ServiceRecordWithdrawForm(request.POST)
+            if withdraw_form.is_valid():
+                return act_and_redirect(
+                    request,
+                    f"/funds/contracts/{record.contract_id}/records/",
+                    lambda: services.service_record_withdraw(
+                        user=request.user,
+                        record=record,
+                        reason=withdraw_form.cleaned_data["reason"],
+                    ),
+                    _("Service record withdrawn."),
+                )
+        else:
+            original = ServiceRecord.objects.get(pk=pk)
+            form = ServiceRecordCorrectForm(
+                request.POST, instance=original, contract=record.contract
+            )
+            if form.is_valid():
+                values = {k: form.cleaned_data[k] for k in services.SERVICE_RECORD_FIELDS}
+                try:
+                    services.service_record_correct(
+                        user=request.user,
+                        record=record,
+                        reason=form.cleaned_data["reason"],
+                        **values,
+                    )
+                except ValidationError as exc:
+                    for field, errors in exc.message_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                except ActionRefusedError as exc:
+                    form.add_error(None, str(exc))
+                else:
+                    messages.success(request, _("Service record corrected."))
+                    return redirect("funds:service_records", pk=record.contract_id)
+    return render(
+        request,
+        "funds/service_record_edit.html",
+        {"record": record, "form": form, "withdraw_form": withdraw_form},
     )
 
 

@@ -68,3 +68,11 @@ def timeline(obj: Any, state_field: str = "state") -> dict[str, Any]:
             for e in entries
         ]
     }
+
+
+@register.inclusion_tag("core/_concerns.html")
+def open_concerns(contract: Any) -> dict[str, Any]:
+    """Open matters on the contract (e.g. rectification items) from the apps that track them."""
+    from core.concerns import open_concerns as found
+
+    return {"concerns": found(contract)}

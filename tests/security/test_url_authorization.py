@@ -133,6 +133,15 @@ POST_ONLY = {
     "service-record-import-file",
     "document-template-preview",
     "export_request",
+    "supervision:report_submit",
+    "supervision:report_review",
+    "supervision:item_evidence",
+    "supervision:item_decide",
+    "notifications:mark_read",
+    "notifications:open",
+    "notifications:preferences",
+    "service-record-correct",
+    "service-record-withdraw",
 }
 # The NGO's own case files (personal data): no bureau, expert, assessor, auditor or admin page.
 NGO_ONLY = {
@@ -178,6 +187,7 @@ def _concrete(route: str) -> str:
     route = re.sub(r"<slug:key>", "contract", route)
     route = re.sub(r"<str:release_id>", "x", route)
     route = re.sub(r"<str:ocid>", "x", route)
+    route = re.sub(r"<str:kind>", "photo", route)
     route = route.replace("\\.", ".")
     return "/" + route
 

@@ -1,0 +1,101 @@
+"""Read queries for supervision pages, each a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from procurement.models import Contract
+from supervision.models import (
+    ItemState,
+    PeriodicReport,
+    RectificationItem,
+    ReportingSchedule,
+    ReportState,
+    SiteVisit,
+    SpotCheck,
+)
+from supervision.permissions import can_view_supervision, visible_supervision_q
+
+
+def contract_get(*, user: Any, pk: int) -> Contract:
+    contract = Contract.objects.select_related("project__bureau", "supplier").filter(pk=pk).first()
+    if contract is None or not can_view_supervision(user, contract):
+        raise Http404
+    return contract
+
+
+def contract_overview(*, user: Any) -> QuerySet[Contract]:
+    """Contracts the user may see, with their reports due, late and in and their open items."""
+    today = timezone.localdate()
+    waiting = Q(periodic_reports__state__in=[ReportState.DUE, ReportState.RETURNED])
+    return (
+        Contract.objects.filter(visible_supervision_q(user, ""))
+        .filter(state__in=["signed", "in_service", "completed"])
+        .select_related("project", "supplier")
+        .annotate(
+            reports_due=Count(
+                "periodic_reports",
+                filter=waiting & Q(periodic_reports__due_date__gte=today),
+                distinct=True,
+            ),
+            reports_late=Count(
+                "periodic_reports",
+                filter=waiting & Q(periodic_reports__due_date__lt=today),
+                distinct=True,
+            ),
+            reports_in=Count(
+                "periodic_reports",
+                filter=Q(periodic_reports__state__in=[ReportState.SUBMITTED, ReportState.READ]),
+                distinct=True,
+            ),
+            items_open=Count(
+                "rectification_items",
+                filter=~Q(rectification_items__state=ItemState.CLOSED),
+                distinct=True,
+            ),
+        )
+        .order_by("-start_date", "pk")
+    )
+
+
+@dataclass
+class ContractSupervision:
+    schedule: ReportingSchedule | None
+    reports: list[PeriodicReport]
+    visits: list[SiteVisit]
+    items: list[RectificationItem]
+    today: dt.date
+
+
+def contract_supervision(*, contract: Contract) -> ContractSupervision:
+    return ContractSupervision(
+        schedule=ReportingSchedule.objects.filter(contract=contract).first(),
+        reports=list(PeriodicReport.objects.filter(contract=contract).order_by("period_start")),
+        visits=list(
+            SiteVisit.objects.filter(contract=contract)
+            .select_related("spot_check")
+            .prefetch_related("photos")
+        ),
+        items=list(RectificationItem.objects.filter(contract=contract).select_related("visit")),
+        today=timezone.localdate(),
+    )
+
+
+def open_items(*, contract: Any) -> list[RectificationItem]:
+    return list(RectificationItem.objects.filter(contract=contract).exclude(state=ItemState.CLOSED))
+
+
+def spot_checks(*, user: Any) -> QuerySet[SpotCheck]:
+    if not user.organization_id:
+        return SpotCheck.objects.none()
+    return (
+        SpotCheck.objects.filter(bureau__path__startswith=user.organization.path)
+        .prefetch_related("drawn__project")
+        .order_by("-drawn_at")
+    )

@@ -1,0 +1,3 @@
+"""The 潜江 contract in service (tests/funds/conftest.py)."""
+
+from tests.funds.conftest import money  # noqa: F401
