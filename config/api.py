@@ -21,6 +21,7 @@ from procurement.api import (
     ObjectionViewSet,
     TenderPanelActionsViewSet,
 )
+from procurement.api_audit import ProcurementIntentViewSet
 from projects.api import ProjectViewSet
 
 # Every viewset registered here honours an Idempotency-Key header on its state-changing requests.
@@ -31,6 +32,7 @@ router.register("bids", BidViewSet, basename="bid")
 router.register("clarifications", ClarificationViewSet, basename="clarification")
 router.register("objections", ObjectionViewSet, basename="objection")
 router.register("contracts", ContractActionsViewSet, basename="contract")
+router.register("procurement-intents", ProcurementIntentViewSet, basename="procurement-intent")
 router.register("evaluations", EvaluationWorkflowViewSet, basename="evaluation")
 router.register("indicator-systems", IndicatorSystemViewSet, basename="indicator-system")
 router.register("milestones", MilestoneActionsViewSet, basename="milestone")

@@ -2,7 +2,19 @@
 
 import datetime as dt
 
-from core.workdays import add_workdays, is_workday, workdays_between
+import pytest
+from django.urls import reverse
+
+from core.models import HolidayYear
+from core.workdays import (
+    CalendarNotCoveredError,
+    add_workdays,
+    is_covered,
+    is_workday,
+    workdays_between,
+)
+
+pytestmark = pytest.mark.django_db
 
 D = dt.date
 
@@ -38,8 +50,53 @@ def test_zero_and_reverse_ranges():
     assert workdays_between(D(2026, 11, 25), D(2026, 11, 20)) == 0
 
 
-def test_a_year_the_calendar_does_not_cover_falls_back_to_weekdays(caplog):
-    # The package covers up to 2026 today; 2030 is counted Monday-Friday, with a warning.
-    assert is_workday(D(2030, 1, 7))  # a Monday
-    assert not is_workday(D(2030, 1, 5))  # a Saturday
-    assert add_workdays(D(2030, 1, 4), 1) == D(2030, 1, 7)
+def test_a_year_nobody_covers_is_refused_not_guessed():
+    # The package covers up to 2026; 2030 has no recorded arrangement: refuse, never Mon-Fri.
+    with pytest.raises(CalendarNotCoveredError, match="2030"):
+        is_workday(D(2030, 1, 7))
+    with pytest.raises(CalendarNotCoveredError, match="2030"):
+        add_workdays(D(2030, 1, 2), 3)
+    assert not is_covered(2030) and is_covered(2026)
+
+
+def test_a_recorded_arrangement_decides_the_year(admin_client):
+    # The administrator records the (made-up, test-only) arrangement for 2030 through the admin.
+    response = admin_client.post(
+        reverse("admin:core_holidayyear_add"),
+        {
+            "year": "2030",
+            "notice": "测试用：2030年部分节假日安排",
+            "holidays": "2030-01-01\n2030-02-02..2030-02-08",
+            "workdays": "2030-01-26",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert HolidayYear.objects.get(year=2030).notice.startswith("测试用")
+    assert not is_workday(D(2030, 1, 1))  # a Tuesday, but a holiday
+    assert is_workday(D(2030, 1, 26))  # a Saturday worked in lieu
+    assert not is_workday(D(2030, 2, 4))  # a Monday in the Spring Festival break
+    # Friday 1 Feb + 1 working day skips the whole break.
+    assert add_workdays(D(2030, 2, 1), 1) == D(2030, 2, 11)
+    # The package's own year can be overridden as well, the record wins.
+    assert is_covered(2030)
+
+
+@pytest.mark.parametrize(
+    "holidays, message",
+    [
+        ("2030-13-01", "Line 1"),
+        ("2030-01-01\n2031-01-02", "Line 2"),
+        ("2030-02-09..2030-02-01", "Line 1"),
+    ],
+)
+def test_a_bad_line_is_named(admin_client, holidays, message):
+    response = admin_client.post(
+        reverse("admin:core_holidayyear_add"),
+        {"year": "2030", "notice": "x", "holidays": holidays, "workdays": ""},
+    )
+    assert response.status_code == 200
+    assert (
+        message.replace("Line", "第") in response.content.decode()
+        or message in response.content.decode()
+    )
+    assert not HolidayYear.objects.exists()

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from procurement import services
+from procurement.models import ExpertProfile, ProcurementIntent
 from procurement.services import CriterionInput
 from projects.models import ProjectState
 from tests.factories.accounts import (
@@ -26,7 +27,44 @@ CRITERIA = [
 ]
 
 
+def publish_intent(project, staff, *, days_ago=60):
+    """The 采购意向 the rules want at least 30 days before the tender (财库〔2020〕10号)."""
+    if not project.procurement_intents.exists():
+        ProcurementIntent.objects.create(
+            project=project,
+            published_on=timezone.localdate() - dt.timedelta(days=days_ago),
+            summary=f"{project.title}：购买社会工作服务",
+            budget=project.budget,
+            planned_month=timezone.localdate().strftime("%Y-%m"),
+            created_by=staff,
+        )
+
+
+def pool_experts(experts, category):
+    """Put `experts` into the expert pool for `category` (what the draw chooses from)."""
+    for expert in experts:
+        profile, _created = ExpertProfile.objects.get_or_create(user=expert)
+        if category not in profile.categories:
+            profile.categories = [*profile.categories, category]
+            profile.save(update_fields=["categories"])
+
+
+def draw_panel(tender, staff, experts, *, chair=None):
+    """Draw the panel at random from `experts` (all pooled for the project's category) and record
+    `chair` (default experts[0]) as its chair, as the bureau does on the tender page."""
+    from procurement import expert_draw
+
+    pool_experts(experts, tender.project.category)
+    expert_draw.panel_draw(tender=tender, actor=staff)
+    chair = chair or experts[0]
+    seat = tender.panel.filter(user=chair).first()
+    if seat is not None:
+        services.panel_chair_set(tender=tender, actor=staff, member=seat)
+    return list(tender.panel.filter(declined=False, withdrawn=False))
+
+
 def make_tender(project, staff, *, method="open", notice_days=21, publish=True, **overrides):
+    publish_intent(project, staff)
     now = timezone.now()
     fields = dict(
         title=project.title,
@@ -60,4 +98,5 @@ def world(db):
     )
     ngos = [NgoUserFactory() for _ in range(3)]
     experts = [ExpertFactory() for _ in range(5)]
+    pool_experts(experts, project.category)
     return {"bureau": bureau, "staff": staff, "project": project, "ngos": ngos, "experts": experts}
