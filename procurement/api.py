@@ -19,7 +19,7 @@ from accounts.models import User
 from core.api import require, run_transition_endpoint
 from core.arrival import arrival_time
 from procurement import selectors, services
-from procurement.api_audit import ContractNoticeActions, PanelDrawActions
+from procurement.api_audit import ContractNoticeActions, PanelDrawActions, RoundActions
 from procurement.models import (
     Bid,
     BidState,
@@ -633,7 +633,7 @@ def _tender_bid(tender: Tender, bid_id: int, field: str = "bid") -> Bid:
     return bid
 
 
-class TenderPanelActionsViewSet(PanelDrawActions, TenderActionsViewSet):
+class TenderPanelActionsViewSet(PanelDrawActions, RoundActions, TenderActionsViewSet):
     """Tenders with their bid panel: forming it, declarations, qualification review, the members'
     score sheets and the chair's tie decision."""
 

@@ -4,6 +4,7 @@ one small viewset) so that file stays a table of contents rather than growing.""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
@@ -17,9 +18,10 @@ from rest_framework.response import Response
 
 from accounts.http import acting_user
 from core.api import require
+from core.arrival import arrival_time
 from core.files import protected_file_response
-from procurement import expert_draw, publication
-from procurement.models import PanelDraw, PanelMember, ProcurementIntent
+from procurement import expert_draw, publication, rounds
+from procurement.models import NegotiationRound, PanelDraw, PanelMember, ProcurementIntent
 from procurement.permissions import (
     can_manage_contract,
     can_manage_tender,
@@ -244,3 +246,82 @@ class ProcurementIntentViewSet(
             planned_month=body.validated_data["planned_month"],
         )
         return Response(IntentSerializer(intent).data, status=status.HTTP_201_CREATED)
+
+
+class RoundSerializer(serializers.ModelSerializer[NegotiationRound]):
+    offers = serializers.SerializerMethodField(
+        help_text="How many offers came; prices are in the bids' final_price once closed."
+    )
+
+    class Meta:
+        model = NegotiationRound
+        fields = ["id", "number", "is_final", "topics", "closes_at", "closed_at", "offers"]
+        read_only_fields = ["id", "number", "closed_at", "offers"]
+
+    def get_offers(self, obj: NegotiationRound) -> int:
+        return obj.offers.count()
+
+
+class OfferSerializer(serializers.Serializer[Any]):
+    round = serializers.IntegerField(help_text="The round's id.")
+    price = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    note = serializers.CharField(max_length=5000, required=False, default="")
+
+
+class RoundRefSerializer(serializers.Serializer[Any]):
+    round = serializers.IntegerField(help_text="The round's id.")
+
+
+class RoundActions:
+    """/tenders/{id}/rounds/ (GET, POST), rounds/offer/ and rounds/close/ for 磋商/谈判."""
+
+    get_object: Any
+
+    def _round(self, tender: Any, round_id: int) -> NegotiationRound:
+        found = NegotiationRound.objects.filter(tender=tender, pk=round_id).first()
+        if found is None:
+            raise serializers.ValidationError({"round": ["This is not a round of this tender."]})
+        return found
+
+    @extend_schema(methods=["GET"], request=None, responses=RoundSerializer(many=True))
+    @extend_schema(methods=["POST"], request=RoundSerializer, responses={201: RoundSerializer})
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
+    def rounds(self, request: Request, pk: str | None = None) -> Response:
+        """The rounds of a 磋商/谈判; POST opens the next (bureau), `is_final` for 最后报价."""
+        tender = self.get_object()
+        if request.method == "GET":
+            return Response(RoundSerializer(tender.rounds.all(), many=True).data)
+        require(can_manage_tender(request.user, tender))
+        body = RoundSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        opened = rounds.round_open(tender=tender, actor=acting_user(request), **body.validated_data)
+        return Response(RoundSerializer(opened).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=OfferSerializer, responses={201: None})
+    @action(detail=True, methods=["post"], url_path="rounds/offer")
+    def round_offer(self, request: Request, pk: str | None = None) -> Response:
+        """A qualified bidder's offer in the open round (its 最后报价 in the final one)."""
+        tender = self.get_object()
+        body = OfferSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        offer = rounds.offer_submit(
+            round=self._round(tender, body.validated_data["round"]),
+            actor=acting_user(request),
+            price=body.validated_data["price"],
+            note=body.validated_data["note"],
+            now=arrival_time(request),
+        )
+        return Response({"round": offer.round_id, "submitted_at": offer.submitted_at}, status=201)
+
+    @extend_schema(request=RoundRefSerializer, responses=RoundSerializer)
+    @action(detail=True, methods=["post"], url_path="rounds/close")
+    def round_close(self, request: Request, pk: str | None = None) -> Response:
+        """Close the round; the final round's offers become the bids' 最后报价."""
+        tender = self.get_object()
+        require(can_manage_tender(request.user, tender))
+        body = RoundRefSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        closed = rounds.round_close(
+            round=self._round(tender, body.validated_data["round"]), actor=acting_user(request)
+        )
+        return Response(RoundSerializer(closed).data)

@@ -8,7 +8,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from procurement import expert_draw, publication, services
+from accounts.models import User
+from procurement import expert_draw, publication, rounds, services
 from procurement.models import ExpertProfile, Tender
 from procurement.services import CriterionInput, MilestoneInput
 
@@ -87,6 +88,25 @@ def _evaluate(
     tender = services.tender_start_evaluation(tender=tender, actor=staff)
     for bid in tender.bids.all():
         services.bid_review(bid=bid, actor=experts[0], valid=True)
+    if rounds.needs_final_offers(tender):
+        # 磋商: one round on the service plan, then the final offers (最后报价), a little lower.
+        final = rounds.round_open(
+            tender=tender,
+            actor=staff,
+            topics="服务人数、督导频次与安全预案；请在最后报价中体现调整。",
+            closes_at=timezone.now() + dt.timedelta(hours=2),
+            is_final=True,
+        )
+        for bid in tender.bids.select_related("supplier"):
+            bidder = User.objects.filter(organization=bid.supplier, role="ngo").first()
+            if bidder is not None:
+                rounds.offer_submit(
+                    round=final,
+                    actor=bidder,
+                    price=(bid.price * Decimal("0.98")).quantize(Decimal("0.01")),
+                    note="督导由每月1次增至每月2次。",
+                )
+        rounds.round_close(round=final, actor=staff)
     criteria = list(tender.criteria.all())
     for n, expert in enumerate(experts):
         points = {}

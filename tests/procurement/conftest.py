@@ -100,3 +100,48 @@ def world(db):
     experts = [ExpertFactory() for _ in range(5)]
     pool_experts(experts, project.category)
     return {"bureau": bureau, "staff": staff, "project": project, "ngos": ngos, "experts": experts}
+
+
+def evaluating(world, prices, technical, *, method="open"):
+    """A tender under evaluation with bids at `prices`; every expert gives bid i `technical[i]`
+    technical points (the first criterion varies, the others are full), so totals are known."""
+    from procurement.models import Tender
+    from tests.factories.accounts import NgoUserFactory
+
+    staff = world["staff"]
+    tender = make_tender(world["project"], staff, method=method)
+    ngos = world["ngos"] + [NgoUserFactory() for _ in range(len(prices) - 3)]
+    bids = [
+        services.bid_submit(tender=tender, actor=ngo, price=p, technical_proposal="方案")
+        for ngo, p in zip(ngos, prices, strict=False)
+    ]
+    past = timezone.now() - dt.timedelta(minutes=1)
+    Tender.objects.filter(pk=tender.pk).update(bid_deadline=past, opening_at=past)
+    tender.refresh_from_db()
+    services.tender_open(tender=tender, actor=staff)
+    for member in draw_panel(tender, staff, world["experts"]):
+        services.panel_declare(member=member, actor=member.user, conflict=False)
+    services.tender_start_evaluation(tender=tender, actor=staff)
+    chair = tender.panel.get(is_chair=True).user
+    for bid in bids:
+        services.bid_review(bid=bid, actor=chair, valid=True)
+    criteria = list(tender.criteria.all())
+    for member in tender.panel.filter(declined=False, withdrawn=False):
+        points = {}
+        for bid, tech in zip(bids, technical, strict=True):
+            points[(bid.pk, criteria[0].pk)] = (
+                Decimal(tech) - criteria[1].points - criteria[2].points
+            )
+            points[(bid.pk, criteria[1].pk)] = criteria[1].points
+            points[(bid.pk, criteria[2].pk)] = criteria[2].points
+        services.scores_save(tender=tender, actor=member.user, points=points)
+    tender.refresh_from_db()
+    return tender, bids
+
+
+def awarded(world, prices, technical):
+    """`evaluating`, then awarded and the result notice published."""
+    tender, bids = evaluating(world, prices, technical)
+    tender = services.tender_award(tender=tender, actor=world["staff"])
+    tender = services.award_publish(tender=tender, actor=world["staff"])
+    return tender, bids

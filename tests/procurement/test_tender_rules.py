@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
         ({"bid_bond": Decimal("10000.01")}, "2%"),
         (
             {"price_weight": Decimal("5"), "criteria": [CriterionInput("方案", Decimal("95"))]},
-            "不得低于10%（财政部令第87号第55条）",
+            "不得低于总分的10%（财政部令第87号第55条）",
         ),
         (
             {
