@@ -30,6 +30,7 @@ from procurement.permissions import (
     can_record_complaint_decision,
     can_view_tender,
     may_complain,
+    may_object,
     visible_tenders_q,
 )
 
@@ -161,6 +162,7 @@ class ObjectionViewSet(
         tender = body.validated_data["tender"]
         if not can_view_tender(request.user, tender):
             raise Http404
+        require(may_object(request.user, tender, body.validated_data["kind"]))
         filed = objections.objection_file(
             tender=tender,
             actor=acting_user(request),

@@ -6,10 +6,11 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from accounts.models import User
-from procurement import expert_draw, publication, rounds, services
+from procurement import documents, expert_draw, publication, rounds, services
 from procurement.models import ExpertProfile, Tender
 from procurement.services import CriterionInput, MilestoneInput
 
@@ -54,6 +55,9 @@ def _tender(
         opening_at=deadline,
         criteria=CRITERIA,
     )
+    # The 采购文件 published with the notice (here the rendered notice itself stands in for it).
+    upload = ContentFile(documents.tender_notice(tender), name="采购文件.pdf")
+    publication.tender_documents_upload(tender=tender, actor=staff, upload=upload)
     return services.tender_publish(tender=tender, actor=staff, now=published)
 
 

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import User
 from core.fsm import ActionRefusedError, run_transition
 from core.workdays import add_workdays
 from procurement import rules
@@ -34,7 +34,7 @@ from procurement.models import (
     Tender,
     TenderState,
 )
-from procurement.permissions import can_answer_objection, may_complain
+from procurement.permissions import can_answer_objection, may_complain, may_object
 
 DOCUMENTS_PROVISION_WORKDAYS = 5  # 财政部令第87号第16条: documents offered ≥ 5 working days
 
@@ -74,13 +74,9 @@ def objection_last_day(tender: Tender, kind: str, known_on: dt.date | None = Non
 
 
 def _may_object(actor: User, tender: Tender, kind: str) -> None:
-    if not (actor.is_authenticated and actor.role == Role.NGO and actor.organization_id):
-        raise _refuse(_("Only a supplier may object (政府采购法第52条)."))
-    if kind == ObjectionKind.DOCUMENTS:
-        return  # any potential supplier who obtained the documents
-    bid = tender.bids.filter(supplier_id=actor.organization_id).exclude(state=BidState.WITHDRAWN)
-    if not bid.exists():
-        raise _refuse(_("Only a bidder in this tender may object to its process or result."))
+    decision = may_object(actor, tender, kind)
+    if not decision:
+        raise _refuse(str(decision.reason))
 
 
 @transaction.atomic

@@ -207,11 +207,15 @@ def may_ask_clarification(user: Any, tender: Tender) -> Decision:
     return ALLOW
 
 
-def may_object(user: Any, tender: Tender) -> Decision:
-    if not (user.is_authenticated and user.role == Role.NGO):
-        return deny(_("Only a bidder may object."))
+def may_object(user: Any, tender: Tender, kind: str = "result") -> Decision:
+    """Who may object: any supplier against the documents; a bidder against the process or the
+    result (政府采购法第52条). The window is checked by the service (409)."""
+    if not (user.is_authenticated and user.role == Role.NGO and user.organization_id):
+        return deny(_("Only a supplier may object (政府采购法第52条)."))
+    if kind == "documents":
+        return ALLOW
     if not tender.bids.filter(supplier_id=user.organization_id).exclude(state="withdrawn").exists():
-        return deny(_("Only a bidder in this tender may object."))
+        return deny(_("Only a bidder in this tender may object to its process or result."))
     return ALLOW
 
 

@@ -307,7 +307,7 @@ def test_objection_api_by_kind(world):
         {"tender": tender.pk, "kind": "result", "text": "结果不公"},
         format="json",
     )
-    assert response.status_code == 409
+    assert response.status_code == 403
     assert "投标人" in response.json()["detail"]  # only bidders object to the result
     response = api.post(
         "/api/v1/objections/",
