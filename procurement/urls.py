@@ -47,6 +47,9 @@ urlpatterns = [
     path("contracts/<int:pk>/filing/", views_audit.contract_filing, name="contract_filing"),
     path("notices/contracts/<int:pk>/", views_audit.contract_notice, name="contract_notice"),
     path("intents/", views_audit.intents, name="intents"),
+    path("tenders/<int:pk>/rounds/", views_audit.round_open, name="round_open"),
+    path("rounds/<int:pk>/offer/", views_audit.round_offer, name="round_offer"),
+    path("rounds/<int:pk>/close/", views_audit.round_close, name="round_close"),
     path("projects/<int:project_pk>/intent/", views_audit.intent_publish, name="intent_publish"),
     path("tenders/<int:pk>/contract/", views.contract_draft, name="contract_draft"),
     path(

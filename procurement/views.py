@@ -212,6 +212,9 @@ def tender_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "clarifications": tender.clarifications.select_related("asked_by"),
         "objections": tender.objections.select_related("bidder", "complaint"),
         "objection_kinds": ObjectionKind.choices,
+        "rounds_on": tender.method in ("consultation", "negotiation")
+        and tender.state
+        in (TenderState.EVALUATING, TenderState.AWARDED, TenderState.AWARD_PUBLISHED),
         "remedies": Remedy.choices,
         "can_record_complaints": user.role == Role.AUDITOR or can_manage_tender(user, tender),
         "draws": tender.draws.all() if can_view_panel(user, tender) else [],

@@ -20,10 +20,11 @@ from accounts.http import AuthenticatedHttpRequest
 from core.actions import act_and_redirect
 from core.arrival import arrival_time
 from core.files import protected_file_response
-from procurement import expert_draw, objections, publication, selectors
+from procurement import expert_draw, objections, publication, rounds, selectors
 from procurement.models import (
     Complaint,
     Contract,
+    NegotiationRound,
     Objection,
     PanelMember,
     ProcurementIntent,
@@ -293,4 +294,71 @@ def intent_publish(request: AuthenticatedHttpRequest, project_pk: int) -> HttpRe
             planned_month=request.POST.get("planned_month", "").strip(),
         ),
         _("The procurement intention is published."),
+    )
+
+
+# --- 磋商/谈判 rounds ----------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def round_open(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    tender = selectors.tender_get(user=request.user, pk=pk)
+    closes_at = _aware(request.POST.get("closes_at", ""))
+    if closes_at is None:
+        from django.contrib import messages
+
+        messages.error(request, _("Give the time the offers close."))
+        return redirect(tender)
+    return act_and_redirect(
+        request,
+        tender,
+        lambda: rounds.round_open(
+            tender=tender,
+            actor=request.user,
+            topics=request.POST.get("topics", ""),
+            closes_at=closes_at,
+            is_final=request.POST.get("is_final") == "1",
+        ),
+        _("The round is open."),
+    )
+
+
+def _round(request: AuthenticatedHttpRequest, pk: int) -> NegotiationRound:
+    found = get_object_or_404(NegotiationRound.objects.select_related("tender"), pk=pk)
+    selectors.tender_get(user=request.user, pk=found.tender_id)
+    return found
+
+
+@login_required
+@require_POST
+def round_offer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    found = _round(request, pk)
+    try:
+        price = Decimal(request.POST.get("price", "").replace(",", "").strip())
+    except InvalidOperation:
+        price = Decimal(0)
+    return act_and_redirect(
+        request,
+        found.tender,
+        lambda: rounds.offer_submit(
+            round=found,
+            actor=request.user,
+            price=price,
+            note=request.POST.get("note", ""),
+            now=arrival_time(request),
+        ),
+        _("Offer received."),
+    )
+
+
+@login_required
+@require_POST
+def round_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    found = _round(request, pk)
+    return act_and_redirect(
+        request,
+        found.tender,
+        lambda: rounds.round_close(round=found, actor=request.user),
+        _("The round is closed."),
     )
