@@ -478,6 +478,9 @@ def tender_award(*, tender: Tender, actor: User) -> Tender:
     """定标: the first-ranked valid bid wins; too few valid bids makes the tender fail instead."""
     locked = Tender.objects.select_for_update().get(pk=tender.pk)
     _require(can_manage_tender(actor, locked))
+    if locked.state != TenderState.EVALUATING:
+        # Another award after the notice only comes from an upheld objection (objections.py).
+        raise ActionRefusedError(_("The award is confirmed at the end of the evaluation."))
     reviewed = locked.bids.exclude(state__in=[BidState.WITHDRAWN, BidState.SUBMITTED])
     if reviewed.filter(state=BidState.OPENED).exists():
         raise ActionRefusedError(_("Every opened bid needs a qualification decision first."))
