@@ -13,6 +13,7 @@ from accounts.models import User
 from procurement import documents, expert_draw, publication, rounds, services
 from procurement.models import ExpertProfile, Tender
 from procurement.services import CriterionInput, MilestoneInput
+from projects.models import ServiceCategory
 
 CRITERIA = [
     CriterionInput(
@@ -174,6 +175,11 @@ def _contract(tender: Tender, staff: Any, supplier_user: Any, number: str) -> No
 def load(ctx: dict[str, Any]) -> None:
     users, projects = ctx["users"], ctx["projects"]
     experts = [users[f"expert{i}"] for i in range(1, 6)]
+    # The demo's expert pool: the five experts evaluate every service category.
+    for expert in experts:
+        ExpertProfile.objects.update_or_create(
+            user=expert, defaults={"categories": list(ServiceCategory.values)}
+        )
 
     qianjiang = projects["qianjiang"]
     if not qianjiang.tenders.exists():
