@@ -36,11 +36,13 @@ def test_sealed_bids_through_the_api(world):  # noqa: F811
     )
     assert created.status_code == 201
     assert len(created.data["receipt"]) == 64 and created.data["price"] == "468000.00"
-    for user in (world["staff"], world["ngos"][1], AuditorFactory()):
+    for user in (world["staff"], AuditorFactory()):
         listing = api(user).get(f"/api/v1/tenders/{tender.pk}/bids/")
         assert listing.status_code == 200
         assert [b["price"] for b in listing.data] == [None]
         assert "秘密方案" not in listing.content.decode()
+    # Another NGO does not even learn that a bid exists before the opening (招标投标法第22条).
+    assert api(world["ngos"][1]).get(f"/api/v1/tenders/{tender.pk}/bids/").data == []
     past = timezone.now() - dt.timedelta(minutes=1)
     Tender.objects.filter(pk=tender.pk).update(bid_deadline=past, opening_at=past)
     late = api(world["ngos"][1]).post(
