@@ -23,6 +23,7 @@ from procurement.api import (
     ObjectionViewSet,
     TenderPanelActionsViewSet,
 )
+from procurement.api_audit import ProcurementIntentViewSet
 from projects.api import ProjectViewSet
 from workforce.api import SocialWorkerViewSet, VolunteerServiceViewSet
 
@@ -35,6 +36,7 @@ router.register("clarifications", ClarificationViewSet, basename="clarification"
 router.register("objections", ObjectionViewSet, basename="objection")
 router.register("contracts", ContractActionsViewSet, basename="contract")
 router.register("bonds", BondViewSet, basename="bond")
+router.register("procurement-intents", ProcurementIntentViewSet, basename="procurement-intent")
 router.register("evaluations", EvaluationWorkflowViewSet, basename="evaluation")
 router.register("evaluations", EvaluationEvidenceViewSet, basename="evaluation-evidence")
 router.register("assessor-ties", OrganizationTieViewSet, basename="assessor-tie")

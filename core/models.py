@@ -149,3 +149,63 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key} {self.method} {self.path} → {self.status}"
+
+
+class HolidayYear(models.Model):
+    """One year's official holiday arrangement, as the 国务院办公厅 notice publishes it.
+
+    The `chinese-calendar` package is the default; a year recorded here overrides it, and a year
+    known to neither is refused by core.workdays rather than guessed (issue 12).
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    notice = models.CharField(
+        _("official notice"),
+        max_length=200,
+        help_text=_("e.g. 国务院办公厅关于2027年部分节假日安排的通知 (国办发明电〔2026〕x号)"),
+    )
+    holidays = models.TextField(
+        _("days off"),
+        help_text=_("One date (2027-02-06) or range (2027-02-06..2027-02-13) per line."),
+    )
+    workdays = models.TextField(
+        _("weekend days worked (调休)"),
+        blank=True,
+        help_text=_("Saturdays and Sundays that are working days, one date per line."),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("holiday arrangement")
+        verbose_name_plural = _("holiday arrangements")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.notice}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        from core.workdays import forget_arrangements
+
+        super().save(*args, **kwargs)
+        transaction_on_commit(forget_arrangements)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        from core.workdays import forget_arrangements
+
+        result = super().delete(*args, **kwargs)
+        transaction_on_commit(forget_arrangements)
+        return result
+
+    def clean(self) -> None:
+        from core.workdays import parse_days
+
+        parse_days(self.holidays, self.year, field="holidays")
+        parse_days(self.workdays, self.year, field="workdays")
+
+
+def transaction_on_commit(fn: Any) -> None:
+    """Run `fn` now and again after the commit (a rollback must not leave a stale cache)."""
+    from django.db import transaction
+
+    fn()
+    transaction.on_commit(fn)

@@ -17,29 +17,29 @@ from rest_framework.response import Response
 from accounts.http import acting_user
 from accounts.models import User
 from core.api import require, run_transition_endpoint
-from procurement import services
+from core.arrival import arrival_time
+from procurement import selectors, services
+from procurement.api_audit import ContractNoticeActions, PanelDrawActions, RoundActions
 from procurement.models import (
     Bid,
     BidState,
     Clarification,
     Contract,
     Criterion,
-    Objection,
     PanelMember,
     Score,
     Tender,
 )
 from procurement.permissions import (
-    can_answer_objection,
     can_bid,
     can_create_tender,
     can_manage_tender,
     can_view_bid_content,
+    can_view_panel,
     can_view_tender,
     may_ask_clarification,
     may_chair_panel,
     may_declare_on_panel,
-    may_object,
     may_score,
     visible_contracts_q,
     visible_tenders_q,
@@ -217,7 +217,7 @@ class TenderViewSet(viewsets.ReadOnlyModelViewSet[Tender]):
     def bids(self, request: Request, pk: str | None = None) -> Response:
         """The tender's bids; sealed contents are null until the opening time."""
         tender = self.get_object()
-        bids = tender.bids.exclude(state="withdrawn").select_related("supplier", "tender")
+        bids = selectors.visible_bids(user=request.user, tender=tender)
         return Response(BidSerializer(bids, many=True, context={"request": request}).data)
 
 
@@ -243,12 +243,13 @@ class BidViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         body = BidSubmitSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         tender = body.validated_data["tender"]
-        require(can_bid(request.user, tender))
+        require(can_bid(request.user, tender, arrival_time(request)))
         bid = services.bid_submit(
             tender=tender,
             actor=acting_user(request),
             price=body.validated_data["price"],
             technical_proposal=body.validated_data["technical_proposal"],
+            now=arrival_time(request),
         )
         return Response(
             BidSerializer(bid, context={"request": request}).data, status=status.HTTP_201_CREATED
@@ -258,7 +259,9 @@ class BidViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str | None = None) -> Response:
         bid = self.get_object()
-        withdrawn = services.bid_withdraw(bid=bid, actor=acting_user(request))
+        withdrawn = services.bid_withdraw(
+            bid=bid, actor=acting_user(request), now=arrival_time(request)
+        )
         return Response(BidSerializer(withdrawn, context={"request": request}).data)
 
 
@@ -501,7 +504,7 @@ class TenderActionsViewSet(mixins.CreateModelMixin, TenderViewSet):
         )
 
 
-class ContractActionsViewSet(ContractViewSet):
+class ContractActionsViewSet(ContractNoticeActions, ContractViewSet):
     @extend_schema(request=None, responses=ContractSerializer)
     @action(detail=True, methods=["post"], url_path="start-service")
     def start_service(self, request: Request, pk: str | None = None) -> Response:
@@ -549,6 +552,8 @@ class PanelMemberSerializer(serializers.ModelSerializer[PanelMember]):
             "declared",
             "declared_at",
             "withdrawn",
+            "declined",
+            "draw",
         ]
         read_only_fields = fields
 
@@ -620,29 +625,6 @@ class PanelScoreSheetSerializer(serializers.Serializer[Any]):
     complete = serializers.BooleanField(read_only=True)
 
 
-class TieBreakSerializer(serializers.Serializer[Any]):
-    order = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
-        min_length=2,
-        help_text="The tied bids' ids in the order the panel decided, first-ranked first.",
-    )
-    note = serializers.CharField(max_length=5000, help_text="The panel's reasons (minutes).")
-
-    def validate_order(self, value: list[int]) -> list[int]:
-        if len(set(value)) != len(value):
-            raise serializers.ValidationError(_("Each bid appears once in the order."))
-        return value
-
-
-class TieBreakBidSerializer(serializers.ModelSerializer[Bid]):
-    supplier_name = serializers.CharField(source="supplier.name", read_only=True)
-
-    class Meta:
-        model = Bid
-        fields = ["id", "supplier_name", "tie_break_rank"]
-        read_only_fields = fields
-
-
 def _tender_bid(tender: Tender, bid_id: int, field: str = "bid") -> Bid:
     """A bid of this tender, else 400 on `field` (an id from another tender is bad input)."""
     bid = tender.bids.select_related("tender", "supplier").filter(pk=bid_id).first()
@@ -651,12 +633,12 @@ def _tender_bid(tender: Tender, bid_id: int, field: str = "bid") -> Bid:
     return bid
 
 
-class TenderPanelActionsViewSet(TenderActionsViewSet):
+class TenderPanelActionsViewSet(PanelDrawActions, RoundActions, TenderActionsViewSet):
     """Tenders with their bid panel: forming it, declarations, qualification review, the members'
     score sheets and the chair's tie decision."""
 
     def _members(self, tender: Tender) -> list[dict[str, Any]]:
-        members = tender.panel.select_related("user").order_by("-is_chair", "id")
+        members = selectors.panel_for(user=self.request.user, tender=tender)
         return list(PanelMemberSerializer(members, many=True).data)
 
     @extend_schema(methods=["GET"], request=None, responses=PanelMemberSerializer(many=True))
@@ -669,6 +651,7 @@ class TenderPanelActionsViewSet(TenderActionsViewSet):
         """The panel (评标委员会); POST adds a member or makes one the chair (bureau staff)."""
         tender = self.get_object()
         if request.method == "GET":
+            require(can_view_panel(request.user, tender))
             return Response(self._members(tender))
         require(can_manage_tender(request.user, tender))
         body = PanelAddSerializer(data=request.data)
@@ -755,24 +738,6 @@ class TenderPanelActionsViewSet(TenderActionsViewSet):
             )
         return Response(self._score_sheet(tender, request.user))
 
-    @extend_schema(request=TieBreakSerializer, responses=TieBreakBidSerializer(many=True))
-    @action(detail=True, methods=["post"], url_path="tie-break")
-    def tie_break(self, request: Request, pk: str | None = None) -> Response:
-        """The chair records the panel's order for bids equal on total, price and technical score."""
-        tender = self.get_object()
-        require(may_chair_panel(request.user, tender))
-        body = TieBreakSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        bids = [_tender_bid(tender, bid_id, "order") for bid_id in body.validated_data["order"]]
-        services.tie_break_record(
-            tender=tender,
-            actor=acting_user(request),
-            order=[b.pk for b in bids],
-            note=body.validated_data["note"],
-        )
-        ordered = Bid.objects.filter(pk__in=[b.pk for b in bids]).select_related("supplier")
-        return Response(TieBreakBidSerializer(ordered.order_by("tie_break_rank"), many=True).data)
-
 
 def _visible_tender(user: Any, tender: Tender) -> Tender:
     """A tender named in a request body: one the caller may not see does not exist (404)."""
@@ -836,80 +801,13 @@ class ClarificationViewSet(
         return Response(ClarificationSerializer(answered).data)
 
 
-class ObjectionSerializer(serializers.ModelSerializer[Objection]):
-    bidder_name = serializers.CharField(source="bidder.name", read_only=True)
-    suspending = serializers.SerializerMethodField(
-        help_text="true while this objection holds the award and the contract back."
-    )
+# The objection and complaint endpoints live in their own module; config/api.py imports them here.
+from procurement.api_objections import ObjectionViewSet  # noqa: E402
 
-    class Meta:
-        model = Objection
-        fields = [
-            "id",
-            "tender",
-            "bidder",
-            "bidder_name",
-            "text",
-            "filed_at",
-            "suspends_award",
-            "suspending",
-            "answer",
-            "upheld",
-            "answered_at",
-        ]
-        read_only_fields = fields
-
-    def get_suspending(self, objection: Objection) -> bool:
-        return objection.suspends_award and objection.answered_at is None
-
-
-class ObjectionFileSerializer(serializers.Serializer[Any]):
-    tender = serializers.PrimaryKeyRelatedField(queryset=Tender.objects.all())
-    text = serializers.CharField(max_length=10000)
-
-
-class ObjectionAnswerSerializer(AnswerSerializer):
-    upheld = serializers.BooleanField(required=False, default=False)
-
-
-class ObjectionViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Objection]
-):
-    """质疑: a bidder objects to the award within 7 working days of its notice, which suspends the
-    contract until the bureau answers."""
-
-    serializer_class = ObjectionSerializer
-    filterset_fields = ["tender"]
-
-    def get_queryset(self) -> QuerySet[Objection]:
-        tenders = Tender.objects.filter(visible_tenders_q(self.request.user)).values("pk")
-        return (
-            Objection.objects.filter(tender__in=tenders)
-            .select_related("bidder")
-            .order_by("tender_id", "filed_at")
-        )
-
-    @extend_schema(request=ObjectionFileSerializer, responses={201: ObjectionSerializer})
-    def create(self, request: Request) -> Response:
-        """File an objection: 403 for anyone but a bidder, 409 outside the objection period."""
-        body = ObjectionFileSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        tender = _visible_tender(request.user, body.validated_data["tender"])
-        require(may_object(request.user, tender))
-        filed = services.objection_file(
-            tender=tender, actor=acting_user(request), text=body.validated_data["text"]
-        )
-        return Response(ObjectionSerializer(filed).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(request=ObjectionAnswerSerializer, responses=ObjectionSerializer)
-    @action(detail=True, methods=["post"])
-    def answer(self, request: Request, pk: str | None = None) -> Response:
-        """The bureau's answer (upheld or not) lifts the suspension."""
-        objection = self.get_object()
-        require(can_answer_objection(request.user, objection))
-        body = ObjectionAnswerSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        answered = services.objection_answer(
-            objection=objection, actor=acting_user(request), **body.validated_data
-        )
-        return Response(ObjectionSerializer(answered).data)
+__all__ = [
+    "BidViewSet",
+    "ClarificationViewSet",
+    "ContractActionsViewSet",
+    "ObjectionViewSet",
+    "TenderPanelActionsViewSet",
+]

@@ -6,11 +6,14 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from procurement import services
-from procurement.models import Tender
+from accounts.models import User
+from procurement import documents, expert_draw, publication, rounds, services
+from procurement.models import ExpertProfile, Tender
 from procurement.services import CriterionInput, MilestoneInput
+from projects.models import ServiceCategory
 
 CRITERIA = [
     CriterionInput(
@@ -27,6 +30,16 @@ def _tender(
 ) -> Tender:
     published = timezone.now() - dt.timedelta(days=days_ago)
     deadline = published + dt.timedelta(days=notice_days)
+    if not project.procurement_intents.exists():
+        # 采购意向 published well before the tender (at least 30 days, 财库〔2020〕10号).
+        publication.intent_publish(
+            project=project,
+            actor=staff,
+            summary=f"购买{project.title}社会工作服务",
+            budget=project.budget,
+            planned_month=timezone.localtime(published).strftime("%Y-%m"),
+            published_on=timezone.localdate(published) - dt.timedelta(days=45),
+        )
     tender = services.tender_create(
         project=project,
         actor=staff,
@@ -43,6 +56,9 @@ def _tender(
         opening_at=deadline,
         criteria=CRITERIA,
     )
+    # The 采购文件 published with the notice (here the rendered notice itself stands in for it).
+    upload = ContentFile(documents.tender_notice(tender), name="采购文件.pdf")
+    publication.tender_documents_upload(tender=tender, actor=staff, upload=upload)
     return services.tender_publish(tender=tender, actor=staff, now=published)
 
 
@@ -62,12 +78,40 @@ def _evaluate(
     tender = services.tender_open(tender=tender, actor=staff)
     if tender.state == "failed":
         return tender
-    for i, expert in enumerate(experts):
-        member = services.panel_member_add(tender=tender, actor=staff, user=expert, is_chair=i == 0)
-        services.panel_declare(member=member, actor=expert, conflict=False)
+    # The experts are drawn at random from the pool (实施条例第39条); the draw is recorded.
+    for expert in experts:
+        profile, _created = ExpertProfile.objects.get_or_create(user=expert)
+        if tender.project.category not in profile.categories:
+            profile.categories = [*profile.categories, tender.project.category]
+            profile.save(update_fields=["categories"])
+    expert_draw.panel_draw(tender=tender, actor=staff)
+    members = list(tender.panel.select_related("user").order_by("id"))
+    services.panel_chair_set(tender=tender, actor=staff, member=members[0])
+    experts = [m.user for m in members]
+    for member in members:
+        services.panel_declare(member=member, actor=member.user, conflict=False)
     tender = services.tender_start_evaluation(tender=tender, actor=staff)
     for bid in tender.bids.all():
         services.bid_review(bid=bid, actor=experts[0], valid=True)
+    if rounds.needs_final_offers(tender):
+        # 磋商: one round on the service plan, then the final offers (最后报价), a little lower.
+        final = rounds.round_open(
+            tender=tender,
+            actor=staff,
+            topics="服务人数、督导频次与安全预案；请在最后报价中体现调整。",
+            closes_at=timezone.now() + dt.timedelta(hours=2),
+            is_final=True,
+        )
+        for bid in tender.bids.select_related("supplier"):
+            bidder = User.objects.filter(organization=bid.supplier, role="ngo").first()
+            if bidder is not None:
+                rounds.offer_submit(
+                    round=final,
+                    actor=bidder,
+                    price=(bid.price * Decimal("0.98")).quantize(Decimal("0.01")),
+                    note="督导由每月1次增至每月2次。",
+                )
+        rounds.round_close(round=final, actor=staff)
     criteria = list(tender.criteria.all())
     for n, expert in enumerate(experts):
         points = {}
@@ -118,12 +162,24 @@ def _contract(tender: Tender, staff: Any, supplier_user: Any, number: str) -> No
     )
     contract = services.contract_sign_supplier(contract=contract, actor=supplier_user)
     contract = services.contract_sign_bureau(contract=contract, actor=staff)
+    # 合同公告 (2 working days) and 备案 (7 working days) after signing.
+    publication.contract_publish_notice(contract=contract, actor=staff)
+    publication.contract_record_filing(
+        contract=contract,
+        actor=staff,
+        reference=f"{project.bureau.name[:2]}财采备〔2026〕{contract.pk:03d}号",
+    )
     services.contract_start_service(contract=contract, actor=staff)
 
 
 def load(ctx: dict[str, Any]) -> None:
     users, projects = ctx["users"], ctx["projects"]
     experts = [users[f"expert{i}"] for i in range(1, 6)]
+    # The demo's expert pool: the five experts evaluate every service category.
+    for expert in experts:
+        ExpertProfile.objects.update_or_create(
+            user=expert, defaults={"categories": list(ServiceCategory.values)}
+        )
 
     qianjiang = projects["qianjiang"]
     if not qianjiang.tenders.exists():

@@ -36,7 +36,13 @@ def tender_notice(tender: Tender) -> bytes:
 
 def award_notice(tender: Tender) -> bytes:
     ranking = scoring.rank(tender)
-    context = _tender_context(tender) | {"winner": tender.awarded_bid, "ranking": ranking}
+    # The notice names the panel (实施条例第43条); until now its names were confidential.
+    panel = [m for m in tender.panel.select_related("user") if m.is_active]
+    context = _tender_context(tender) | {
+        "winner": tender.awarded_bid,
+        "ranking": ranking,
+        "panel": panel,
+    }
     return render_pdf(template_source(key="award_notice", bureau=tender.project.bureau), context)
 
 

@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from procurement.models import Tender
+from procurement.models import Tender, TieBreak
 from procurement.services import CriterionInput, MilestoneInput
 
 DT = {"type": "datetime-local"}
@@ -32,12 +32,22 @@ class TenderForm(forms.ModelForm[Tender]):
             "opening_at",
             "qualification_requirements",
             "service_requirements",
+            "tie_break",
+            "is_complex",
         ]
         widgets = {
             "clarification_deadline": forms.DateTimeInput(attrs=DT, format="%Y-%m-%dT%H:%M"),
             "bid_deadline": forms.DateTimeInput(attrs=DT, format="%Y-%m-%dT%H:%M"),
             "opening_at": forms.DateTimeInput(attrs=DT, format="%Y-%m-%dT%H:%M"),
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A form that does not say otherwise states the default rule: the random draw.
+        self.fields["tie_break"].required = False
+
+    def clean_tie_break(self) -> str:
+        return str(self.cleaned_data.get("tie_break") or TieBreak.DRAW)
 
 
 class CriterionForm(forms.Form):

@@ -1,5 +1,9 @@
 """Procurement: tenders, sealed bids, the bid-evaluation panel, award, objections and contracts.
 
+Over 600 lines on purpose: one purchase's records (intention, tender, bids, the expert pool and
+its draws, panel, objections and complaints, contract) are read together, and their transitions
+refer to each other's states.
+
 Legal numbers (财政部令第87号, 财库〔2014〕214号, 财政部令第74号, 政府采购法) live in rules.py;
 transitions here only name the condition that checks them.
 """
@@ -33,6 +37,15 @@ class Method(models.TextChoices):
 class EvaluationMethod(models.TextChoices):
     COMPREHENSIVE = "comprehensive", _("Comprehensive scoring (综合评分法)")
     LOWEST_PRICE = "lowest_price", _("Lowest evaluated price (最低评标价法)")
+
+
+class TieBreak(models.TextChoices):
+    DRAW = "draw", _("Random draw (随机抽取)")
+    TECHNICAL = "technical", _("Higher score on the first criterion, then a random draw")
+
+
+def documents_upload_to(instance: Tender, filename: str) -> str:
+    return f"tenders/{instance.project_id}/{instance.round}/{filename}"
 
 
 class TenderState(models.TextChoices):
@@ -90,6 +103,25 @@ class Tender(FSMModelMixin, models.Model):
     )
     qualification_requirements = models.TextField(_("qualification requirements"))
     service_requirements = models.TextField(_("service requirements"))
+    is_complex = models.BooleanField(
+        _("technically complex or of great social impact"),
+        default=False,
+        help_text=_("A 公开招标 panel then has at least 7 members (财政部令第87号第47条)."),
+    )
+    tie_break = models.CharField(
+        _("tie-break rule"),
+        max_length=20,
+        choices=TieBreak.choices,
+        default=TieBreak.DRAW,
+        help_text=_(
+            "Stated in the documents; applied after the higher total and the lower price "
+            "(财政部令第87号第55条、第68条). A recorded random draw is always the last step."
+        ),
+    )
+    documents_file = models.FileField(
+        _("procurement documents (PDF)"), upload_to=documents_upload_to, blank=True
+    )
+    documents_sha256 = models.CharField(max_length=64, blank=True)
     publish_at = models.DateTimeField(_("notice published"), null=True, blank=True)
     clarification_deadline = models.DateTimeField(_("clarification deadline"))
     bid_deadline = models.DateTimeField(_("bid deadline"))
@@ -162,15 +194,32 @@ class Tender(FSMModelMixin, models.Model):
 
         return not panel_problems(self)
 
-    @refusal(_("Every valid bid needs a score from every panel member first."))
+    @refusal(
+        _(
+            "Every valid bid needs a score from every panel member first, and in 磋商/谈判 "
+            "a 最后报价 from the closed final round (财政部令第74号第32条)."
+        )
+    )
     def scoring_complete(self) -> bool:
+        from procurement.rounds import final_offers_complete
         from procurement.scoring import scoring_complete
 
-        return scoring_complete(self)
+        return final_offers_complete(self) and scoring_complete(self)
 
-    @refusal(_("An objection that suspends the award is still unanswered."))
+    @refusal(
+        _(
+            "An objection or complaint that suspends the award is still open "
+            "(政府采购法第54条、第57条)."
+        )
+    )
     def no_suspending_objection(self) -> bool:
-        return not self.objections.filter(suspends_award=True, answered_at__isnull=True).exists()
+        open_objection = self.objections.filter(
+            suspends_award=True, state__in=[ObjectionState.FILED, ObjectionState.UPHELD]
+        ).exists()
+        open_complaint = Complaint.objects.filter(
+            objection__tender=self, state=ComplaintState.FILED, suspends=True
+        ).exists()
+        return not (open_objection or open_complaint)
 
     # --- transitions -------------------------------------------------------------------------
 
@@ -214,6 +263,47 @@ class Tender(FSMModelMixin, models.Model):
         """流标/废标 with the reason; the project may open a new round."""
         self.failure_reason = reason
 
+    # --- what an upheld objection leads to (财政部令第94号第32条) --------------------------------
+
+    @transition(
+        field=state,
+        source=TenderState.PUBLISHED,
+        target=TenderState.PUBLISHED,
+        permission=_guard("can_manage_tender"),
+    )
+    def correct_documents(self, *, bid_deadline: Any, opening_at: Any) -> None:
+        """The documents are corrected (更正公告) and the deadline extended as the rule asks."""
+        self.bid_deadline = bid_deadline
+        self.opening_at = opening_at
+
+    @transition(
+        field=state,
+        source=[TenderState.AWARDED, TenderState.AWARD_PUBLISHED],
+        target=TenderState.EVALUATING,
+        permission=_guard("can_manage_tender"),
+    )
+    def reevaluate(self) -> None:
+        """重新评审: the award is set aside and the panel reviews and scores again."""
+        self.awarded_bid = None
+        self.awarded_at = None
+        self.award_published_at = None
+
+    @transition(
+        field=state,
+        source=[
+            TenderState.PUBLISHED,
+            TenderState.OPENED,
+            TenderState.EVALUATING,
+            TenderState.AWARDED,
+            TenderState.AWARD_PUBLISHED,
+        ],
+        target=TenderState.FAILED,
+        permission=_guard("can_manage_tender"),
+    )
+    def retender(self, *, reason: str) -> None:
+        """重新开展采购活动: this round ends; the project opens a new round."""
+        self.failure_reason = reason
+
     @transition(
         field=state,
         source=TenderState.OPENED,
@@ -226,15 +316,17 @@ class Tender(FSMModelMixin, models.Model):
 
     @transition(
         field=state,
-        source=TenderState.EVALUATING,
+        source=[TenderState.EVALUATING, TenderState.AWARDED, TenderState.AWARD_PUBLISHED],
         target=TenderState.AWARDED,
         conditions=[scoring_complete, no_suspending_objection],
         permission=_guard("can_manage_tender"),
     )
     def award(self, *, bid: Bid) -> None:
-        """定标: bureau staff confirm the panel's first-ranked bid."""
+        """定标: bureau staff confirm the panel's first-ranked bid (again, 另行确定, after an
+        upheld objection against the winner)."""
         self.awarded_bid = bid
         self.awarded_at = timezone.now()
+        self.award_published_at = None
 
     @transition(
         field=state,
@@ -335,13 +427,20 @@ class Bid(FSMModelMixin, models.Model):
     )
     invalid_reason = models.TextField(_("reason for disqualification"), blank=True)
     tie_break_rank = models.PositiveSmallIntegerField(
-        _("panel tie-break decision"),
+        _("place drawn in a tie"),
         null=True,
         blank=True,
-        help_text=_(
-            "Recorded by the panel only when total, price and technical score are all equal."
-        ),
+        help_text=_("Set by the recorded random draw when the tender's tie rules leave a tie."),
     )
+    final_price = models.DecimalField(
+        _("final offer (最后报价, CNY)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    final_offer_at = models.DateTimeField(_("final offer received"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("bid")
@@ -402,11 +501,24 @@ class Bid(FSMModelMixin, models.Model):
 
     @transition(
         field=state,
-        source=[BidState.VALID, BidState.INVALID, BidState.OPENED],
+        source=[BidState.VALID, BidState.INVALID, BidState.OPENED, BidState.WON],
         target=BidState.LOST,
     )
     def lose(self) -> None:
         """Another bid was awarded."""
+
+    @transition(field=state, source=[BidState.WON, BidState.LOST], target=BidState.OPENED)
+    def reopen_review(self) -> None:
+        """重新评审: back to qualification review, the earlier decision set aside."""
+        self.tie_break_rank = None
+
+    @transition(field=state, source=BidState.LOST, target=BidState.WON)
+    def win_instead(self) -> None:
+        """另行确定: the next-ranked qualified bid is awarded after the winner's fell."""
+
+    def evaluated_price(self) -> Decimal:
+        """The price the ranking uses: the 最后报价 of the final round where there was one."""
+        return self.final_price if self.final_price is not None else self.price
 
 
 class PanelMember(models.Model):
@@ -423,7 +535,16 @@ class PanelMember(models.Model):
     is_chair = models.BooleanField(_("chair"), default=False)
     declared_at = models.DateTimeField(_("declared at"), null=True, blank=True)
     withdrawn = models.BooleanField(_("withdrawn (回避)"), default=False)
+    declined = models.BooleanField(_("declined the seat"), default=False)
     declaration = models.TextField(_("declaration"), blank=True)
+    draw = models.ForeignKey(
+        "PanelDraw",
+        verbose_name=_("random draw"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
 
     class Meta:
         verbose_name = _("panel member")
@@ -438,7 +559,7 @@ class PanelMember(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return not self.withdrawn
+        return not (self.withdrawn or self.declined)
 
 
 class Score(models.Model):
@@ -463,19 +584,58 @@ class Score(models.Model):
         return f"{self.member} · {self.criterion} · {self.points}"
 
 
-class Objection(models.Model):
-    """质疑: a bidder's objection to the award, answered by the bureau."""
+class ObjectionKind(models.TextChoices):
+    DOCUMENTS = "documents", _("Against the procurement documents")
+    PROCESS = "process", _("Against the procurement process")
+    RESULT = "result", _("Against the result")
+
+
+class ObjectionState(models.TextChoices):
+    FILED = "filed", _("Awaiting the answer")
+    DISMISSED = "dismissed", _("Answered: not upheld")
+    UPHELD = "upheld", _("Answered: upheld, action pending")
+    REMEDIED = "remedied", _("Upheld and acted on")
+
+
+class Remedy(models.TextChoices):
+    """What the law gives for an upheld objection (财政部令第94号第32条)."""
+
+    CORRECT_DOCUMENTS = "correct_documents", _("Correct the documents and extend the deadline")
+    REEVALUATE = "reevaluate", _("Evaluate again")
+    REAWARD = "reaward", _("Award to the next qualified bidder")
+    RETENDER = "retender", _("Tender again")
+
+
+class Objection(FSMModelMixin, models.Model):
+    """质疑: a bidder's objection to the documents, the process or the result."""
 
     tender = models.ForeignKey(Tender, on_delete=models.PROTECT, related_name="objections")
     bidder = models.ForeignKey(
         Organization, verbose_name=_("objecting bidder"), on_delete=models.PROTECT, related_name="+"
     )
+    kind = models.CharField(
+        _("objection against"),
+        max_length=12,
+        choices=ObjectionKind.choices,
+        default=ObjectionKind.RESULT,
+    )
+    known_on = models.DateField(
+        _("day the window starts"),
+        null=True,
+        blank=True,
+        help_text=_("For the process: the day the step objected to ended (实施条例第53条)."),
+    )
     text = models.TextField(_("objection"))
-    filed_at = models.DateTimeField(_("filed at"), auto_now_add=True)
+    filed_at = models.DateTimeField(_("filed at"), default=timezone.now)
+    answer_due = models.DateField(_("answer due"), null=True, blank=True)
     suspends_award = models.BooleanField(_("suspends the award"), default=True)
+    state = FSMField(
+        _("state"), default=ObjectionState.FILED, choices=ObjectionState.choices, protected=True
+    )
     answer = models.TextField(_("answer"), blank=True)
     upheld = models.BooleanField(_("upheld"), default=False)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    remedy = models.CharField(_("action taken"), max_length=20, choices=Remedy.choices, blank=True)
 
     class Meta:
         verbose_name = _("objection")
@@ -484,6 +644,88 @@ class Objection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bidder}: {self.text[:30]}"
+
+    def is_overdue(self, today: Any = None) -> bool:
+        today = today or timezone.localdate()
+        return (
+            self.state == ObjectionState.FILED
+            and self.answer_due is not None
+            and today > self.answer_due
+        )
+
+    @transition(
+        field=state,
+        source=ObjectionState.FILED,
+        target=ObjectionState.DISMISSED,
+        permission=_guard("can_answer_objection"),
+    )
+    def dismiss(self, *, answer: str, at: Any) -> None:
+        self.answer, self.upheld, self.answered_at = answer, False, at
+
+    @transition(
+        field=state,
+        source=ObjectionState.FILED,
+        target=ObjectionState.UPHELD,
+        permission=_guard("can_answer_objection"),
+    )
+    def uphold(self, *, answer: str, at: Any) -> None:
+        self.answer, self.upheld, self.answered_at = answer, True, at
+
+    @transition(
+        field=state,
+        source=ObjectionState.UPHELD,
+        target=ObjectionState.REMEDIED,
+        permission=_guard("can_answer_objection"),
+    )
+    def remedied(self, *, remedy: str) -> None:
+        self.remedy = remedy
+
+
+class ComplaintState(models.TextChoices):
+    FILED = "filed", _("With the finance department")
+    DECIDED = "decided", _("Decided")
+
+
+class Complaint(FSMModelMixin, models.Model):
+    """投诉: a bidder unsatisfied with the answer (or given none) turns to the finance department."""
+
+    objection = models.OneToOneField(
+        Objection, verbose_name=_("objection"), on_delete=models.PROTECT, related_name="complaint"
+    )
+    finance_department = models.CharField(_("finance department"), max_length=100)
+    text = models.TextField(_("complaint"))
+    filed_at = models.DateTimeField(_("filed at"), default=timezone.now)
+    suspends = models.BooleanField(
+        _("procurement suspended by the finance department"),
+        default=False,
+        help_text=_("政府采购法第57条: the finance department may suspend for up to 30 days."),
+    )
+    state = FSMField(
+        _("state"), default=ComplaintState.FILED, choices=ComplaintState.choices, protected=True
+    )
+    upheld = models.BooleanField(_("complaint upheld"), default=False)
+    decision = models.TextField(_("decision"), blank=True)
+    decision_reference = models.CharField(_("decision reference"), max_length=100, blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        ordering = ["filed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.finance_department}: {self.text[:30]}"
+
+    @transition(
+        field=state,
+        source=ComplaintState.FILED,
+        target=ComplaintState.DECIDED,
+        permission=_guard("can_record_complaint_decision"),
+    )
+    def decide(self, *, upheld: bool, decision: str, reference: str, on: Any) -> None:
+        self.upheld, self.decision, self.decision_reference = upheld, decision, reference
+        self.decided_on = on
+        self.suspends = False
 
 
 class ContractState(models.TextChoices):
@@ -529,6 +771,11 @@ class Contract(FSMModelMixin, models.Model):
     )
     supplier_signed_at = models.DateTimeField(_("signed by supplier"), null=True, blank=True)
     signed_at = models.DateTimeField(_("in force since"), null=True, blank=True)
+    notice_published_at = models.DateTimeField(
+        _("contract notice published"), null=True, blank=True
+    )
+    filed_at = models.DateTimeField(_("filed (备案) at"), null=True, blank=True)
+    filing_reference = models.CharField(_("filing reference"), max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, null=True)
 
     class Meta:
@@ -544,6 +791,34 @@ class Contract(FSMModelMixin, models.Model):
 
         return reverse("procurement:contract_detail", args=[self.pk])
 
+    def notice_due(self) -> Any:
+        """合同公告: within 2 working days of signing (实施条例第50条)."""
+        from core.workdays import add_workdays
+        from procurement.rules import CONTRACT_NOTICE_WORKDAYS
+
+        if self.signed_at is None:
+            return None
+        return add_workdays(timezone.localdate(self.signed_at), CONTRACT_NOTICE_WORKDAYS)
+
+    def filing_due(self) -> Any:
+        """备案: within 7 working days of signing (政府采购法第47条)."""
+        from core.workdays import add_workdays
+        from procurement.rules import FILING_WORKDAYS
+
+        if self.signed_at is None:
+            return None
+        return add_workdays(timezone.localdate(self.signed_at), FILING_WORKDAYS)
+
+    def notice_overdue(self, today: Any = None) -> bool:
+        due = self.notice_due()
+        return bool(
+            due and self.notice_published_at is None and (today or timezone.localdate()) > due
+        )
+
+    def filing_overdue(self, today: Any = None) -> bool:
+        due = self.filing_due()
+        return bool(due and self.filed_at is None and (today or timezone.localdate()) > due)
+
     @property
     def current_amount(self) -> Decimal:
         """The amount in force, amendments included; payments may never exceed it."""
@@ -555,10 +830,25 @@ class Contract(FSMModelMixin, models.Model):
         latest = self.amendments.order_by("-version").first()
         return latest.end_date if latest else self.end_date
 
+    @refusal(
+        _(
+            "The contract must be signed within 30 days of the award notice "
+            "(政府采购法第46条); that period has ended."
+        )
+    )
+    def within_signing_period(self) -> bool:
+        from procurement.rules import sign_deadline
+
+        tender = self.tender
+        if tender is None or tender.award_published_at is None:
+            return True
+        return timezone.localdate() <= sign_deadline(tender)
+
     @transition(
         field=state,
         source=ContractState.DRAFTED,
         target=ContractState.SIGNED_BY_SUPPLIER,
+        conditions=[within_signing_period],
         permission=_guard("can_sign_as_supplier"),
     )
     def sign_by_supplier(self) -> None:
@@ -568,6 +858,7 @@ class Contract(FSMModelMixin, models.Model):
         field=state,
         source=ContractState.SIGNED_BY_SUPPLIER,
         target=ContractState.SIGNED,
+        conditions=[within_signing_period],
         permission=_guard("can_sign_as_bureau"),
     )
     def sign_by_bureau(self) -> None:
@@ -626,3 +917,150 @@ class ContractAmendment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract.number} v{self.version}"
+
+
+class ProcurementIntent(models.Model):
+    """采购意向公开: the project's purchase announced at least 30 days before it starts."""
+
+    project = models.ForeignKey(
+        ServiceProject,
+        verbose_name=_("service project"),
+        on_delete=models.PROTECT,
+        related_name="procurement_intents",
+    )
+    published_on = models.DateField(_("published on"))
+    summary = models.TextField(_("what is to be purchased"))
+    budget = models.DecimalField(_("budget (CNY)"), max_digits=14, decimal_places=2)
+    planned_month = models.CharField(_("planned purchase month"), max_length=7)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("procurement intention")
+        verbose_name_plural = _("procurement intentions")
+        ordering = ["-published_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.project} · {self.published_on}"
+
+
+class ExpertProfile(models.Model):
+    """A bid-evaluation expert in the pool (评审专家库), with the categories and the ties declared."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("expert"),
+        on_delete=models.PROTECT,
+        related_name="expert_profile",
+    )
+    categories = models.JSONField(
+        _("service categories"),
+        default=list,
+        help_text=_("The project categories the expert may evaluate."),
+    )
+    employer = models.ForeignKey(
+        Organization,
+        verbose_name=_("employer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    conflicts = models.ManyToManyField(
+        Organization,
+        verbose_name=_("declared ties (organisations)"),
+        blank=True,
+        related_name="+",
+    )
+    is_active = models.BooleanField(_("in the pool"), default=True)
+
+    class Meta:
+        verbose_name = _("pool expert")
+        verbose_name_plural = _("expert pool")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class PanelDraw(models.Model):
+    """One random draw of experts, kept so an auditor can replay it: seed, candidates, result."""
+
+    tender = models.ForeignKey(Tender, on_delete=models.PROTECT, related_name="draws")
+    seed = models.CharField(_("seed"), max_length=64)
+    category = models.CharField(_("category"), max_length=40)
+    wanted = models.PositiveSmallIntegerField(_("experts wanted"))
+    candidates = models.JSONField(_("candidates (user ids, in order)"), default=list)
+    excluded = models.JSONField(_("excluded, with the reason"), default=list)
+    drawn = models.JSONField(_("drawn (user ids, in order)"), default=list)
+    replaces = models.ForeignKey(
+        "PanelMember",
+        verbose_name=_("replaces the member who declined"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    drawn_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("expert draw")
+        verbose_name_plural = _("expert draws")
+        ordering = ["drawn_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.tender} · {self.seed[:8]}"
+
+
+class NegotiationRound(models.Model):
+    """A round of 磋商/谈判 with every qualified bidder; the final round collects the 最后报价
+    that the ranking then uses (财政部令第74号第32条; 财库〔2014〕214号)."""
+
+    tender = models.ForeignKey(Tender, on_delete=models.PROTECT, related_name="rounds")
+    number = models.PositiveSmallIntegerField(_("round"))
+    is_final = models.BooleanField(_("final offers (最后报价)"), default=False)
+    topics = models.TextField(_("what the panel negotiated"))
+    closes_at = models.DateTimeField(_("offers close"))
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("negotiation round")
+        verbose_name_plural = _("negotiation rounds")
+        ordering = ["tender", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["tender", "number"], name="one_round_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tender} · {self.number}"
+
+
+class RoundOffer(models.Model):
+    """One bidder's offer in a round; in the final round, its 最后报价."""
+
+    round = models.ForeignKey(NegotiationRound, on_delete=models.PROTECT, related_name="offers")
+    bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="offers")
+    price = models.DecimalField(
+        _("offer (CNY)"),
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    note = models.TextField(_("changes to the proposal"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"))
+
+    class Meta:
+        verbose_name = _("round offer")
+        verbose_name_plural = _("round offers")
+        ordering = ["round", "id"]
+        constraints = [models.UniqueConstraint(fields=["round", "bid"], name="one_offer_per_round")]
+
+    def __str__(self) -> str:
+        return f"{self.round} · {self.bid_id}"

@@ -84,10 +84,11 @@ def can_create_tender(user: Any, project: Any) -> Decision:
     return ALLOW
 
 
-def can_bid(user: Any, tender: Tender) -> Decision:
+def can_bid(user: Any, tender: Tender, now: Any = None) -> Decision:
+    """`now` is the request's arrival time when there is a request (core.arrival)."""
     if not (user.is_authenticated and user.role == Role.NGO and user.organization_id):
         return deny(_("Only a registered social organisation may bid."))
-    if not tender.is_open_for_bids():
+    if not tender.is_open_for_bids(now):
         return deny(_("The bid deadline has passed or the tender is not accepting bids."))
     return ALLOW
 
@@ -109,6 +110,42 @@ def can_view_bid_content(user: Any, bid: Bid) -> Decision:
     if _panel_member(user, bid.tender):
         return ALLOW
     return deny(_("Only the bidder, the panel and the bureau see bid contents."))
+
+
+# --- secrecy before opening and before the result notice --------------------------------------
+
+
+def _oversees(user: Any, tender: Tender) -> bool:
+    """The purchasing bureau's staff, auditors and administrators: they see the whole file."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser or user.role in (Role.AUDITOR, Role.ADMIN):
+        return True
+    return _bureau_staff_of(user, tender)
+
+
+def can_view_panel(user: Any, tender: Tender) -> Decision:
+    """Who sits on the panel stays confidential until the award notice names it."""
+    if tender.state in (TenderState.AWARD_PUBLISHED, TenderState.CONTRACTED):
+        return ALLOW
+    if _oversees(user, tender) or _panel_member(user, tender):
+        return ALLOW
+    return deny(
+        _(
+            "The panel's names are confidential until the result notice "
+            "(招标投标法第37条, 政府采购法实施条例第43条)."
+        )
+    )
+
+
+def can_view_bidders(user: Any, tender: Tender) -> Decision:
+    """Who is bidding, and how many, is known only to the bureau before the opening; a bidder
+    sees its own bid."""
+    if not tender.is_sealed() or _oversees(user, tender):
+        return ALLOW
+    return deny(
+        _("Until the opening nobody may learn who is bidding or how many bid (招标投标法第22条).")
+    )
 
 
 # The `may_*` functions answer only "who": the API refuses on them with 403, while the rest of
@@ -170,31 +207,50 @@ def may_ask_clarification(user: Any, tender: Tender) -> Decision:
     return ALLOW
 
 
-def may_object(user: Any, tender: Tender) -> Decision:
-    if not (user.is_authenticated and user.role == Role.NGO):
-        return deny(_("Only a bidder may object."))
+def may_object(user: Any, tender: Tender, kind: str = "result") -> Decision:
+    """Who may object: any supplier against the documents; a bidder against the process or the
+    result (政府采购法第52条). The window is checked by the service (409)."""
+    if not (user.is_authenticated and user.role == Role.NGO and user.organization_id):
+        return deny(_("Only a supplier may object (政府采购法第52条)."))
+    if kind == "documents":
+        return ALLOW
     if not tender.bids.filter(supplier_id=user.organization_id).exclude(state="withdrawn").exists():
-        return deny(_("Only a bidder in this tender may object."))
+        return deny(_("Only a bidder in this tender may object to its process or result."))
     return ALLOW
 
 
 def can_object(user: Any, tender: Tender) -> Decision:
-    from procurement.services import objection_deadline
-
-    decision = may_object(user, tender)
-    if not decision:
-        return decision
-    if tender.state not in (TenderState.AWARD_PUBLISHED,) or tender.award_published_at is None:
-        return deny(_("Objections are filed after the award notice is published."))
-    from django.utils import timezone
-
-    if timezone.localdate() > objection_deadline(tender):
-        return deny(_("The objection period of 7 working days has ended."))
+    """Whether the page offers the objection form: a supplier, on a published tender. The
+    window of each kind (documents, process, result) is checked when the objection is filed."""
+    if not (user.is_authenticated and user.role == Role.NGO and user.organization_id):
+        return deny(_("Only a supplier may object (政府采购法第52条)."))
+    if tender.state in (TenderState.DRAFT, TenderState.CANCELLED):
+        return deny(_("There is nothing to object to yet."))
     return ALLOW
 
 
 def can_answer_objection(user: Any, objection: Objection) -> Decision:
     return can_manage_tender(user, objection.tender)
+
+
+def may_complain(user: Any, objection: Objection) -> Decision:
+    if not (
+        user.is_authenticated
+        and user.role == Role.NGO
+        and user.organization_id == objection.bidder_id
+    ):
+        return deny(_("Only the bidder who objected may complain about the answer."))
+    return ALLOW
+
+
+def can_record_complaint_decision(user: Any, complaint: Any) -> Decision:
+    """The finance department's decision is entered by its officers (role: auditor, 财政监督)
+    or by the purchasing bureau's staff from the written decision."""
+    if user.is_authenticated and (
+        user.role == Role.AUDITOR or _bureau_staff_of(user, complaint.objection.tender)
+    ):
+        return ALLOW
+    return deny(_("The finance department's officers or the bureau record its decision."))
 
 
 def visible_contracts_q(user: Any) -> Q:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from procurement.models import Bid, Tender
@@ -76,23 +76,28 @@ def technical_scores(tender: Tender) -> dict[int, Decimal]:
 
 
 def rank(tender: Tender) -> list[Ranked]:
-    """Valid bids in award order: higher total, then lower price, then higher technical score,
-    then the panel's recorded decision (tie_break_rank)."""
+    """Valid bids in award order (财政部令第87号第55条、第68条): higher total, then lower price,
+    then the rule the tender states (tie_break: the higher technical score, or straight to the
+    draw), then the place the recorded random draw gave (tie_break_rank)."""
     bids = valid_bids(tender)
     if not bids:
         return []
-    lowest = min(b.price for b in bids)
+    prices_paid = {b.pk: b.evaluated_price() for b in bids}
+    lowest = min(prices_paid.values())
     if tender.evaluation_method == "lowest_price":
         technical = {b.pk: Decimal(0) for b in bids}
         prices = {b.pk: Decimal(0) for b in bids}
         totals = {b.pk: Decimal(0) for b in bids}
     else:
         technical = technical_scores(tender)
-        prices = {b.pk: price_score(lowest, b.price, tender.price_weight) for b in bids}
+        prices = {b.pk: price_score(lowest, prices_paid[b.pk], tender.price_weight) for b in bids}
         totals = {b.pk: technical[b.pk] + prices[b.pk] for b in bids}
+    use_technical = tender.tie_break == "technical"
+    first = first_criterion_scores(tender) if use_technical else {}
 
     def key(b: Bid) -> tuple[Decimal, Decimal, Decimal, int]:
-        return (-totals[b.pk], b.price, -technical[b.pk], b.tie_break_rank or 10_000)
+        tech = -first.get(b.pk, Decimal(0)) if use_technical else Decimal(0)
+        return (-totals[b.pk], prices_paid[b.pk], tech, b.tie_break_rank or 10_000)
 
     ordered = sorted(bids, key=key)
     ranked: list[Ranked] = []
@@ -100,21 +105,82 @@ def rank(tender: Tender) -> list[Ranked]:
         reason = ""
         if i and key(ordered[i - 1])[:1] == key(bid)[:1]:
             previous = ordered[i - 1]
-            if previous.price != bid.price:
+            if prices_paid[previous.pk] != prices_paid[bid.pk]:
                 reason = "price"
-            elif technical[previous.pk] != technical[bid.pk]:
+            elif use_technical and first.get(previous.pk) != first.get(bid.pk):
                 reason = "technical"
             else:
-                reason = "panel"
+                reason = "draw"
         ranked.append(Ranked(bid, technical[bid.pk], prices[bid.pk], totals[bid.pk], i + 1, reason))
     return ranked
 
 
+def first_criterion_scores(tender: Tender) -> dict[int, Decimal]:
+    """Each valid bid's mean points on the tender's first criterion (its main technical one):
+    the stated rule "higher score on the first criterion" compares these."""
+    from procurement.models import Score
+
+    criterion = tender.criteria.order_by("order", "id").first()
+    members = _active_members(tender)
+    if criterion is None or not members:
+        return {}
+    sums: dict[int, Decimal] = defaultdict(Decimal)
+    for s in Score.objects.filter(criterion=criterion, member_id__in=members):
+        sums[s.bid_id] += s.points
+    return {
+        bid_id: (total / len(members)).quantize(TWO, rounding=ROUND_HALF_UP)
+        for bid_id, total in sums.items()
+    }
+
+
+def _tie_key(tender: Tender, r: Ranked, first: dict[int, Decimal]) -> tuple[Decimal, ...]:
+    tech = first.get(r.bid.pk, Decimal(0)) if tender.tie_break == "technical" else Decimal(0)
+    return (r.total, r.bid.evaluated_price(), tech)
+
+
 def unresolved_tie(ranking: list[Ranked]) -> bool:
-    """True when the first two are equal on every rule and the panel has not decided."""
+    """True when the first two are equal on every stated rule and no draw has placed them."""
     if len(ranking) < 2:
         return False
     a, b = ranking[0], ranking[1]
-    return (a.total, a.bid.price, a.technical) == (b.total, b.bid.price, b.technical) and not (
+    tender = a.bid.tender
+    first = first_criterion_scores(tender) if tender.tie_break == "technical" else {}
+    return _tie_key(tender, a, first) == _tie_key(tender, b, first) and not (
         a.bid.tie_break_rank and b.bid.tie_break_rank
     )
+
+
+def draw_tie(tender: Tender, ranking: list[Ranked], *, actor: Any) -> list[int]:
+    """The last step of the tie rules: a random draw among the bids tied for first place,
+    recorded with its seed so that anyone can replay it (87号令第68条: 随机抽取)."""
+    import random
+    import secrets
+
+    from core.models import TransitionLog
+    from procurement.models import Bid
+
+    scores = first_criterion_scores(tender) if tender.tie_break == "technical" else {}
+    top = _tie_key(tender, ranking[0], scores)
+    tied = sorted(r.bid.pk for r in ranking if _tie_key(tender, r, scores) == top)
+    seed = secrets.token_hex(16)
+    order = list(tied)
+    random.Random(seed).shuffle(order)  # noqa: S311 - replayable by design
+    for place, bid_id in enumerate(order, start=1):
+        Bid.objects.filter(pk=bid_id).update(tie_break_rank=place)
+    TransitionLog.objects.create(
+        subject=tender,
+        transition="tie_draw",
+        source_state=tender.state,
+        target_state=tender.state,
+        actor=actor,
+        note=f"seed={seed}; tied={tied}; order={order}",
+    )
+    return order
+
+
+def replay_tie_draw(seed: str, tied: list[int]) -> list[int]:
+    import random
+
+    order = sorted(tied)
+    random.Random(seed).shuffle(order)  # noqa: S311
+    return order

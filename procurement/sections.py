@@ -24,6 +24,12 @@ def procurement_section(user: Any, project: Any) -> Section | None:
         return None
     return Section(
         "procurement/_project_section.html",
-        {"tenders": tenders, "contracts": contracts, "can_create": can_create, "project": project},
+        {
+            "tenders": tenders,
+            "contracts": contracts,
+            "can_create": can_create,
+            "project": project,
+            "intents": list(project.procurement_intents.all()[:3]),
+        },
         order=10,
     )

@@ -10,10 +10,12 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from procurement.models import Bid, Contract, Tender, TenderState
+from procurement.models import Bid, Contract, PanelMember, Tender, TenderState
 from procurement.permissions import (
     can_view_bid_content,
+    can_view_bidders,
     can_view_contract,
+    can_view_panel,
     can_view_tender,
     visible_contracts_q,
     visible_tenders_q,
@@ -109,9 +111,28 @@ class BidView:
         return None if self.sealed else self.bid.price
 
 
-def bids_for(*, user: Any, tender: Tender) -> list[BidView]:
+def visible_bids(*, user: Any, tender: Tender) -> QuerySet[Bid]:
+    """The bids `user` may know exist: all once the tender is opened (or for the bureau and
+    auditors); before that a bidder's own bid only, nobody else's (count and names hidden)."""
     bids = tender.bids.exclude(state="withdrawn").select_related("supplier", "tender")
+    if can_view_bidders(user, tender):
+        return bids
+    organization = getattr(user, "organization_id", None) if user.is_authenticated else None
+    if organization is None or getattr(user, "role", "") != "ngo":
+        return bids.none()
+    return bids.filter(supplier_id=organization)
+
+
+def bids_for(*, user: Any, tender: Tender) -> list[BidView]:
+    bids = visible_bids(user=user, tender=tender)
     return [BidView(bid=b, sealed=not can_view_bid_content(user, b)) for b in bids]
+
+
+def panel_for(*, user: Any, tender: Tender) -> list[PanelMember]:
+    """The panel, to those who may know it (confidential until the result notice)."""
+    if not can_view_panel(user, tender):
+        return []
+    return list(tender.panel.select_related("user").order_by("-is_chair", "id"))
 
 
 def contract_get(*, user: Any, pk: int) -> Contract:

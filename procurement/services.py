@@ -32,21 +32,18 @@ from procurement.models import (
     Contract,
     ContractAmendment,
     Criterion,
-    Objection,
     PanelMember,
     Score,
     Tender,
     TenderState,
+    TieBreak,
 )
 from procurement.permissions import (
-    can_answer_objection,
     can_create_tender,
     can_manage_contract,
     can_manage_tender,
-    can_object,
     can_score,
     may_ask_clarification,
-    may_chair_panel,
 )
 from projects.models import ProjectState, ServiceProject
 
@@ -68,13 +65,6 @@ def _log(subject: Any, transition: str, state: str, actor: User | None, note: st
         actor=actor,
         note=note,
     )
-
-
-def objection_deadline(tender: Tender) -> dt.date:
-    """Seven working days from the award notice (质疑期)."""
-    if tender.award_published_at is None:
-        raise ActionRefusedError(_("The award notice has not been published."))
-    return add_workdays(timezone.localdate(tender.award_published_at), rules.OBJECTION_WORKDAYS)
 
 
 # --- tender ----------------------------------------------------------------------------------
@@ -104,6 +94,8 @@ def tender_create(
     bid_deadline: dt.datetime,
     opening_at: dt.datetime,
     criteria: Iterable[CriterionInput] = (),
+    is_complex: bool = False,
+    tie_break: str = TieBreak.DRAW,
 ) -> Tender:
     """A draft tender (a new round when an earlier one failed)."""
     project = ServiceProject.objects.select_for_update().get(pk=project.pk)
@@ -126,6 +118,8 @@ def tender_create(
         clarification_deadline=clarification_deadline,
         bid_deadline=bid_deadline,
         opening_at=opening_at,
+        is_complex=is_complex,
+        tie_break=tie_break,
         created_by=actor,
     )
     tender.full_clean(exclude=["state", "awarded_bid"])
@@ -151,6 +145,8 @@ TENDER_TERMS = (
     "clarification_deadline",
     "bid_deadline",
     "opening_at",
+    "is_complex",
+    "tie_break",
 )
 
 
@@ -249,9 +245,14 @@ def bid_submit(
     proposal_file: Any = None,
     now: dt.datetime | None = None,
 ) -> Bid:
-    """Submit or revise a sealed bid; the deadline is checked against the locked tender row."""
-    locked = Tender.objects.select_for_update().get(pk=tender.pk)
+    """Submit or revise a sealed bid, judged by `now`: the time the bid ARRIVED.
+
+    Callers pass the request's arrival stamp (core.arrival). The clock is read before waiting
+    for the tender lock: a bid that arrived in time stays in time however long the lock is held
+    (87号令第33条: bids received before the deadline are accepted).
+    """
     now = now or timezone.now()
+    locked = Tender.objects.select_for_update().get(pk=tender.pk)
     if not (locked.state == TenderState.PUBLISHED and now < locked.bid_deadline):
         raise ActionRefusedError(
             _("The bid deadline has passed; nothing can be submitted or changed.")
@@ -304,12 +305,11 @@ def bid_submit(
 
 @transaction.atomic
 def bid_withdraw(*, bid: Bid, actor: User, now: dt.datetime | None = None) -> Bid:
+    now = now or timezone.now()  # read before waiting for the lock, as in bid_submit
     tender = Tender.objects.select_for_update().get(pk=bid.tender_id)
     if actor.organization_id != bid.supplier_id:
         raise ActionRefusedError(_("Only the bidder may withdraw its bid."))
-    if not (
-        (now or timezone.now()) < tender.bid_deadline and tender.state == TenderState.PUBLISHED
-    ):
+    if not (now < tender.bid_deadline and tender.state == TenderState.PUBLISHED):
         raise ActionRefusedError(
             _("The bid deadline has passed; nothing can be submitted or changed.")
         )
@@ -356,19 +356,44 @@ def panel_member_add(
     _require(can_manage_tender(actor, tender))
     if tender.state not in (TenderState.PUBLISHED, TenderState.OPENED):
         raise ActionRefusedError(_("The panel is formed before the evaluation starts."))
-    bureau_rep = user.role == "bureau_staff" and user.organization_id == tender.project.bureau_id
-    if not (user.role == "expert" or bureau_rep) or not user.is_active:
+    if user.role == "expert":
         raise ActionRefusedError(
-            _("Panel members are bid-evaluation experts or staff of the purchasing bureau.")
+            _("Experts are drawn at random from the expert pool, not chosen (%(source)s).")
+            % {"source": rules.EXPERT_DRAW_SOURCE}
         )
-    if is_expert != (user.role == "expert"):
-        is_expert = user.role == "expert"
+    bureau_rep = user.role == "bureau_staff" and user.organization_id == tender.project.bureau_id
+    if not bureau_rep or not user.is_active:
+        raise ActionRefusedError(
+            _("Panel members are drawn experts or staff of the purchasing bureau.")
+        )
+    is_expert = False
     if is_chair:
         PanelMember.objects.filter(tender=tender, is_chair=True).update(is_chair=False)
     member, _created = PanelMember.objects.update_or_create(
         tender=tender, user=user, defaults={"is_expert": is_expert, "is_chair": is_chair}
     )
-    _log(tender, "panel_add", tender.state, actor, note=str(user))
+    return _seat_logged(member, actor, tender)
+
+
+def _seat_logged(member: PanelMember, actor: User, tender: Tender) -> PanelMember:
+    # Logged on the seat, not on the tender: the tender's public history must not name the
+    # panel before the result notice.
+    _log(member, "panel_add", tender.state, actor, note=str(member.user))
+    return member
+
+
+@transaction.atomic
+def panel_chair_set(*, tender: Tender, actor: User, member: PanelMember) -> PanelMember:
+    """The members' choice of chair (组长), recorded by the bureau."""
+    _require(can_manage_tender(actor, tender))
+    if member.tender_id != tender.pk or not member.is_active:
+        raise ActionRefusedError(_("The chair is an active member of this panel."))
+    if tender.state not in (TenderState.PUBLISHED, TenderState.OPENED):
+        raise ActionRefusedError(_("The panel is formed before the evaluation starts."))
+    PanelMember.objects.filter(tender=tender, is_chair=True).update(is_chair=False)
+    PanelMember.objects.filter(pk=member.pk).update(is_chair=True)
+    member.refresh_from_db()
+    _log(member, "panel_chair", tender.state, actor)
     return member
 
 
@@ -386,7 +411,7 @@ def panel_declare(
     )
     member.refresh_from_db()
     _log(
-        member.tender,
+        member,
         "panel_withdraw" if conflict else "panel_declare",
         member.tender.state,
         actor,
@@ -450,21 +475,13 @@ def scores_save(
 
 
 @transaction.atomic
-def tie_break_record(*, tender: Tender, actor: User, order: list[int], note: str) -> None:
-    """The panel's recorded decision for bids equal on every rule (chair, with minutes)."""
-    _require(may_chair_panel(actor, tender))
-    if not note.strip():
-        raise ValidationError({"note": _("Record the panel's reasons.")})
-    for rank_, bid_id in enumerate(order, start=1):
-        Bid.objects.filter(pk=bid_id, tender=tender).update(tie_break_rank=rank_)
-    _log(tender, "tie_break", tender.state, actor, note=note)
-
-
-@transaction.atomic
 def tender_award(*, tender: Tender, actor: User) -> Tender:
     """定标: the first-ranked valid bid wins; too few valid bids makes the tender fail instead."""
     locked = Tender.objects.select_for_update().get(pk=tender.pk)
     _require(can_manage_tender(actor, locked))
+    if locked.state != TenderState.EVALUATING:
+        # Another award after the notice only comes from an upheld objection (objections.py).
+        raise ActionRefusedError(_("The award is confirmed at the end of the evaluation."))
     reviewed = locked.bids.exclude(state__in=[BidState.WITHDRAWN, BidState.SUBMITTED])
     if reviewed.filter(state=BidState.OPENED).exists():
         raise ActionRefusedError(_("Every opened bid needs a qualification decision first."))
@@ -488,11 +505,9 @@ def tender_award(*, tender: Tender, actor: User) -> Tender:
         )
     ranking = scoring.rank(locked)
     if scoring.unresolved_tie(ranking):
-        raise ActionRefusedError(
-            _(
-                "The first two bids are equal on total, price and technical score: the panel must record its decision."
-            )
-        )
+        # The tender's stated rules leave a tie: the last step is a recorded random draw.
+        scoring.draw_tie(locked, ranking, actor=actor)
+        ranking = scoring.rank(locked)
     winner = ranking[0].bid
     awarded = run_transition(
         locked,
@@ -529,31 +544,6 @@ def award_publish(*, tender: Tender, actor: User) -> Tender:
             note=_("Published after the 2-working-day limit (due %(due)s).") % {"due": due},
         )
     return published
-
-
-@transaction.atomic
-def objection_file(*, tender: Tender, actor: User, text: str) -> Objection:
-    _require(can_object(actor, tender))
-    if not text.strip():
-        raise ValidationError({"text": _("State the objection.")})
-    if actor.organization is None:
-        raise ActionRefusedError(_("Your account belongs to no organisation."))
-    objection = Objection.objects.create(tender=tender, bidder=actor.organization, text=text)
-    _log(tender, "objection", tender.state, actor, note=text[:200])
-    return objection
-
-
-@transaction.atomic
-def objection_answer(*, objection: Objection, actor: User, answer: str, upheld: bool) -> Objection:
-    _require(can_answer_objection(actor, objection))
-    if not answer.strip():
-        raise ValidationError({"answer": _("An answer is required.")})
-    Objection.objects.filter(pk=objection.pk).update(
-        answer=answer, upheld=upheld, answered_at=timezone.now()
-    )
-    objection.refresh_from_db()
-    _log(objection.tender, "objection_answer", objection.tender.state, actor, note=answer[:200])
-    return objection
 
 
 # --- contract --------------------------------------------------------------------------------
@@ -601,12 +591,11 @@ def contract_draft(
         raise ActionRefusedError(_("An objection that suspends the award is still unanswered."))
     if locked.award_published_at is None:  # pragma: no cover - state checked above
         raise ActionRefusedError(_("The award notice has not been published."))
-    if timezone.localdate() > timezone.localdate(locked.award_published_at) + dt.timedelta(
-        days=rules.SIGN_WITHIN_DAYS
-    ):
+    if timezone.localdate() > rules.sign_deadline(locked):
         raise ActionRefusedError(
             _(
-                "The contract must be signed within 30 days of the award notice; that period has ended."
+                "The contract must be signed within 30 days of the award notice "
+                "(政府采购法第46条); that period has ended."
             )
         )
     if Contract.objects.filter(tender=locked).exists():

@@ -2,12 +2,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 from core.todos import Todo, register
-from procurement.models import Contract, PanelMember, Tender, TenderState
+from core.workdays import CalendarNotCoveredError
+from procurement.models import Contract, ObjectionState, PanelMember, Tender, TenderState
+from procurement.objections import open_objection_todos
 
 
 def _bureau_items(user: Any) -> list[Todo]:
@@ -31,6 +34,59 @@ def _bureau_items(user: Any) -> list[Todo]:
     items += [
         Todo(_("Sign the contract: %s") % c.number, c.get_absolute_url()) for c in signing[:10]
     ]
+    return items + _deadline_items(user)
+
+
+def _overdue(late: bool) -> Any:
+    return _("OVERDUE") if late else ""
+
+
+def _deadline_items(user: Any) -> list[Todo]:
+    """Statutory deadlines: objection answers (7 working days), then the contract notice
+    (2 working days) and filing (7 working days) after signing, each flagged when overdue."""
+    items: list[Todo] = []
+    for o in open_objection_todos(bureau_id=user.organization_id):
+        if o.state == ObjectionState.FILED:
+            items.append(
+                Todo(
+                    _("Answer the objection: %s") % o.tender.title,
+                    o.tender.get_absolute_url(),
+                    detail=_overdue(o.is_overdue()),
+                    due=o.answer_due,
+                )
+            )
+        else:
+            items.append(
+                Todo(
+                    _("Act on the upheld objection: %s") % o.tender.title,
+                    o.tender.get_absolute_url(),
+                )
+            )
+    signed = Contract.objects.filter(
+        project__bureau_id=user.organization_id, signed_at__isnull=False
+    ).filter(Q(notice_published_at__isnull=True) | Q(filed_at__isnull=True))
+    for c in signed.order_by("signed_at")[:10]:
+        try:
+            if c.notice_published_at is None:
+                items.append(
+                    Todo(
+                        _("Publish the contract notice: %s") % c.number,
+                        c.get_absolute_url(),
+                        detail=_overdue(c.notice_overdue()),
+                        due=c.notice_due(),
+                    )
+                )
+            if c.filed_at is None:
+                items.append(
+                    Todo(
+                        _("File the contract (备案): %s") % c.number,
+                        c.get_absolute_url(),
+                        detail=_overdue(c.filing_overdue()),
+                        due=c.filing_due(),
+                    )
+                )
+        except CalendarNotCoveredError as exc:
+            items.append(Todo(str(exc), c.get_absolute_url(), detail=_("OVERDUE")))
     return items
 
 

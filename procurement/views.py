@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_POST
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Role, User
 from core.actions import act_and_redirect
+from core.arrival import arrival_time
 from core.files import protected_file_response
 from core.fsm import ActionRefusedError, check_transition
 from procurement import documents, rules, scoring, selectors, services
@@ -38,8 +38,9 @@ from procurement.models import (
     Bid,
     Clarification,
     Contract,
-    Objection,
+    ObjectionKind,
     PanelMember,
+    Remedy,
     Tender,
     TenderState,
 )
@@ -51,6 +52,8 @@ from procurement.permissions import (
     can_object,
     can_score,
     can_view_bid_content,
+    can_view_bidders,
+    can_view_panel,
 )
 from procurement.services import CriterionInput
 from projects.models import ServiceCategory, ServiceProject
@@ -67,6 +70,10 @@ def tender_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         state=request.GET.get("state", ""),
     )
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    for tender in page:
+        # The count of bids is itself a secret until the opening (招标投标法第22条).
+        if not can_view_bidders(request.user, tender):
+            tender.bid_count = None  # type: ignore[attr-defined]
     return render(
         request, "procurement/tender_list.html", {"page": page, "states": TenderState.choices}
     )
@@ -187,6 +194,9 @@ def tender_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         if tender.state == TenderState.OPENED
         else [],
         "bids": selectors.bids_for(user=user, tender=tender),
+        "bidders_hidden": not can_view_bidders(user, tender),
+        "panel": selectors.panel_for(user=user, tender=tender),
+        "can_see_panel": can_view_panel(user, tender),
         "own_bid": own_bid,
         "member": member,
         "ranking": ranking,
@@ -200,11 +210,16 @@ def tender_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "can_start": check_transition(tender, "start_evaluation", user),
         "can_publish_award": check_transition(tender, "publish_award", user),
         "clarifications": tender.clarifications.select_related("asked_by"),
-        "objections": tender.objections.select_related("bidder"),
+        "objections": tender.objections.select_related("bidder", "complaint"),
+        "objection_kinds": ObjectionKind.choices,
+        "rounds_on": tender.method in ("consultation", "negotiation")
+        and tender.state
+        in (TenderState.EVALUATING, TenderState.AWARDED, TenderState.AWARD_PUBLISHED),
+        "remedies": Remedy.choices,
+        "can_record_complaints": user.role == Role.AUDITOR or can_manage_tender(user, tender),
+        "draws": tender.draws.all() if can_view_panel(user, tender) else [],
         "experts": User.objects.filter(
-            Q(role=Role.EXPERT)
-            | Q(role=Role.BUREAU_STAFF, organization_id=tender.project.bureau_id),
-            is_active=True,
+            role=Role.BUREAU_STAFF, organization_id=tender.project.bureau_id, is_active=True
         ).select_related("organization")
         if can_manage_tender(user, tender)
         else [],
@@ -295,7 +310,7 @@ def award_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def bid_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     tender = selectors.tender_get(user=request.user, pk=pk)
-    decision = can_bid(request.user, tender)
+    decision = can_bid(request.user, tender, arrival_time(request))
     if not decision:
         raise PermissionDenied(str(decision.reason))
     existing = tender.bids.filter(supplier_id=request.user.organization_id).first()
@@ -307,7 +322,12 @@ def bid_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = BidForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            bid = services.bid_submit(tender=tender, actor=request.user, **form.cleaned_data)
+            bid = services.bid_submit(
+                tender=tender,
+                actor=request.user,
+                now=arrival_time(request),
+                **form.cleaned_data,
+            )
             messages.success(
                 request, _("Bid received. Keep your receipt: %(r)s") % {"r": bid.receipt}
             )
@@ -330,7 +350,7 @@ def bid_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return act_and_redirect(
         request,
         bid.tender,
-        lambda: services.bid_withdraw(bid=bid, actor=request.user),
+        lambda: services.bid_withdraw(bid=bid, actor=request.user, now=arrival_time(request)),
         _("Your bid was withdrawn."),
     )
 
@@ -437,21 +457,6 @@ def score_sheet(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
-def tie_break(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    tender = selectors.tender_get(user=request.user, pk=pk)
-    order = [int(x) for x in request.POST.getlist("order") if x.isdigit()]
-    return act_and_redirect(
-        request,
-        tender,
-        lambda: services.tie_break_record(
-            tender=tender, actor=request.user, order=order, note=request.POST.get("note", "")
-        ),
-        _("The panel's decision is recorded."),
-    )
-
-
 # --- questions and objections --------------------------------------------------------------
 
 
@@ -482,37 +487,6 @@ def clarification_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
             clarification=item, actor=request.user, answer=request.POST.get("text", "")
         ),
         _("Answer published."),
-    )
-
-
-@login_required
-@require_POST
-def objection_file(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    tender = selectors.tender_get(user=request.user, pk=pk)
-    return act_and_redirect(
-        request,
-        tender,
-        lambda: services.objection_file(
-            tender=tender, actor=request.user, text=request.POST.get("text", "")
-        ),
-        _("Objection filed; the award is suspended until it is answered."),
-    )
-
-
-@login_required
-@require_POST
-def objection_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(Objection.objects.select_related("tender", "tender__project"), pk=pk)
-    return act_and_redirect(
-        request,
-        item.tender,
-        lambda: services.objection_answer(
-            objection=item,
-            actor=request.user,
-            answer=request.POST.get("text", ""),
-            upheld=request.POST.get("upheld") == "1",
-        ),
-        _("Answer recorded."),
     )
 
 
@@ -573,6 +547,7 @@ def contract_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "can_sign_supplier": check_transition(contract, "sign_by_supplier", user),
             "can_sign_bureau": check_transition(contract, "sign_by_bureau", user),
             "can_start": check_transition(contract, "start_service", user),
+            "can_manage": can_manage_contract(user, contract),
             "can_amend": can_manage_contract(user, contract)
             and contract.state in ("signed", "in_service"),
             "amend_form": AmendForm(
@@ -722,6 +697,7 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "tender": tender,
             "clarifications": answered,
+            "panel": selectors.panel_for(user=request.user, tender=tender),
             "contract": Contract.objects.filter(
                 tender=tender, state__in=["signed", "in_service", "completed"]
             )

@@ -19,6 +19,16 @@ def _fast_settings(settings, tmp_path):
     settings.AXES_ENABLED = False
 
 
+@pytest.fixture(autouse=True)
+def _fresh_holiday_calendar():
+    # core.workdays caches recorded holiday arrangements; a rolled-back test must not leak one.
+    from core.workdays import forget_arrangements
+
+    forget_arrangements()
+    yield
+    forget_arrangements()
+
+
 @pytest.fixture
 def login():
     """Return a logged-in test client for a user."""

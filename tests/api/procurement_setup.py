@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from procurement import services
 from procurement.models import Tender
 from tests.factories.accounts import PASSWORD
-from tests.procurement.conftest import make_tender
+from tests.procurement.conftest import draw_panel, make_tender
 
 
 def api(user=None) -> APIClient:
@@ -45,9 +45,6 @@ def opened(world, prices=("480000.00", "450000.00", "495000.00")):
 
 def seated(world, tender):
     """The five experts on the panel (the first chairs), declared, evaluation started."""
-    for i, expert in enumerate(world["experts"]):
-        member = services.panel_member_add(
-            tender=tender, actor=world["staff"], user=expert, is_chair=i == 0
-        )
-        services.panel_declare(member=member, actor=expert, conflict=False)
+    for member in draw_panel(tender, world["staff"], world["experts"]):
+        services.panel_declare(member=member, actor=member.user, conflict=False)
     return services.tender_start_evaluation(tender=tender, actor=world["staff"])

@@ -134,8 +134,8 @@ def test_a_bidder_objects_and_the_contract_waits_for_the_answer(world):  # noqa:
     assert answered.data["suspending"] is False and answered.data["upheld"] is False
     assert Objection.objects.get(pk=pk).answered_at is not None
     assert (
-        TransitionLog.for_object(tender)
-        .filter(transition="objection_answer", actor=world["staff"])
+        TransitionLog.for_object(Objection.objects.get(pk=pk))
+        .filter(transition="dismiss", actor=world["staff"])
         .exists()
     )
     assert draft_contract(tender, world["staff"]).state == "drafted"

@@ -1,5 +1,5 @@
-"""The bid panel through the API: forming it, declarations, qualification review, score sheets and
-the chair's tie decision, with the pages' rules (403 who, 409 when, 400 what) and the log rows."""
+"""The bid panel through the API: the random draw, declarations, qualification review, score
+sheets and the recorded tie draw, with the pages' rules (403 who, 409 when, 400 what) and the log rows."""
 
 from decimal import Decimal
 
@@ -9,34 +9,38 @@ from core.models import TransitionLog
 from procurement import services
 from procurement.models import Bid, PanelMember
 from tests.api.procurement_setup import api, opened, seated, session
-from tests.factories.accounts import AuditorFactory, BureauStaffFactory, ExpertFactory
+from tests.factories.accounts import AuditorFactory, BureauStaffFactory
 from tests.factories.projects import ServiceProjectFactory
-from tests.procurement.conftest import make_tender, world  # noqa: F401 - fixture
+from tests.procurement.conftest import draw_panel, make_tender, world  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_bureau_forms_the_panel_and_members_declare(world):  # noqa: F811
+def test_the_bureau_draws_the_panel_and_members_declare(world):  # noqa: F811
     tender = opened(world)
     staff, experts = world["staff"], world["experts"]
     url = f"/api/v1/tenders/{tender.pk}/panel/"
+    draw_url = f"/api/v1/tenders/{tender.pk}/panel/draw/"
     for outsider in (world["ngos"][0], experts[0], BureauStaffFactory(), AuditorFactory()):
-        refused = api(outsider).post(url, {"user": experts[0].pk}, format="json")
+        refused = api(outsider).post(draw_url, {}, format="json")
         assert refused.status_code == 403, outsider.role
         assert refused.data["detail"]
-    for i, expert in enumerate(experts):
-        added = api(staff).post(url, {"user": expert.pk, "is_chair": i == 0}, format="json")
-        assert added.status_code == 201, added.data
-        assert (added.data["user"], added.data["is_chair"], added.data["declared"]) == (
-            expert.pk,
-            i == 0,
-            False,
-        )
+    # Experts are never picked by hand: 409 naming the rule.
+    picked = api(staff).post(url, {"user": experts[0].pk}, format="json")
+    assert picked.status_code == 409 and "实施条例第39条" in picked.data["detail"]
+    drawn = api(staff).post(draw_url, {}, format="json")
+    assert drawn.status_code == 201, drawn.data
+    assert sorted(drawn.data["drawn"]) == sorted(e.pk for e in experts)
+    seat = PanelMember.objects.get(tender=tender, user=experts[0])
+    chair = api(staff).post(
+        f"/api/v1/tenders/{tender.pk}/panel/chair/", {"member": seat.pk}, format="json"
+    )
+    assert chair.status_code == 200
     # An NGO cannot sit on the panel: a rule of the purchase, so 409 with the reason.
     ngo_member = api(staff).post(url, {"user": world["ngos"][0].pk}, format="json")
     assert ngo_member.status_code == 409 and ngo_member.data["detail"]
     assert api(staff).post(url, {"user": 999999}, format="json").status_code == 400
-    assert TransitionLog.for_object(tender).filter(transition="panel_add").count() == 5
+    assert TransitionLog.objects.filter(transition="draw").count() == 1
 
     # Not declared yet: the evaluation cannot start.
     early = api(staff).post(f"/api/v1/tenders/{tender.pk}/start-evaluation/")
@@ -46,40 +50,41 @@ def test_the_bureau_forms_the_panel_and_members_declare(world):  # noqa: F811
     assert (
         api(world["ngos"][0]).post(declare, {"conflict": False}, format="json").status_code == 403
     )
-    for expert in experts:
+    for expert in experts[1:]:
         declared = session(expert).post(declare, {"conflict": False}, format="json")
         assert declared.status_code == 200 and declared.data["declared"] is True
-    # A sixth member tied to a bidder withdraws (回避), naming the bidder.
-    sixth = ExpertFactory()
-    api(staff).post(url, {"user": sixth.pk}, format="json")
-    assert api(sixth).post(declare, {"conflict": True}, format="json").status_code == 400
-    withdrawn = api(sixth).post(
+    # One expert is tied to a bidder and withdraws (回避), naming the bidder; a bureau
+    # representative and a new draw keep the panel legal.
+    assert api(experts[0]).post(declare, {"conflict": True}, format="json").status_code == 400
+    withdrawn = api(experts[0]).post(
         declare, {"conflict": True, "note": world["ngos"][0].organization.name}, format="json"
     )
     assert withdrawn.status_code == 200 and withdrawn.data["withdrawn"] is True
-    log = TransitionLog.for_object(tender)
-    assert log.filter(transition="panel_declare").count() == 5
-    assert log.filter(transition="panel_withdraw", actor=sixth).exists()
+    seats = PanelMember.objects.filter(tender=tender)
+    assert (
+        TransitionLog.objects.filter(
+            transition="panel_declare", object_id__in=[str(m.pk) for m in seats]
+        ).count()
+        == 4
+    )
+    assert TransitionLog.objects.filter(transition="panel_withdraw", actor=experts[0]).exists()
+    # The tender's own history names nobody on the panel.
+    assert not TransitionLog.for_object(tender).filter(transition__startswith="panel").exists()
 
     panel = api(AuditorFactory()).get(url)
-    assert panel.status_code == 200 and len(panel.data) == 6
+    assert panel.status_code == 200 and len(panel.data) == 5
     assert panel.data[0]["is_chair"] is True
+    assert api(world["ngos"][0]).get(url).status_code == 403
 
-    started = api(staff).post(f"/api/v1/tenders/{tender.pk}/start-evaluation/")
-    assert started.status_code == 200 and started.data["state"] == "evaluating"
-    # Once the evaluation runs the panel is fixed.
-    late = api(staff).post(url, {"user": ExpertFactory().pk}, format="json")
-    assert late.status_code == 409
+    late = api(staff).post(f"/api/v1/tenders/{tender.pk}/start-evaluation/")
+    assert late.status_code == 409  # four active members: not a legal panel
 
 
 def test_the_chair_reviews_each_bid(world):  # noqa: F811
     tender = opened(world)
     chair, member = world["experts"][0], world["experts"][1]
-    for i, expert in enumerate(world["experts"]):
-        services.panel_member_add(tender=tender, actor=world["staff"], user=expert, is_chair=i == 0)
-        services.panel_declare(
-            member=PanelMember.objects.get(tender=tender, user=expert), actor=expert, conflict=False
-        )
+    for seat in draw_panel(tender, world["staff"], world["experts"]):
+        services.panel_declare(member=seat, actor=seat.user, conflict=False)
     bids = list(tender.bids.order_by("id"))
     url = f"/api/v1/tenders/{tender.pk}/review/"
     # Before the evaluation starts the review is refused by the state: 409.
@@ -164,8 +169,8 @@ def test_members_fill_their_score_sheets_and_the_bureau_awards(world):  # noqa: 
     assert closed.status_code == 409
 
 
-def test_the_chair_breaks_a_full_tie(world):  # noqa: F811
-    # Equal prices and equal technical scores: the award needs the panel's recorded decision.
+def test_a_full_tie_is_drawn_at_random_and_recorded(world):  # noqa: F811
+    # Equal prices and equal technical scores: the award runs the recorded random draw.
     tender = seated(world, opened(world, ("450000.00", "450000.00", "480000.00")))
     bids = list(tender.bids.order_by("id"))
     for bid in bids:
@@ -176,41 +181,17 @@ def test_the_chair_breaks_a_full_tie(world):  # noqa: F811
             actor=expert,
             points={(b.pk, c.pk): c.points - 5 for b in bids for c in tender.criteria.all()},
         )
-    assert api(world["staff"]).post(f"/api/v1/tenders/{tender.pk}/award/").status_code == 409
-    url = f"/api/v1/tenders/{tender.pk}/tie-break/"
-    order = {"order": [bids[1].pk, bids[0].pk], "note": "小组合议：服务经验更丰富"}
-    for outsider in (world["experts"][1], world["staff"], world["ngos"][1]):
-        assert api(outsider).post(url, order, format="json").status_code == 403
-    chair = api(world["experts"][0])
-    assert chair.post(url, order | {"note": " "}, format="json").status_code == 400
-    assert chair.post(url, order | {"order": [bids[1].pk]}, format="json").status_code == 400
-    assert (
-        chair.post(url, order | {"order": [bids[1].pk, bids[1].pk]}, format="json").status_code
-        == 400
-    )
-    assert (
-        chair.post(url, order | {"order": [bids[1].pk, 999999]}, format="json").status_code == 400
-    )
-    recorded = chair.post(url, order, format="json")
-    assert recorded.status_code == 200
-    assert [(b["id"], b["tie_break_rank"]) for b in recorded.data] == [
-        (bids[1].pk, 1),
-        (bids[0].pk, 2),
-    ]
-    assert (
-        TransitionLog.for_object(tender)
-        .filter(transition="tie_break", actor=world["experts"][0], note="小组合议：服务经验更丰富")
-        .exists()
-    )
     awarded = api(world["staff"]).post(f"/api/v1/tenders/{tender.pk}/award/")
     assert awarded.status_code == 200
     tender.refresh_from_db()
-    assert tender.awarded_bid_id == bids[1].pk
+    draw = TransitionLog.for_object(tender).get(transition="tie_draw", actor=world["staff"])
+    assert f"tied={[bids[0].pk, bids[1].pk]}" in draw.note
+    assert tender.awarded_bid_id in (bids[0].pk, bids[1].pk)
 
 
 def test_panel_actions_on_an_invisible_tender_are_404(world):  # noqa: F811
     draft = make_tender(world["project"], world["staff"], publish=False)
-    for path in ("panel/", "panel/declare/", "review/", "my-scores/", "tie-break/"):
+    for path in ("panel/", "panel/declare/", "review/", "my-scores/", "panel/draw/"):
         response = api(world["experts"][0]).post(
             f"/api/v1/tenders/{draft.pk}/{path}", {}, format="json"
         )

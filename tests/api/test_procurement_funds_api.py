@@ -36,11 +36,13 @@ def test_sealed_bids_through_the_api(world):  # noqa: F811
     )
     assert created.status_code == 201
     assert len(created.data["receipt"]) == 64 and created.data["price"] == "468000.00"
-    for user in (world["staff"], world["ngos"][1], AuditorFactory()):
+    for user in (world["staff"], AuditorFactory()):
         listing = api(user).get(f"/api/v1/tenders/{tender.pk}/bids/")
         assert listing.status_code == 200
         assert [b["price"] for b in listing.data] == [None]
         assert "秘密方案" not in listing.content.decode()
+    # Another NGO does not even learn that a bid exists before the opening (招标投标法第22条).
+    assert api(world["ngos"][1]).get(f"/api/v1/tenders/{tender.pk}/bids/").data == []
     past = timezone.now() - dt.timedelta(minutes=1)
     Tender.objects.filter(pk=tender.pk).update(bid_deadline=past, opening_at=past)
     late = api(world["ngos"][1]).post(
@@ -123,6 +125,8 @@ def test_anonymous_gets_401_everywhere():
 def test_tender_created_and_published_through_the_api(world):  # noqa: F811
     import datetime as dt
 
+    from procurement.models import ProcurementIntent
+
     now = timezone.now()
     payload = {
         "project": world["project"].pk,
@@ -145,6 +149,24 @@ def test_tender_created_and_published_through_the_api(world):  # noqa: F811
     )
     created = api(world["staff"]).post("/api/v1/tenders/", payload, format="json")
     assert created.status_code == 201 and created.data["state"] == "draft"
+    # The 采购意向 comes first (财库〔2020〕10号): published today, the tender must wait 30 days.
+    intent = api(world["staff"]).post(
+        "/api/v1/procurement-intents/",
+        {
+            "project": world["project"].pk,
+            "summary": "留守儿童关爱服务",
+            "budget": str(world["project"].budget),
+            "planned_month": timezone.localdate().strftime("%Y-%m"),
+        },
+        format="json",
+    )
+    assert intent.status_code == 201, intent.data
+    assert api().get("/api/v1/procurement-intents/").status_code == 200  # public
+    early = api(world["staff"]).post(f"/api/v1/tenders/{created.data['id']}/publish/")
+    assert early.status_code == 409 and "财库〔2020〕10号" in early.data["detail"]
+    ProcurementIntent.objects.filter(pk=intent.data["id"]).update(
+        published_on=timezone.localdate() - dt.timedelta(days=30)
+    )
     published = api(world["staff"]).post(f"/api/v1/tenders/{created.data['id']}/publish/")
     assert published.status_code == 200 and published.data["state"] == "published"
 

@@ -211,16 +211,14 @@ def _panel_awards_jianli(desk, shot=None):
     go(ngo, "button:has-text('递交密封投标')")
     assert "投标已收到" in ngo.inner_text(".messages")
 
-    # The bureau forms a panel of five experts, the first as chair.
+    # The bureau draws five experts at random from the pool and records the chair they chose.
     bureau = desk("jl_staff")
     _open_jianli_tender(bureau)
-    for i, name in enumerate(EXPERTS.values()):
-        value = bureau.locator("select[name=user] option", has_text=name).get_attribute("value")
-        bureau.select_option("select[name=user]", value)
-        if i == 0:
-            bureau.check("input[name=is_chair]")
-        go(bureau, "button:has-text('加入评审小组')")
-        assert "已加入评审小组" in bureau.inner_text(".messages")
+    go(bureau, "button:has-text('从专家库随机抽取专家')")
+    assert "已从专家库随机抽取专家" in bureau.inner_text(".messages")
+    chair = next(iter(EXPERTS.values()))
+    go(bureau, f"button:has-text('{chair}任组长')")
+    assert "已记录组长" in bureau.inner_text(".messages")
 
     _pass_the_opening_time()
     _workbench(bureau, f"待开标：{JIANLI}")

@@ -2,7 +2,22 @@
 
 import datetime as dt
 
-from core.workdays import add_workdays, is_workday, workdays_between
+import chinese_calendar
+import pytest
+from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from core.models import HolidayYear
+from core.workdays import (
+    CalendarNotCoveredError,
+    add_workdays,
+    is_covered,
+    is_workday,
+    workdays_between,
+)
+
+pytestmark = pytest.mark.django_db
 
 D = dt.date
 
@@ -38,8 +53,64 @@ def test_zero_and_reverse_ranges():
     assert workdays_between(D(2026, 11, 25), D(2026, 11, 20)) == 0
 
 
-def test_a_year_the_calendar_does_not_cover_falls_back_to_weekdays(caplog):
-    # The package covers up to 2026 today; 2030 is counted Monday-Friday, with a warning.
-    assert is_workday(D(2030, 1, 7))  # a Monday
-    assert not is_workday(D(2030, 1, 5))  # a Saturday
-    assert add_workdays(D(2030, 1, 4), 1) == D(2030, 1, 7)
+def test_a_year_nobody_covers_is_refused_not_guessed():
+    # The package covers up to 2026; 2030 has no recorded arrangement: refuse, never Mon-Fri.
+    with pytest.raises(CalendarNotCoveredError, match="2030"):
+        is_workday(D(2030, 1, 7))
+    with pytest.raises(CalendarNotCoveredError, match="2030"):
+        add_workdays(D(2030, 1, 2), 3)
+    assert not is_covered(2030) and is_covered(2026)
+
+
+def test_a_recorded_arrangement_decides_the_year(admin_client):
+    # The administrator records the (made-up, test-only) arrangement for 2030 through the admin.
+    response = admin_client.post(
+        reverse("admin:core_holidayyear_add"),
+        {
+            "year": "2030",
+            "notice": "测试用：2030年部分节假日安排",
+            "holidays": "2030-01-01\n2030-02-02..2030-02-08",
+            "workdays": "2030-01-26",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert HolidayYear.objects.get(year=2030).notice.startswith("测试用")
+    assert not is_workday(D(2030, 1, 1))  # a Tuesday, but a holiday
+    assert is_workday(D(2030, 1, 26))  # a Saturday worked in lieu
+    assert not is_workday(D(2030, 2, 4))  # a Monday in the Spring Festival break
+    # Friday 1 Feb + 1 working day skips the whole break.
+    assert add_workdays(D(2030, 2, 1), 1) == D(2030, 2, 11)
+    # The package's own year can be overridden as well, the record wins.
+    assert is_covered(2030)
+
+
+@pytest.mark.parametrize(
+    "holidays, message",
+    [
+        ("2030-13-01", "第1行：“2030-13-01”不是日期"),
+        ("2030-01-01\n2031-01-02", "第2行：“2031-01-02”不是2030年内"),
+        ("2030-02-09..2030-02-01", "第1行"),
+    ],
+)
+def test_a_bad_line_is_named(admin_client, holidays, message):
+    response = admin_client.post(
+        reverse("admin:core_holidayyear_add"),
+        {"year": "2030", "notice": "x", "holidays": holidays, "workdays": ""},
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not HolidayYear.objects.exists()
+
+
+@given(
+    start=st.dates(min_value=D(2024, 1, 1), max_value=D(2026, 11, 30)),
+    n=st.integers(min_value=0, max_value=20),
+)
+@settings(max_examples=200, deadline=None)
+def test_add_and_count_agree_with_the_package(start, n):
+    end = add_workdays(start, n)
+    assert workdays_between(start, end) == n
+    assert n == 0 or chinese_calendar.is_workday(end)
+    # No working day is skipped between start and end.
+    between = [start + dt.timedelta(days=i) for i in range(1, (end - start).days + 1)]
+    assert sum(1 for d in between if chinese_calendar.is_workday(d)) == n

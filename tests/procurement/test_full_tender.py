@@ -50,11 +50,14 @@ def test_publication_to_signed_contract(world, freezer=None):
     tender.refresh_from_db()
     assert tender.state == "opened"
 
-    for i, expert in enumerate(world["experts"]):
-        bureau.post(
-            reverse("procurement:panel_add", args=[tender.pk]),
-            {"user": expert.pk, "is_chair": "1" if i == 0 else ""},
-        )
+    # The experts are drawn at random from the pool; the panel chooses its chair.
+    bureau.post(reverse("procurement:panel_draw", args=[tender.pk]))
+    assert sorted(tender.panel.values_list("user_id", flat=True)) == sorted(
+        e.pk for e in world["experts"]
+    )
+    chair_seat = tender.panel.get(user=world["experts"][0])
+    bureau.post(reverse("procurement:panel_chair", args=[chair_seat.pk]))
+    for expert in world["experts"]:
         client_for(expert).post(
             reverse("procurement:panel_declare", args=[tender.pk]), {"conflict": "0"}
         )

@@ -4,14 +4,15 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db.models import F
 from django.utils import timezone
 
-from core.fsm import ActionRefusedError
+from core.models import TransitionLog
 from procurement import scoring, services
-from procurement.models import Tender
+from procurement.models import Score, Tender
 from procurement.scoring import price_score
 from tests.factories.accounts import NgoUserFactory
-from tests.procurement.conftest import make_tender
+from tests.procurement.conftest import draw_panel, make_tender
 
 
 def test_price_score_formula():
@@ -36,9 +37,8 @@ def _evaluating(world, prices, technical):
     Tender.objects.filter(pk=tender.pk).update(bid_deadline=past, opening_at=past)
     tender.refresh_from_db()
     services.tender_open(tender=tender, actor=staff)
-    for i, e in enumerate(world["experts"]):
-        member = services.panel_member_add(tender=tender, actor=staff, user=e, is_chair=i == 0)
-        services.panel_declare(member=member, actor=e, conflict=False)
+    for member in draw_panel(tender, staff, world["experts"]):
+        services.panel_declare(member=member, actor=member.user, conflict=False)
     services.tender_start_evaluation(tender=tender, actor=staff)
     for bid in bids:
         services.bid_review(bid=bid, actor=world["experts"][0], valid=True)
@@ -72,17 +72,39 @@ def test_equal_totals_go_to_the_lower_price(world):
 
 
 @pytest.mark.django_db
-def test_full_tie_needs_the_panel_decision(world):
+def test_a_full_tie_is_settled_by_a_recorded_random_draw(world):
+    # Equal total and equal price: the tender's rule (default: the draw) decides, recorded.
     tender, (a, b, _c) = _evaluating(
         world, [Decimal("450000"), Decimal("450000"), Decimal("480000")], [70, 70, 60]
     )
-    with pytest.raises(ActionRefusedError, match="小组"):
-        services.tender_award(tender=tender, actor=world["staff"])
-    services.tie_break_record(
-        tender=tender, actor=world["experts"][0], order=[b.pk, a.pk], note="经评审小组表决"
+    assert scoring.unresolved_tie(scoring.rank(tender))
+    awarded = services.tender_award(tender=tender, actor=world["staff"])
+    draw = TransitionLog.for_object(tender).get(transition="tie_draw")
+    seed = draw.note.split(";")[0].removeprefix("seed=")
+    assert f"tied={sorted([a.pk, b.pk])}" in draw.note
+    assert awarded.awarded_bid_id == scoring.replay_tie_draw(seed, [a.pk, b.pk])[0]
+    assert draw.actor == world["staff"]
+
+
+@pytest.mark.django_db
+def test_the_stated_rule_comes_before_the_draw(world):
+    # Equal totals (70) and prices; the tender states "higher score on the first criterion".
+    # Bid b scores more on 服务方案 and less on the rest, so b wins without any draw.
+    tender, (a, b, c) = _evaluating(
+        world, [Decimal("450000"), Decimal("450000"), Decimal("480000")], [70, 70, 60]
     )
+    Tender.objects.filter(pk=tender.pk).update(tie_break="technical")
+    criteria = list(tender.criteria.all())
+    Score.objects.filter(bid=b, criterion=criteria[0]).update(points=F("points") + 2)
+    Score.objects.filter(bid=b, criterion=criteria[1]).update(points=F("points") - 2)
+    tender.refresh_from_db()
+    ranking = scoring.rank(tender)
+    assert [r.bid.pk for r in ranking] == [b.pk, a.pk, c.pk]
+    assert ranking[1].tie_broken_by == "technical"
+    assert not scoring.unresolved_tie(ranking)
     awarded = services.tender_award(tender=tender, actor=world["staff"])
     assert awarded.awarded_bid_id == b.pk
+    assert not TransitionLog.for_object(tender).filter(transition="tie_draw").exists()
 
 
 @pytest.mark.django_db

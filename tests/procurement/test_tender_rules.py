@@ -21,8 +21,16 @@ pytestmark = pytest.mark.django_db
         ({"method": "consultation", "notice_days": 8}, "不得少于10日"),
         ({"bid_bond": Decimal("10000.01")}, "2%"),
         (
-            {"price_weight": Decimal("35"), "criteria": [CriterionInput("方案", Decimal("65"))]},
-            "10%-30%",
+            {"price_weight": Decimal("5"), "criteria": [CriterionInput("方案", Decimal("95"))]},
+            "不得低于总分的10%（财政部令第87号第55条）",
+        ),
+        (
+            {
+                "method": "consultation",
+                "price_weight": Decimal("35"),
+                "criteria": [CriterionInput("方案", Decimal("65"))],
+            },
+            "10%-30%（财库〔2014〕214号第24条）",
         ),
         ({"criteria": [CriterionInput("方案", Decimal("70"))]}, "加起来为100分"),
         ({"ceiling_price": Decimal("500000.01")}, "超过项目预算"),
@@ -38,6 +46,40 @@ def test_rule_breaks_are_refused(world, overrides, message):
     assert message in str(exc.value)
     tender.refresh_from_db()
     assert tender.state == "draft"
+
+
+def test_open_tender_price_weight_has_no_upper_cap(world):
+    # 87号令第55条 sets only the floor for 公开招标: 40 points of price is lawful.
+    tender = make_tender(
+        world["project"],
+        world["staff"],
+        publish=False,
+        price_weight=Decimal("40"),
+        criteria=[CriterionInput("方案", Decimal("60"))],
+    )
+    assert services.tender_publish(tender=tender, actor=world["staff"]).state == "published"
+
+
+def test_no_intention_no_tender(world):
+    tender = make_tender(world["project"], world["staff"], publish=False)
+    world["project"].procurement_intents.all().delete()
+    with pytest.raises(ActionRefusedError, match="财库〔2020〕10号"):
+        services.tender_publish(tender=tender, actor=world["staff"])
+
+
+def test_an_intention_29_days_old_is_too_recent(world):
+    from procurement.models import ProcurementIntent
+
+    tender = make_tender(world["project"], world["staff"], publish=False)
+    ProcurementIntent.objects.filter(project=world["project"]).update(
+        published_on=dt.date.today() - dt.timedelta(days=29)
+    )
+    with pytest.raises(ActionRefusedError, match="30"):
+        services.tender_publish(tender=tender, actor=world["staff"])
+    ProcurementIntent.objects.filter(project=world["project"]).update(
+        published_on=dt.date.today() - dt.timedelta(days=30)
+    )
+    assert services.tender_publish(tender=tender, actor=world["staff"]).state == "published"
 
 
 def test_negotiation_counts_working_days(world):

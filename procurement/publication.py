@@ -1,0 +1,187 @@
+"""What the bureau publishes around a purchase, each with its legal timing: the 采购意向 before
+the tender, the 采购文件 with the notice, the 合同公告 after signing and the 备案 of the contract."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from core.fsm import ActionRefusedError
+from core.permissions import Decision
+from core.uploads import validate_upload
+from procurement import rules
+from procurement.models import Contract, ContractState, ProcurementIntent, Tender, TenderState
+from procurement.permissions import can_manage_contract, can_manage_tender
+from projects.models import ServiceProject
+
+DOCUMENTS_MAX = 30 * 1024 * 1024
+
+
+def _require(decision: Decision) -> None:
+    if not decision:
+        raise ActionRefusedError(str(decision.reason))
+
+
+def _log(subject: Any, transition: str, state: str, actor: User, note: str = "") -> None:
+    from procurement.services import _log as log
+
+    log(subject, transition, state, actor, note)
+
+
+@transaction.atomic
+def intent_publish(
+    *,
+    project: ServiceProject,
+    actor: User,
+    summary: str,
+    budget: Decimal,
+    planned_month: str,
+    published_on: dt.date | None = None,
+) -> ProcurementIntent:
+    """采购意向公开 for a project: at least 30 days later its tender may be published."""
+    if not (
+        actor.is_authenticated
+        and actor.role == "bureau_staff"
+        and actor.organization_id == project.bureau_id
+    ):
+        raise ActionRefusedError(_("Only staff of the purchasing bureau may do this."))
+    errors: dict[str, str] = {}
+    if not summary.strip():
+        errors["summary"] = _("Say what is to be purchased.")
+    if budget <= 0 or budget > project.budget:
+        errors["budget"] = _("The budget lies between 0 and the project budget %(b)s.") % {
+            "b": project.budget
+        }
+    try:
+        dt.date.fromisoformat(f"{planned_month}-01")
+    except ValueError:
+        errors["planned_month"] = _("The planned month reads YYYY-MM.")
+    if errors:
+        raise ValidationError(errors)
+    today = timezone.localdate()
+    published_on = published_on or today
+    if published_on > today:
+        raise ValidationError({"published_on": _("An intention cannot be dated in the future.")})
+    intent = ProcurementIntent.objects.create(
+        project=project,
+        published_on=published_on,
+        summary=summary,
+        budget=budget,
+        planned_month=planned_month,
+        created_by=actor,
+    )
+    _log(project, "intent_published", project.state, actor, note=summary[:200])
+    return intent
+
+
+def _check_pdf(upload: Any) -> str:
+    validate_upload(upload, kinds={"pdf"}, max_bytes=DOCUMENTS_MAX)
+    digest = hashlib.sha256()
+    tail = b""
+    for chunk in upload.chunks():
+        digest.update(chunk)
+        tail = (tail + chunk)[-2048:]
+    upload.seek(0)
+    if b"%%EOF" not in tail:
+        raise ValidationError(
+            {
+                "documents_file": _("“%(name)s” is a truncated PDF (no end-of-file marker).")
+                % {"name": getattr(upload, "name", "")}
+            }
+        )
+    return digest.hexdigest()
+
+
+@transaction.atomic
+def tender_documents_upload(*, tender: Tender, actor: User, upload: Any) -> Tender:
+    """The 采购文件 (PDF) of a draft tender; once published it is public and never replaced
+    except by a correction (更正) after an upheld objection."""
+    locked = Tender.objects.select_for_update().get(pk=tender.pk)
+    _require(can_manage_tender(actor, locked))
+    if locked.state != TenderState.DRAFT:
+        corrected = locked.objections.filter(remedy="correct_documents", state="remedied").exists()
+        if not (locked.state == TenderState.PUBLISHED and corrected):
+            raise ActionRefusedError(
+                _("Published documents change only by a correction after an upheld objection.")
+            )
+    sha = _check_pdf(upload)
+    locked.documents_file = upload
+    locked.documents_sha256 = sha
+    locked.save(update_fields=["documents_file", "documents_sha256"])
+    _log(locked, "documents", locked.state, actor, note=f"sha256 {sha}")
+    return locked
+
+
+def can_download_documents(user: Any, tender: Tender) -> Decision:
+    """Anyone, once the notice is published; before that, whoever may see the draft."""
+    from procurement.permissions import can_view_tender
+
+    return can_view_tender(user, tender)
+
+
+# --- contract notice and filing ----------------------------------------------------------------
+
+
+@transaction.atomic
+def contract_publish_notice(
+    *, contract: Contract, actor: User, now: dt.datetime | None = None
+) -> Contract:
+    """合同公告: public from now; later than 2 working days after signing is flagged in the log."""
+    now = now or timezone.now()
+    locked = Contract.objects.select_for_update().get(pk=contract.pk)
+    _require(can_manage_contract(actor, locked))
+    if locked.signed_at is None or locked.state not in (
+        ContractState.SIGNED,
+        ContractState.IN_SERVICE,
+        ContractState.COMPLETED,
+    ):
+        raise ActionRefusedError(_("The contract notice follows the signing."))
+    if locked.notice_published_at is not None:
+        raise ActionRefusedError(_("The contract notice is already published."))
+    locked.notice_published_at = now
+    locked.save(update_fields=["notice_published_at"])
+    due = locked.notice_due()
+    note = ""
+    if due is not None and timezone.localdate(now) > due:
+        note = _("Published after the due day %(due)s (%(source)s).") % {
+            "due": due,
+            "source": rules.CONTRACT_NOTICE_SOURCE,
+        }
+    _log(locked, "contract_notice", locked.state, actor, note=note)
+    return locked
+
+
+@transaction.atomic
+def contract_record_filing(
+    *, contract: Contract, actor: User, reference: str, now: dt.datetime | None = None
+) -> Contract:
+    """备案 of the signed contract with the finance department (政府采购法第47条)."""
+    now = now or timezone.now()
+    locked = Contract.objects.select_for_update().get(pk=contract.pk)
+    _require(can_manage_contract(actor, locked))
+    if locked.signed_at is None:
+        raise ActionRefusedError(_("A contract is filed after it is signed."))
+    if locked.filed_at is not None:
+        raise ActionRefusedError(_("The contract is already filed."))
+    if not reference.strip():
+        raise ValidationError({"reference": _("Record the filing reference.")})
+    locked.filed_at = now
+    locked.filing_reference = reference.strip()
+    locked.save(update_fields=["filed_at", "filing_reference"])
+    due = locked.filing_due()
+    note = reference
+    if due is not None and timezone.localdate(now) > due:
+        note += " · " + _("Filed after the due day %(due)s (%(source)s).") % {
+            "due": due,
+            "source": rules.FILING_SOURCE,
+        }
+    _log(locked, "filing", locked.state, actor, note=note)
+    return locked
