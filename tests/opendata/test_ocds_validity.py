@@ -146,8 +146,10 @@ def test_no_personal_data_in_public_output(demo):
 
     client = Client()
     text = json.dumps(
-        [harvest(client, "/opendata/release-package.json")[1]]
-        + [harvest(client, "/opendata/record-package.json")[1]],
+        [
+            harvest(client, "/opendata/release-package.json")[1],
+            harvest(client, "/opendata/record-package.json")[1],
+        ],
         ensure_ascii=False,
     )
     for user in User.objects.all():
