@@ -62,13 +62,12 @@ def mark(project_id: int | None) -> None:
     if ids is None:
         ids = _pending.ids = set()
     ids.add(project_id)
-    # One flush per transaction. Django drops the callback if the transaction rolls back; the
-    # ids left behind are then synced (finding nothing new) with the next commit.
-    connection = transaction.get_connection()
-    if not any(func is _flush for _, func, _ in connection.run_on_commit):
-        # robust: a failed publication is logged, never turned into an error of the request
-        # whose change is already committed; sync_ocds publishes it later.
-        transaction.on_commit(_flush, robust=True)
+    # The first flush after the commit syncs every marked project; the callbacks the other
+    # rows registered then find nothing left. If the transaction rolls back, Django drops its
+    # callbacks and the ids left behind are synced (finding nothing new) after the next commit.
+    # robust: a failed publication is logged, never turned into an error of the request whose
+    # change is already committed; sync_ocds publishes it later.
+    transaction.on_commit(_flush, robust=True)
 
 
 @receiver(post_save, sender=TransitionLog, dispatch_uid="opendata.transition")
