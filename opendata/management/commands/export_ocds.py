@@ -41,7 +41,7 @@ class Command(BaseCommand):
                 out / f"releases-{year}.json",
                 package_meta(uri, published=iso(newest)),
                 "releases",
-                releases.values_list("data", flat=True).iterator(chunk_size=2000),
+                releases.values_list("data", flat=True).iterator(chunk_size=500),
             )
         records = Record.objects.order_by("last_release")
         newest_record = records.order_by("-updated_at").values_list("updated_at", flat=True)
@@ -53,7 +53,7 @@ class Command(BaseCommand):
             out / "record-package.json",
             head,
             "records",
-            records.values_list("data", flat=True).iterator(chunk_size=500),
+            records.values_list("data", flat=True).iterator(chunk_size=100),
         )
         self.stdout.write(self.style.SUCCESS(f"{total} releases, {count} records written to {out}"))
 
