@@ -154,7 +154,11 @@ def _tender_stages(tender: Tender, logs: Logs) -> list[Event]:
     if state == TenderState.PUBLISHED:
         return events
     # Opened: the seal is broken and who bid becomes public.
-    bids = [b for b in tender.bids.all() if b.state != "withdrawn"]
+    # In submission order, so that building the event again gives the same text.
+    bids = sorted(
+        (b for b in tender.bids.all() if b.state != "withdrawn"),
+        key=lambda b: (b.submitted_at, b.pk),
+    )
     opened_at = logs.when(tender, "open_bids", tender.opening_at)
     events.append(
         Event(
