@@ -15,6 +15,7 @@ import logging
 import threading
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
@@ -72,7 +73,10 @@ def mark(project_id: int | None) -> None:
 
 @receiver(post_save, sender=TransitionLog, dispatch_uid="opendata.transition")
 def on_transition(sender: Any, instance: TransitionLog, created: bool, **kwargs: Any) -> None:
-    if not created or instance.content_type.app_label not in (
+    if not created:
+        return
+    # get_for_id is served from the content-type cache: no query for logs of other apps.
+    if ContentType.objects.get_for_id(instance.content_type_id).app_label not in (
         "projects",
         "procurement",
         "funds",

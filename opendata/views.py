@@ -163,10 +163,11 @@ def record_view(request: HttpRequest, ocid: str) -> HttpResponseBase:
     row = Record.objects.filter(ocid=ocid).values_list("etag", "data", "updated_at").first()
     if row is None:
         raise Http404
-    etag, data, updated = row
+    record_etag, data, updated = row
+    uri = f"{base_uri()}/opendata/records/{ocid}.json"
+    etag = _etag(uri, [record_etag], False)  # the record and the package metadata around it
     if (cached := _tagged(request, etag)) is not None:
         return cached
-    uri = f"{base_uri()}/opendata/records/{ocid}.json"
     body = "".join(_package(package_meta(uri, published=iso(updated)), "records", [data], None))
     return _finish(HttpResponse(body, content_type=JSON), etag, immutable=False)
 
