@@ -246,9 +246,24 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Open data: the OCDS ocid prefix registered for the publisher, and the org-id scheme under
-# which parties' 统一社会信用代码 are published.
+# which parties' 统一社会信用代码 are published (CN-USCI is the code registered on org-id.guide).
 SANSHE_OCID_PREFIX = os.environ.get("SANSHE_OCID_PREFIX", "ocds-sanshe")
-SANSHE_OCDS_ORG_SCHEME = os.environ.get("SANSHE_OCDS_ORG_SCHEME", "CN-USCC")
+SANSHE_OCDS_ORG_SCHEME = os.environ.get("SANSHE_OCDS_ORG_SCHEME", "CN-USCI")
+# Who publishes the data and under which terms; every URL in the published data starts with
+# SANSHE_OCDS_BASE_URI (the public address of this installation), never with a request's host.
+SANSHE_OCDS_BASE_URI = os.environ.get("SANSHE_OCDS_BASE_URI", "http://localhost:8000").rstrip("/")
+SANSHE_OCDS_PUBLISHER_NAME = os.environ.get(
+    "SANSHE_OCDS_PUBLISHER_NAME", "三社 政府购买社会工作服务平台"
+)
+# The publisher's own 统一社会信用代码 (published as publisher.scheme/uid when set).
+SANSHE_OCDS_PUBLISHER_UID = os.environ.get("SANSHE_OCDS_PUBLISHER_UID", "")
+SANSHE_OCDS_LICENSE = os.environ.get(
+    "SANSHE_OCDS_LICENSE", "https://creativecommons.org/licenses/by/4.0/"
+)
+# Empty means this installation's own policy page (/opendata/policy/).
+SANSHE_OCDS_PUBLICATION_POLICY = os.environ.get("SANSHE_OCDS_PUBLICATION_POLICY", "")
+# Releases (or records) per page of the public feeds.
+SANSHE_OCDS_PAGE_SIZE = 100
 
 # Apps that contribute demo data, in the order load_demo runs them.
 SANSHE_DEMO_LOADERS = [
@@ -262,4 +277,5 @@ SANSHE_DEMO_LOADERS = [
     "evaluation.demo.load_evidence",
     "workforce.demo.load",
     "supervision.demo.load",
+    "opendata.demo.load",
 ]

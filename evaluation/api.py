@@ -523,7 +523,8 @@ class EvaluationWorkflowViewSet(EvaluationActionsViewSet):
     @extend_schema(
         methods=["POST"], request=AssignSerializer, responses={201: AssignmentSerializer(many=True)}
     )
-    @action(detail=True, methods=["get", "post"])
+    # An evaluation has a handful of assessors: the list is not paginated (nor filtered).
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def assessors(self, request: Request, pk: str | None = None) -> Response:
         """The assessors and their declarations; POST assigns more (the lead, before scoring)."""
         evaluation = self.get_object()

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class OpendataConfig(AppConfig):
     name = "opendata"
     verbose_name = _("Open data (OCDS)")
+
+    def ready(self) -> None:
+        from opendata import receivers  # noqa: F401  (connects the publication hooks)

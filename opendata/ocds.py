@@ -20,12 +20,44 @@ from projects.models import ServiceProject
 
 Release = dict[str, Any]
 
-PUBLISHER = {"name": "三社 政府购买社会工作服务平台", "uri": "https://sanshe.example.gov.cn"}
-LICENSE = "https://creativecommons.org/licenses/by/4.0/"
-PUBLICATION_POLICY = "https://sanshe.example.gov.cn/opendata/policy/"
+# The extensions this publication uses, each a directory in opendata/extensions served at
+# /opendata/extensions/<name>/ (extension.json, its schema patches and codelists).
+EXTENSIONS = (
+    "enquiries",
+    "complaints",
+    "sanshe_details",
+    "performance_evaluation",
+    "pagination",
+)
 
-# Merge rules for the fields Sanshe publishes, as ocdsmerge reads them from the official
-# 1.1 release schema; tests/opendata checks them against that schema.
+
+def base_uri() -> str:
+    return str(settings.SANSHE_OCDS_BASE_URI).rstrip("/")
+
+
+def publisher() -> dict[str, Any]:
+    data: dict[str, Any] = {"name": settings.SANSHE_OCDS_PUBLISHER_NAME}
+    if settings.SANSHE_OCDS_PUBLISHER_UID:
+        data["scheme"] = settings.SANSHE_OCDS_ORG_SCHEME
+        data["uid"] = settings.SANSHE_OCDS_PUBLISHER_UID
+    data["uri"] = base_uri()
+    return data
+
+
+def publication_policy() -> str:
+    return settings.SANSHE_OCDS_PUBLICATION_POLICY or f"{base_uri()}/opendata/policy/"
+
+
+def extension_urls() -> list[str]:
+    return [f"{base_uri()}/opendata/extensions/{name}/extension.json" for name in EXTENSIONS]
+
+
+def release_url(release_id: str) -> str:
+    return f"{base_uri()}/opendata/releases/{release_id}.json"
+
+
+# Merge rules, as ocdsmerge reads them from the official 1.1 release schema patched with this
+# publication's extensions (opendata.checks.release_schema); tests/opendata checks them.
 MERGE_RULES: dict[tuple[str, ...], str] = {
     ("awards", "amendment", "changes"): "wholeListMerge",
     ("awards", "amendments", "changes"): "wholeListMerge",
@@ -49,6 +81,13 @@ MERGE_RULES: dict[tuple[str, ...], str] = {
         "additionalIdentifiers",
     ): "wholeListMerge",
     ("contracts", "items", "additionalClassifications"): "wholeListMerge",
+    (
+        "contracts",
+        "implementation",
+        "performanceEvaluations",
+        "evaluators",
+        "additionalIdentifiers",
+    ): "wholeListMerge",
     ("contracts", "relatedProcesses", "relationship"): "wholeListMerge",
     ("date",): "omitWhenMerged",
     ("id",): "omitWhenMerged",
@@ -111,49 +150,31 @@ def iso(dt: Any) -> str:
     return f"{dt.isoformat()}T00:00:00+08:00"
 
 
-def base_release(project: ServiceProject, *, event: str, date: Any, tags: list[str]) -> Release:
-    return {
-        "ocid": ocid_for(project),
-        "id": f"{ocid_for(project)}-{event}",
-        "date": iso(date),
-        "tag": tags,
-        "initiationType": "tender",
-        "language": "zh",
-    }
-
-
-def _package_meta(uri: str) -> dict[str, Any]:
+def package_meta(uri: str, *, published: str) -> dict[str, Any]:
+    """The metadata of a release or record package; `published` is the newest content's date."""
     return {
         "uri": uri,
         "version": "1.1",
-        "publishedDate": iso(timezone.now()),
-        "publisher": PUBLISHER,
-        "license": LICENSE,
-        "publicationPolicy": PUBLICATION_POLICY,
+        "extensions": extension_urls(),
+        "publishedDate": published,
+        "publisher": publisher(),
+        "license": settings.SANSHE_OCDS_LICENSE,
+        "publicationPolicy": publication_policy(),
     }
 
 
-def release_package(releases: list[Release], *, uri: str) -> dict[str, Any]:
-    return {**_package_meta(uri), "releases": releases}
+def compile_record(releases: list[Release]) -> dict[str, Any]:
+    """A record: the stored releases linked by URL plus the release compiled with ocdsmerge.
 
-
-def record_for(releases: list[Release]) -> dict[str, Any]:
-    """A record: the releases (linked) plus the compiled release merged with ocdsmerge."""
+    `releases` are the stored releases of one ocid in publication order (date, then the order
+    they were written), as ocdsmerge and ocdskit expect them.
+    """
     merger = Merger(merge_rules=MERGE_RULES)
     compiled = merger.create_compiled_release(releases)
     return {
         "ocid": releases[0]["ocid"],
         "releases": [
-            {
-                "url": f"{PUBLISHER['uri']}/opendata/releases/{r['id']}.json",
-                "date": r["date"],
-                "tag": r["tag"],
-            }
-            for r in releases
+            {"url": release_url(r["id"]), "date": r["date"], "tag": r["tag"]} for r in releases
         ],
         "compiledRelease": compiled,
     }
-
-
-def record_package(records: list[dict[str, Any]], *, uri: str) -> dict[str, Any]:
-    return {**_package_meta(uri), "records": records}

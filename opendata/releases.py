@@ -1,19 +1,26 @@
-"""The releases Sanshe publishes for one project, one per public event (OCDS 1.1).
+"""The public events of one project, each as the OCDS release it is published as (OCDS 1.1).
+
+Each builder describes its event as it was when it happened, from data that does not change
+afterwards (the notice's terms, the bids at opening, the award, the signed contract, each
+payment, each published evaluation), so building the same event again later gives the same
+content; a difference means the data was corrected, and opendata.services publishes the
+correction as a new `…Update` release. Dates come from the event's own timestamp.
 
 Chinese methods and states map to OCDS codelists; the local term is kept in the matching
-`…Details` field. Only organisations, amounts, dates and counts are published: never a person,
-never a beneficiary.
+`…Details` field (declared in the sanshe_details extension). Only organisations, amounts, dates
+and counts are published: never a person, never a beneficiary, never who asked a question or
+filed an objection.
 """
 
-from __future__ import annotations
-
+from datetime import datetime
 from typing import Any
 
 from django.db.models import QuerySet
 
-from funds.models import Disbursement, DisbursementState
-from opendata.ocds import Release, amount, base_release, iso, party, party_id
-from procurement.models import Bid, Contract, Tender, TenderState
+from opendata.contract_releases import contract_events
+from opendata.events import Event, Logs, award_id, doc, ref, tender_id, with_buyer
+from opendata.ocds import amount, iso, party
+from procurement.models import Tender, TenderState
 from projects.models import ServiceProject
 
 MAIN_CATEGORY = "services"
@@ -24,23 +31,6 @@ METHOD = {
     "negotiation": "limited",
     "inquiry": "selective",
     "single_source": "direct",
-}
-TENDER_STATUS = {
-    TenderState.PUBLISHED: "active",
-    TenderState.OPENED: "active",
-    TenderState.EVALUATING: "active",
-    TenderState.AWARDED: "active",
-    TenderState.AWARD_PUBLISHED: "complete",
-    TenderState.CONTRACTED: "complete",
-    TenderState.FAILED: "unsuccessful",
-    TenderState.CANCELLED: "cancelled",
-}
-MILESTONE_STATUS = {"paid": "met", "withheld": "partiallyMet", "forfeited": "notMet"}
-CONTRACT_STATUS = {
-    "signed": "active",
-    "in_service": "active",
-    "completed": "terminated",
-    "terminated": "cancelled",
 }
 
 
@@ -54,51 +44,65 @@ def published_projects() -> QuerySet[ServiceProject]:
     )
 
 
-def _buyer(project: ServiceProject) -> dict[str, Any]:
-    return {"id": party_id(project.bureau), "name": project.bureau.name}
-
-
-def planning_release(project: ServiceProject) -> Release:
-    release = base_release(
-        project, event="planning", date=project.approved_at or project.created_at, tags=["planning"]
+def planning_event(project: ServiceProject, first_notice: datetime) -> Event:
+    # Approval is when the budget was fixed; a project without a recorded approval (older
+    # data) is dated no later than its first notice, never after it.
+    date = project.approved_at or min(project.created_at, first_notice)
+    return Event(
+        "planning",
+        min(date, first_notice),
+        "planning",
+        with_buyer(
+            project,
+            planning={
+                "rationale": project.performance_targets,
+                "budget": {
+                    "id": project.code,
+                    "description": f"{project.get_fund_source_display()}：{project.title}",
+                    "amount": amount(project.budget),
+                    "project": project.title,
+                    "projectID": project.code,
+                },
+            },
+        ),
     )
-    release["buyer"] = _buyer(project)
-    release["parties"] = [party(project.bureau, ["buyer", "procuringEntity", "payer"])]
-    release["planning"] = {
-        "rationale": project.performance_targets,
-        "budget": {
-            "id": project.code,
-            "description": f"{project.get_fund_source_display()}：{project.title}",
-            "amount": amount(project.budget),
-            "project": project.title,
-            "projectID": project.code,
-        },
-    }
-    return release
 
 
-def tender_release(tender: Tender) -> Release:
+def tender_events(tender: Tender, logs: Logs) -> list[Event]:
+    """The notice, its opening, failure or cancellation, the award, enquiries and objections."""
+    return [*_tender_stages(tender, logs), *enquiry_events(tender), *complaint_events(tender)]
+
+
+def _tender_stages(tender: Tender, logs: Logs) -> list[Event]:
     project = tender.project
-    release = base_release(
-        project,
-        event=f"tender-{tender.round}-{tender.state}",
-        date=tender.publish_at,
-        tags=["tender"],
+    if tender.publish_at is None:  # project_events passes published tenders only
+        return []
+    tid = tender_id(tender)
+    notice = doc(
+        f"{tid}-notice",
+        "tenderNotice",
+        f"{tender.title}招标公告",
+        f"/procurement/notices/{tender.pk}/tender.pdf",
+        tender.publish_at,
     )
-    bids = [b for b in tender.bids.all() if b.state != "withdrawn"]
-    opened = not tender.is_sealed()
-    parties = [party(project.bureau, ["buyer", "procuringEntity", "payer"])]
-    if opened:
-        parties += [party(b.supplier, ["tenderer"]) for b in bids]
-    release["buyer"] = _buyer(project)
-    release["parties"] = parties
-    data: dict[str, Any] = {
-        "id": f"{project.code}-T{tender.round}",
+    published: dict[str, Any] = {
+        "id": tid,
         "title": tender.title,
         "description": tender.service_requirements,
-        "status": TENDER_STATUS[tender.state],
-        "statusDetails": tender.get_state_display(),
-        "procuringEntity": _buyer(project),
+        "status": "active",
+        "statusDetails": str(TenderState.PUBLISHED.label),
+        "procuringEntity": ref(project.bureau),
+        "items": [
+            {
+                "id": "1",
+                "description": project.title,
+                "classification": {
+                    "scheme": "SANSHE-CATEGORY",
+                    "id": project.category,
+                    "description": project.get_category_display(),
+                },
+            }
+        ],
         "value": amount(tender.ceiling_price),
         "procurementMethod": METHOD[tender.method],
         "procurementMethodDetails": tender.get_method_display(),
@@ -107,191 +111,217 @@ def tender_release(tender: Tender) -> Release:
         if tender.evaluation_method == "comprehensive"
         else "priceOnly",
         "awardCriteriaDetails": tender.get_evaluation_method_display(),
+        "submissionMethod": ["electronicSubmission"],
         "eligibilityCriteria": tender.qualification_requirements,
         "tenderPeriod": {"startDate": iso(tender.publish_at), "endDate": iso(tender.bid_deadline)},
         "enquiryPeriod": {
             "startDate": iso(tender.publish_at),
             "endDate": iso(tender.clarification_deadline),
         },
+        "awardPeriod": {"startDate": iso(tender.opening_at)},
         "contractPeriod": {
             "startDate": iso(project.period_start),
             "endDate": iso(project.period_end),
         },
+        "documents": [notice],
     }
-    if opened:
-        data["numberOfTenderers"] = len(bids)
-        data["tenderers"] = [{"id": party_id(b.supplier), "name": b.supplier.name} for b in bids]
-    release["tender"] = data
-    return release
-
-
-def award_release(tender: Tender) -> Release | None:
-    winner: Bid | None = tender.awarded_bid
-    if winner is None or tender.award_published_at is None:
-        return None
-    project = tender.project
-    release = base_release(
-        project, event=f"award-{tender.round}", date=tender.award_published_at, tags=["award"]
-    )
-    release["buyer"] = _buyer(project)
-    release["parties"] = [
-        party(project.bureau, ["buyer", "procuringEntity", "payer"]),
-        party(winner.supplier, ["tenderer", "supplier", "payee"]),
-    ]
-    release["awards"] = [
-        {
-            "id": f"{project.code}-A{tender.round}",
-            "title": tender.title,
-            "status": "active",
-            "date": iso(tender.awarded_at or tender.award_published_at),
-            "value": amount(winner.price),
-            "suppliers": [{"id": party_id(winner.supplier), "name": winner.supplier.name}],
-        }
-    ]
-    return release
-
-
-def _milestones(contract: Contract) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": f"{contract.number}-M{m.sequence}",
-            "title": m.name,
-            "type": "payment",
-            "dueDate": iso(m.due_date),
-            "status": MILESTONE_STATUS.get(m.state, "scheduled"),
-            "description": f"{m.percentage}%：{m.get_state_display()}",
-        }
-        for m in contract.milestones.all()
-    ]
-
-
-def contract_release(contract: Contract) -> Release | None:
-    if contract.signed_at is None:
-        return None
-    project = contract.project
-    release = base_release(
-        project, event=f"contract-{contract.number}", date=contract.signed_at, tags=["contract"]
-    )
-    release["buyer"] = _buyer(project)
-    release["parties"] = [
-        party(project.bureau, ["buyer", "procuringEntity", "payer"]),
-        party(contract.supplier, ["supplier", "payee"]),
-    ]
-    data: dict[str, Any] = {
-        "id": contract.number,
-        "awardID": f"{project.code}-A{contract.tender.round}"
-        if contract.tender
-        else contract.number,
-        "title": f"{project.title}服务合同",
-        "status": CONTRACT_STATUS.get(contract.state, "pending"),
-        "statusDetails": contract.get_state_display(),
-        "period": {
-            "startDate": iso(contract.start_date),
-            "endDate": iso(contract.current_end_date),
-        },
-        "value": amount(contract.current_amount),
-        "dateSigned": iso(contract.signed_at),
-        "milestones": _milestones(contract),
-    }
-    amendments = list(contract.amendments.all())
-    if amendments:
-        data["amendments"] = [
-            {
-                "id": f"{contract.number}-V{a.version}",
-                "date": iso(a.created_at),
-                "rationale": a.reason,
-                "description": a.diff,
-            }
-            for a in amendments
-        ]
-    release["contracts"] = [data]
-    return release
-
-
-def implementation_releases(contract: Contract) -> list[Release]:
-    """One release per payment, with the transactions so far and the milestone statuses."""
-    project = contract.project
-    paid = list(
-        Disbursement.objects.filter(milestone__contract=contract, state=DisbursementState.PAID)
-        .select_related("milestone")
-        .order_by("paid_on", "id")
-    )
-    releases = []
-    for i, d in enumerate(paid, start=1):
-        release = base_release(
-            project,
-            event=f"implementation-{contract.number}-{i}",
-            date=d.paid_on,
-            tags=["implementation"],
+    events = [
+        Event(
+            f"tender-{tender.round}",
+            tender.publish_at,
+            "tender",
+            with_buyer(project, tender=published),
         )
-        release["buyer"] = _buyer(project)
-        release["parties"] = [
-            party(project.bureau, ["buyer", "payer"]),
-            party(contract.supplier, ["supplier", "payee"]),
-        ]
-        transactions = [
-            {
-                "id": f"{contract.number}-P{p.pk}",
-                "date": iso(p.paid_on),
-                "value": amount(p.amount),
-                "payer": _buyer(project),
-                "payee": {"id": party_id(contract.supplier), "name": contract.supplier.name},
-                "uri": f"https://sanshe.example.gov.cn/funds/disbursements/{p.pk}/voucher.pdf",
-            }
-            for p in paid[:i]
-        ]
-        release["contracts"] = [
-            {
-                "id": contract.number,
-                "awardID": f"{project.code}-A{contract.tender.round}"
-                if contract.tender
-                else contract.number,
-                "implementation": {
-                    "transactions": transactions,
-                    "milestones": _milestones(contract),
+    ]
+    state = tender.state
+    if state == TenderState.CANCELLED:
+        events.append(
+            Event(
+                f"tender-{tender.round}-cancelled",
+                logs.when(tender, "cancel", tender.publish_at),
+                "tenderCancellation",
+                with_buyer(
+                    project,
+                    tender={
+                        "id": tid,
+                        "status": "cancelled",
+                        "statusDetails": f"{TenderState.CANCELLED.label}：{tender.cancel_reason}",
+                    },
+                ),
+            )
+        )
+        return events
+    if state == TenderState.PUBLISHED:
+        return events
+    # Opened: the seal is broken and who bid becomes public.
+    # In submission order, so that building the event again gives the same text.
+    bids = sorted(
+        (b for b in tender.bids.all() if b.state != "withdrawn"),
+        key=lambda b: (b.submitted_at, b.pk),
+    )
+    opened_at = logs.when(tender, "open_bids", tender.opening_at)
+    events.append(
+        Event(
+            f"tender-{tender.round}-opened",
+            opened_at,
+            "tenderUpdate",
+            with_buyer(
+                project,
+                *[party(b.supplier, ["tenderer"]) for b in bids],
+                tender={
+                    "id": tid,
+                    "statusDetails": str(TenderState.OPENED.label),
+                    "numberOfTenderers": len(bids),
+                    "tenderers": [ref(b.supplier) for b in bids],
                 },
-            }
-        ]
-        releases.append(release)
-    return releases
+            ),
+        )
+    )
+    if state == TenderState.FAILED:
+        events.append(
+            Event(
+                f"tender-{tender.round}-failed",
+                logs.when(tender, "fail", opened_at),
+                "tenderUpdate",
+                with_buyer(
+                    project,
+                    tender={
+                        "id": tid,
+                        "status": "unsuccessful",
+                        "statusDetails": f"{TenderState.FAILED.label}：{tender.failure_reason}",
+                    },
+                ),
+            )
+        )
+    winner = tender.awarded_bid
+    if winner is not None and tender.award_published_at is not None:
+        aid = award_id(project, tender.round)
+        events.append(
+            Event(
+                f"award-{tender.round}",
+                tender.award_published_at,
+                "award",
+                with_buyer(
+                    project,
+                    party(winner.supplier, ["tenderer", "supplier", "payee"]),
+                    tender={
+                        "id": tid,
+                        "status": "complete",
+                        "statusDetails": str(TenderState.AWARD_PUBLISHED.label),
+                        "awardPeriod": {
+                            "startDate": iso(tender.opening_at),
+                            "endDate": iso(tender.awarded_at or tender.award_published_at),
+                        },
+                    },
+                    awards=[
+                        {
+                            "id": aid,
+                            "title": tender.title,
+                            "status": "active",
+                            "date": iso(tender.awarded_at or tender.award_published_at),
+                            "value": amount(winner.price),
+                            "suppliers": [ref(winner.supplier)],
+                            "documents": [
+                                doc(
+                                    f"{aid}-notice",
+                                    "awardNotice",
+                                    f"{tender.title}中标（成交）结果公告",
+                                    f"/procurement/notices/{tender.pk}/award.pdf",
+                                    tender.award_published_at,
+                                )
+                            ],
+                        }
+                    ],
+                ),
+            )
+        )
+    return events
 
 
-def evaluation_parties(project: ServiceProject) -> list[dict[str, Any]]:
-    from evaluation.models import Evaluation
-
-    orgs = {
-        e.assessor_org
-        for e in Evaluation.objects.filter(
-            project=project, state__in=["confirmed", "published"]
-        ).select_related("assessor_org")
-    }
-    # OCDS has no "assessor" role; reviewBody is the closest, with the local term in details.
+def enquiry_events(tender: Tender) -> list[Event]:
+    """Each answered clarification (答疑澄清), published when the answer is; no asker named."""
+    project = tender.project
     return [
-        party(org, ["reviewBody"]) | {"details": {"localRole": "第三方评估机构"}} for org in orgs
+        Event(
+            f"enquiry-{c.pk}",
+            c.answered_at,
+            "tenderUpdate",
+            with_buyer(
+                project,
+                tender={
+                    "id": tender_id(tender),
+                    "hasEnquiries": True,
+                    "enquiries": [
+                        {
+                            "id": str(c.pk),
+                            "date": iso(c.asked_at),
+                            "description": c.question,
+                            "answer": c.answer,
+                            "dateAnswered": iso(c.answered_at),
+                        }
+                    ],
+                },
+            ),
+        )
+        for c in tender.clarifications.all()
+        if c.answered_at is not None
     ]
 
 
-def releases_for(project: ServiceProject) -> list[Release]:
-    """Every release published for a project, oldest first."""
-    found: list[Release] = [planning_release(project)]
-    for tender in (
+def complaint_events(tender: Tender) -> list[Event]:
+    """Each objection (质疑) when filed and again when answered; the bidder is not named."""
+    project = tender.project
+    events = []
+    for o in tender.objections.all():
+        filed = {
+            "id": str(o.pk),
+            "type": "objection",
+            "status": "pending",
+            "description": o.text,
+            "dateSubmitted": iso(o.filed_at),
+            "suspendsAward": o.suspends_award,
+        }
+        body = with_buyer(project, tender={"id": tender_id(tender), "complaints": [filed]})
+        events.append(Event(f"complaint-{o.pk}", o.filed_at, "tenderUpdate", body))
+        if o.answered_at is not None:
+            answered = {
+                "id": str(o.pk),
+                "status": "upheld" if o.upheld else "dismissed",
+                "answer": o.answer,
+                "dateAnswered": iso(o.answered_at),
+            }
+            events.append(
+                Event(
+                    f"complaint-{o.pk}-answered",
+                    o.answered_at,
+                    "tenderUpdate",
+                    with_buyer(project, tender={"id": tender_id(tender), "complaints": [answered]}),
+                )
+            )
+    return events
+
+
+def project_events(project: ServiceProject) -> list[Event]:
+    """Every public event of the project so far, oldest first."""
+    tenders = list(
         project.tenders.filter(state__in=PUBLIC_TENDER_STATES)
-        .select_related("awarded_bid__supplier")
-        .prefetch_related("bids__supplier")
+        .select_related("awarded_bid__supplier", "project__bureau")
+        .prefetch_related("bids__supplier", "clarifications", "objections")
         .order_by("round")
-    ):
-        found.append(tender_release(tender))
-        award = award_release(tender)
-        if award:
-            found.append(award)
-    for contract in project.contracts.select_related("supplier", "tender").prefetch_related(
-        "milestones", "amendments"
-    ):
-        signed = contract_release(contract)
-        if signed:
-            reviewers = evaluation_parties(project)
-            if reviewers:
-                signed["parties"] += reviewers
-            found.append(signed)
-            found.extend(implementation_releases(contract))
-    return sorted(found, key=lambda r: (r["date"], r["id"]))
+    )
+    tenders = [t for t in tenders if t.publish_at is not None]
+    if not tenders:
+        return []
+    contracts = list(
+        project.contracts.select_related("supplier", "tender", "project__bureau").prefetch_related(
+            "milestones", "amendments"
+        )
+    )
+    logs = Logs([*tenders, *contracts])
+    first_notice = min(t.publish_at for t in tenders if t.publish_at is not None)
+    events = [planning_event(project, first_notice)]
+    for tender in tenders:
+        events.extend(tender_events(tender, logs))
+    for contract in contracts:
+        events.extend(contract_events(contract, logs))
+    return sorted(events, key=lambda e: (e.date, e.key))

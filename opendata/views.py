@@ -1,47 +1,284 @@
-"""Public open-data endpoints: no login, JSON only, nothing a published notice does not show."""
+"""Public open-data endpoints: no login, nothing a published notice does not show.
+
+Every answer is read from stored releases and records (opendata.services writes them when the
+events happen), so a request costs a few indexed queries whatever the size of the database:
+
+- the release feed (`release-package.json`) and the record feed (`record-package.json`) are
+  paged by a cursor (`?after=`), oldest first, with `links.next`; a harvester keeps the last
+  `links.next` and later asks only for what was published since;
+- single releases and records by id; bulk release packages per year, streamed;
+- every JSON answer has an ETag (conditional GET answers 304 without reading the data).
+"""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.views.decorators.cache import cache_page
+import hashlib
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
 
-from opendata.packages import build_packages
+from django.conf import settings
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    StreamingHttpResponse,
+)
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.views.decorators.http import require_safe
 
+from opendata.contract_releases import PUBLIC_EVALUATION_STATES
+from opendata.models import Record, Release
+from opendata.ocds import EXTENSIONS, base_uri, iso, package_meta
+from opendata.services import dumps
 
-def _base(request: HttpRequest) -> str:
-    return request.build_absolute_uri("/").rstrip("/")
-
-
-def _json(data: object) -> JsonResponse:
-    return JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 1}, safe=False)
-
-
-@cache_page(60)
-def release_package_view(request: HttpRequest) -> JsonResponse:
-    releases, _ = build_packages(base_uri=_base(request))
-    return _json(releases)
-
-
-@cache_page(60)
-def record_package_view(request: HttpRequest) -> JsonResponse:
-    _, records = build_packages(base_uri=_base(request))
-    return _json(records)
-
-
-def release_view(request: HttpRequest, release_id: str) -> JsonResponse:
-    releases, _ = build_packages(base_uri=_base(request))
-    for release in releases["releases"]:
-        if release["id"] == release_id:
-            return _json(release)
-    raise Http404
+EXTENSIONS_DIR = Path(__file__).resolve().parent / "extensions"
+JSON = "application/json; charset=utf-8"
 
 
-def record_view(request: HttpRequest, ocid: str) -> JsonResponse:
-    _, records = build_packages(base_uri=_base(request))
-    for record in records["records"]:
-        if record["ocid"] == ocid:
-            return _json(record)
-    raise Http404
+def _page_size(request: HttpRequest) -> int:
+    limit = settings.SANSHE_OCDS_PAGE_SIZE
+    raw = request.GET.get("limit", "")
+    return max(1, min(int(raw), limit)) if raw.isdigit() else limit
+
+
+def _cursor(request: HttpRequest) -> int:
+    raw = request.GET.get("after", "0")
+    if not raw.isdigit() or len(raw) > 18:
+        raise Http404
+    return int(raw)
+
+
+def _tagged(request: HttpRequest, etag: str) -> HttpResponseBase | None:
+    """304 when the client already has this ETag (quoted as HTTP wants it)."""
+    response = get_conditional_response(request, etag=f'"{etag}"')
+    if response is not None:
+        response["ETag"] = f'"{etag}"'
+    return response
+
+
+def _finish(response: HttpResponseBase, etag: str, *, immutable: bool) -> HttpResponseBase:
+    response["ETag"] = f'"{etag}"'
+    # A full page, a release or a past year never changes; the newest page does.
+    patch_cache_control(response, public=True, max_age=86400 if immutable else 60)
+    return response
+
+
+def _package(
+    head: dict[str, object], key: str, items: list[str], next_url: str | None
+) -> Iterator[str]:
+    """The package as text: metadata, the stored items verbatim, then the links."""
+    text = dumps(head)
+    yield text[:-1] + f',"{key}":['
+    for i, item in enumerate(items):
+        yield ("," if i else "") + item
+    yield "]"
+    if next_url:
+        yield "," + dumps({"links": {"next": next_url}})[1:-1]
+    yield "}"
+
+
+def _published(dates: list[datetime]) -> str:
+    return iso(max(dates)) if dates else iso(timezone.now().replace(microsecond=0))
+
+
+@require_safe
+def release_feed(request: HttpRequest) -> HttpResponseBase:
+    """Releases in publication order, `limit` per page, after the cursor `after` (a feed id)."""
+    after, size = _cursor(request), _page_size(request)
+    rows = list(
+        Release.objects.filter(pk__gt=after)
+        .order_by("pk")
+        .values_list("pk", "etag", "published_at")[: size + 1]
+    )
+    full = len(rows) > size
+    rows = rows[:size]
+    uri = f"{base_uri()}/opendata/release-package.json?after={after}&limit={size}"
+    next_url = (
+        f"{base_uri()}/opendata/release-package.json?after={rows[-1][0]}&limit={size}"
+        if full
+        else None
+    )
+    etag = _etag(uri, [e for _, e, _ in rows], bool(next_url))
+    if (cached := _tagged(request, etag)) is not None:
+        return cached
+    data = dict(Release.objects.filter(pk__in=[pk for pk, _, _ in rows]).values_list("pk", "data"))
+    head = package_meta(uri, published=_published([at for _, _, at in rows]))
+    body = "".join(_package(head, "releases", [data[pk] for pk, _, _ in rows], next_url))
+    return _finish(HttpResponse(body, content_type=JSON), etag, immutable=full)
+
+
+@require_safe
+def record_feed(request: HttpRequest) -> HttpResponseBase:
+    """Records ordered by their newest release: `after` a release's feed id gives the records
+    changed since then (a record that changes again moves to the end)."""
+    after, size = _cursor(request), _page_size(request)
+    rows = list(
+        Record.objects.filter(last_release__gt=after)
+        .order_by("last_release")
+        .values_list("last_release", "etag", "updated_at", "pk")[: size + 1]
+    )
+    full = len(rows) > size
+    rows = rows[:size]
+    uri = f"{base_uri()}/opendata/record-package.json?after={after}&limit={size}"
+    next_url = (
+        f"{base_uri()}/opendata/record-package.json?after={rows[-1][0]}&limit={size}"
+        if full
+        else None
+    )
+    etag = _etag(uri, [e for _, e, _, _ in rows], bool(next_url))
+    if (cached := _tagged(request, etag)) is not None:
+        return cached
+    data = dict(Record.objects.filter(pk__in=[pk for *_, pk in rows]).values_list("pk", "data"))
+    head = package_meta(uri, published=_published([at for _, _, at, _ in rows]))
+    body = "".join(_package(head, "records", [data[pk] for *_, pk in rows], next_url))
+    return _finish(HttpResponse(body, content_type=JSON), etag, immutable=False)
+
+
+def _etag(uri: str, item_tags: list[str], has_next: bool) -> str:
+    meta = dumps(package_meta(uri, published=""))
+    digest = hashlib.sha256(meta.encode("utf-8"))
+    for tag in item_tags:
+        digest.update(tag.encode("ascii"))
+    digest.update(b"next" if has_next else b"last")
+    return digest.hexdigest()
+
+
+@require_safe
+def release_view(request: HttpRequest, release_id: str) -> HttpResponseBase:
+    row = Release.objects.filter(release_id=release_id).values_list("etag", "data").first()
+    if row is None:
+        raise Http404
+    etag, data = row
+    if (cached := _tagged(request, etag)) is not None:
+        return cached
+    return _finish(HttpResponse(data, content_type=JSON), etag, immutable=True)
+
+
+@require_safe
+def record_view(request: HttpRequest, ocid: str) -> HttpResponseBase:
+    row = Record.objects.filter(ocid=ocid).values_list("etag", "data", "updated_at").first()
+    if row is None:
+        raise Http404
+    record_etag, data, updated = row
+    uri = f"{base_uri()}/opendata/records/{ocid}.json"
+    etag = _etag(uri, [record_etag], False)  # the record and the package metadata around it
+    if (cached := _tagged(request, etag)) is not None:
+        return cached
+    body = "".join(_package(package_meta(uri, published=iso(updated)), "records", [data], None))
+    return _finish(HttpResponse(body, content_type=JSON), etag, immutable=False)
+
+
+@require_safe
+def bulk_year(request: HttpRequest, year: int) -> HttpResponseBase:
+    """Every release dated in `year`, streamed from the stored text (flat memory)."""
+    if not 1900 <= year <= 2200:
+        raise Http404
+    releases = Release.objects.filter(date__year=year)
+    newest = releases.order_by("-pk").values_list("pk", "published_at").first()
+    if newest is None:
+        raise Http404
+    count = releases.count()
+    uri = f"{base_uri()}/opendata/bulk/{year}.json"
+    etag = _etag(uri, [f"{count}-{newest[0]}"], False)
+    if (cached := _tagged(request, etag)) is not None:
+        return cached
+    head = package_meta(uri, published=iso(newest[1]))
+    texts = releases.order_by("pk").values_list("data", flat=True).iterator(chunk_size=500)
+    response = StreamingHttpResponse(_package_stream(head, texts), content_type=JSON)
+    response["Content-Disposition"] = f'attachment; filename="ocds-releases-{year}.json"'
+    past = year < timezone.localdate().year
+    return _finish(response, etag, immutable=past)
+
+
+def _package_stream(head: dict[str, object], texts: Iterator[str]) -> Iterator[bytes]:
+    text = dumps(head)
+    yield (text[:-1] + ',"releases":[').encode("utf-8")
+    for i, item in enumerate(texts):
+        yield (("," if i else "") + item).encode("utf-8")
+    yield b"]}"
+
+
+@require_safe
+def bulk_index(request: HttpRequest) -> HttpResponse:
+    """The years with releases (two index look-ups, not a count over the table)."""
+    first = Release.objects.order_by("date").values_list("date", flat=True).first()
+    last = Release.objects.order_by("-date").values_list("date", flat=True).first()
+    years = (
+        list(range(timezone.localtime(first).year, timezone.localtime(last).year + 1))
+        if first and last
+        else []
+    )
+    return render(request, "opendata/bulk.html", {"years": years})
+
+
+@require_safe
+def extension_file(request: HttpRequest, name: str, path: str) -> HttpResponseBase:
+    """An extension's extension.json, schema patch or codelist, as listed in its metadata."""
+    if name not in EXTENSIONS:
+        raise Http404
+    allowed = {
+        "extension.json",
+        "release-schema.json",
+        "release-package-schema.json",
+        "record-package-schema.json",
+    }
+    folder = EXTENSIONS_DIR / name
+    codelists = folder / "codelists"
+    if codelists.is_dir():
+        allowed |= {f"codelists/{p.name}" for p in codelists.iterdir()}
+    if path not in allowed or not (folder / path).is_file():
+        raise Http404
+    content = (folder / path).read_bytes()
+    etag = hashlib.sha256(content).hexdigest()
+    if (cached := _tagged(request, etag)) is not None:
+        return cached
+    content_type = "text/csv; charset=utf-8" if path.endswith(".csv") else JSON
+    return _finish(HttpResponse(content, content_type=content_type), etag, immutable=False)
+
+
+def policy(request: HttpRequest) -> HttpResponse:
+    """公开政策: what is published, when, under which licence, and how to harvest it."""
+    return render(
+        request,
+        "opendata/policy.html",
+        {
+            "publisher": settings.SANSHE_OCDS_PUBLISHER_NAME,
+            "license": settings.SANSHE_OCDS_LICENSE,
+            "base": base_uri(),
+            "extensions": EXTENSIONS,
+            "page_size": settings.SANSHE_OCDS_PAGE_SIZE,
+            "ocid_prefix": settings.SANSHE_OCID_PREFIX,
+            "scheme": settings.SANSHE_OCDS_ORG_SCHEME,
+        },
+    )
+
+
+@require_safe
+def evaluation_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """The report of a published evaluation, public as its result is (no personal data)."""
+    from documents.rendering import render_pdf
+    from documents.selectors import template_source
+    from evaluation.models import Evaluation
+    from evaluation.report import KEY, report_context
+
+    evaluation = get_object_or_404(
+        Evaluation.objects.select_related("project__bureau"),
+        pk=pk,
+        state__in=PUBLIC_EVALUATION_STATES,
+    )
+    result = evaluation.results.get(is_current=True)
+    context = report_context(evaluation, result)
+    # The public copy names organisations only: no assessor by name, and no free-text
+    # comments, which may mention the people served.
+    context.update(lead="", comments=[])
+    source = template_source(key=KEY, bureau=evaluation.project.bureau)
+    response = HttpResponse(render_pdf(source, context), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="evaluation-{pk}.pdf"'
+    return response
 
 
 def results(request: HttpRequest) -> HttpResponse:
@@ -51,7 +288,6 @@ def results(request: HttpRequest) -> HttpResponse:
     answered): the bureau publishes it once it is final (evaluation.Evaluation.publish)."""
     from django.core.paginator import Paginator
     from django.db.models import Q
-    from django.shortcuts import render
 
     from evaluation.models import Evaluation
     from projects.models import ServiceCategory

@@ -213,7 +213,8 @@ class TenderViewSet(viewsets.ReadOnlyModelViewSet[Tender]):
         )
 
     @extend_schema(responses=BidSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    # A tender has a handful of bids: the list is not paginated (nor filtered).
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def bids(self, request: Request, pk: str | None = None) -> Response:
         """The tender's bids; sealed contents are null until the opening time."""
         tender = self.get_object()

@@ -21,6 +21,7 @@ from core.models import TransitionLog
 from core.money import split_by_percentages
 from core.permissions import Decision
 from core.signals import contract_amount_changing
+from core.signals import public_notice
 from core.uploads import validate_upload
 from core.workdays import add_workdays
 from funds.models import Milestone
@@ -229,6 +230,7 @@ def clarification_answer(
         answer=answer, answered_at=timezone.now()
     )
     clarification.refresh_from_db()
+    public_notice.send(sender=Clarification, project_id=clarification.tender.project_id)
     return clarification
 
 

@@ -197,7 +197,8 @@ class ProjectViewSet(
         )
 
     @extend_schema(responses=TransitionLogSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    # One project's log, oldest first and complete: a plain list, not paginated (nor filtered).
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def history(self, request: Request, pk: str | None = None) -> Response:
         """The project's transition log, oldest first."""
         project = self.get_object()

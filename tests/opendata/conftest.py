@@ -1,61 +1,40 @@
-"""The official OCDS 1.1 release schema, taken from a maintained package on PyPI.
-
-ocdsmerge (the OCDS merge reference implementation) ships the official release schema
-(1.1.4) among the test fixtures of its source distribution; it is downloaded once with pip
-into .cache/ocds/ — a package registry, as the install steps use — and never at run time.
-"""
+"""Open-data fixtures: the demo published through the hooks, and the feeds read as a harvester."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import tarfile
-from pathlib import Path
+import os
 
 import pytest
+from django.core.management import call_command
+from django.test import Client
 
-CACHE = Path(__file__).resolve().parents[2] / ".cache" / "ocds"
-SDIST = "ocdsmerge==0.8.0"
-MEMBER = "ocdsmerge-0.8.0/tests/fixtures/release-schema-1__1__4.json"
-
-
-def official_release_schema() -> dict:
-    target = CACHE / "release-schema-1__1__4.json"
-    if not target.exists():
-        CACHE.mkdir(parents=True, exist_ok=True)
-        subprocess.run(  # noqa: S603 - fixed argv: pip from this interpreter
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "download",
-                "--no-deps",
-                "--no-binary",
-                ":all:",
-                "-q",
-                "-d",
-                str(CACHE),
-                SDIST,
-            ],
-            check=True,
-        )
-        with tarfile.open(next(CACHE.glob("ocdsmerge-0.8.0.tar.gz"))) as tar:
-            source = tar.extractfile(MEMBER)
-            assert source is not None
-            target.write_bytes(source.read())
-    schema = json.loads(target.read_text(encoding="utf-8"))
-    assert schema["id"].endswith("/1__1__4/release-schema.json")
-    return schema
+from opendata import checks
 
 
 @pytest.fixture(scope="session")
 def release_schema() -> dict:
-    return official_release_schema()
+    """The vendored official release schema (before the project's extensions are applied)."""
+    return checks._load(checks.SCHEMA_DIR / "release-schema.json")
 
 
-@pytest.fixture(scope="session")
-def release_validator(release_schema):
-    from jsonschema import Draft4Validator, FormatChecker
+@pytest.fixture
+def demo(settings, django_capture_on_commit_callbacks):
+    settings.SANSHE_OCDS_BASE_URI = "https://sanshe.example.gov.cn"
+    with open(os.devnull, "w") as sink, django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo", stdout=sink)
 
-    return Draft4Validator(release_schema, format_checker=FormatChecker())
+
+def harvest(client: Client, url: str) -> tuple[list[dict], list[dict]]:
+    """Follow links.next from `url` to the end: (every page, every item) as a harvester would."""
+    pages: list[dict] = []
+    items: list[dict] = []
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        page = json.loads(response.content)
+        pages.append(page)
+        items += page.get("releases", page.get("records", []))
+        url = page.get("links", {}).get("next", "")
+        url = url.replace("https://sanshe.example.gov.cn", "")
+    return pages, items

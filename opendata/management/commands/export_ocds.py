@@ -1,35 +1,69 @@
-"""Write release-package.json and record-package.json for everything published."""
+"""Write the bulk files: one release package per year and one record package, streamed."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.db.models.functions import ExtractYear
 
-from opendata.ocds import PUBLISHER
-from opendata.packages import build_packages
+from opendata.models import Record, Release
+from opendata.ocds import base_uri, iso, package_meta
+from opendata.services import dumps
 
 
 class Command(BaseCommand):
-    help = "Export OCDS 1.1 release and record packages for every published project."
+    help = (
+        "Export the stored OCDS releases as one release package per year "
+        "(releases-<year>.json) and all records as record-package.json. Nothing is rebuilt: "
+        "the stored text is copied, a batch at a time, so memory stays flat."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--output", required=True, help="Directory to write the two files into."
-        )
+        parser.add_argument("--output", required=True, help="Directory to write the files into.")
 
     def handle(self, *args: Any, output: str, **options: Any) -> None:
         out = Path(output)
         out.mkdir(parents=True, exist_ok=True)
-        releases, records = build_packages(base_uri=PUBLISHER["uri"])
-        for name, data in (("release-package.json", releases), ("record-package.json", records)):
-            (out / name).write_text(
-                json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8"
-            )
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"{len(releases['releases'])} releases, {len(records['records'])} records written to {out}"
-            )
+        years = (
+            Release.objects.annotate(year=ExtractYear("date"))
+            .values_list("year", flat=True)
+            .order_by("year")
+            .distinct()
         )
+        total = 0
+        for year in years:
+            releases = Release.objects.filter(date__year=year).order_by("pk")
+            newest = releases.order_by("-published_at").values_list("published_at", flat=True)[0]
+            uri = f"{base_uri()}/opendata/bulk/{year}.json"
+            total += self._write(
+                out / f"releases-{year}.json",
+                package_meta(uri, published=iso(newest)),
+                "releases",
+                releases.values_list("data", flat=True).iterator(chunk_size=500),
+            )
+        records = Record.objects.order_by("last_release")
+        newest_record = records.order_by("-updated_at").values_list("updated_at", flat=True)
+        head = package_meta(
+            f"{base_uri()}/opendata/record-package.json",
+            published=iso(newest_record[0]) if newest_record else "",
+        )
+        count = self._write(
+            out / "record-package.json",
+            head,
+            "records",
+            records.values_list("data", flat=True).iterator(chunk_size=100),
+        )
+        self.stdout.write(self.style.SUCCESS(f"{total} releases, {count} records written to {out}"))
+
+    @staticmethod
+    def _write(path: Path, head: dict[str, Any], key: str, items: Any) -> int:
+        count = 0
+        with path.open("w", encoding="utf-8") as f:
+            f.write(dumps(head)[:-1] + f',"{key}":[')
+            for text in items:
+                f.write(("," if count else "") + text)
+                count += 1
+            f.write("]}")
+        return count
