@@ -12,6 +12,7 @@ contract_amount_changing: sent by procurement before a contract amendment change
 inside its transaction; a receiver refuses by raising core.fsm.ActionRefusedError (funds: never
 below what is paid or being paid).
     kwargs: contract, amount (Decimal, the new amount)
+
 public_notice: what a public notice shows changed without a state transition (a clarification
 answered), so the open-data app publishes it. Sent inside the sender's transaction.
     kwargs: project_id (int)
