@@ -155,7 +155,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # Long exports run as tasks (Django's task framework). The database backend needs nothing but the
 # database and `manage.py db_worker`; see docs/operations.md for the Redis-backed alternative.
 # With SANSHE_TASKS_REDIS_URL set, tasks go to Redis through RQ (django-tasks-rq) and
-# `manage.py rqworker default` works them off; otherwise the database queue and `db_worker`.
+# `manage.py rqworker default --job-class django_tasks_rq.Job` works them off; otherwise the database queue and `db_worker`.
 TASKS_REDIS_URL = os.environ.get("SANSHE_TASKS_REDIS_URL", "")
 TASKS = {
     "default": {
@@ -166,7 +166,7 @@ TASKS = {
     }
 }
 if TASKS_REDIS_URL:
-    INSTALLED_APPS.append("django_rq")
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     RQ_QUEUES = {"default": {"URL": TASKS_REDIS_URL, "DEFAULT_TIMEOUT": 3 * 3600}}
 
 # One cache for every app server when Redis is configured: login lockouts, API throttles and
