@@ -23,6 +23,7 @@ import sqlite3
 import subprocess
 import sys
 import tarfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,17 +48,24 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def row_counts(using: str = "default") -> dict[str, int]:
-    from django.db import connections
+def tables() -> list[str]:
+    return sorted(
+        m._meta.db_table for m in apps.get_models() if m._meta.managed and not m._meta.proxy
+    )
 
+
+def count_rows(cursor: Any) -> dict[str, int]:
+    """Every Sanshe table's row count, through any DB-API cursor (Django's or sqlite3's)."""
     counts = {}
-    with connections[using].cursor() as cursor:
-        for model in apps.get_models():
-            table = model._meta.db_table
-            if model._meta.managed and not model._meta.proxy:
-                cursor.execute(f'SELECT COUNT(*) FROM "{table}"')  # noqa: S608 - table names from models
-                counts[table] = int(cursor.fetchone()[0])
+    for table in tables():
+        cursor.execute(f'SELECT COUNT(*) FROM "{table}"')  # noqa: S608 - table names from models
+        counts[table] = int(cursor.fetchone()[0])
     return counts
+
+
+def row_counts() -> dict[str, int]:
+    with connection.cursor() as cursor:
+        return count_rows(cursor)
 
 
 def pg_env(db: Any) -> dict[str, str]:
@@ -265,14 +273,31 @@ def swap_in(staged: Staged, stamp: str) -> list[str]:
     connection.close()
     if connection.vendor == "postgresql":
         live, old = str(db["NAME"]), f"{db['NAME']}_before_restore_{stamp}"[:63]
-        sql = (
-            f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{live}'"  # noqa: S608 - names from settings
-            f" AND pid <> pg_backend_pid();"
-            f' ALTER DATABASE "{live}" RENAME TO "{old}";'
-            f' ALTER DATABASE "{staged.database}" RENAME TO "{live}";'
+        psql = [_tool("psql"), *pg_args(db), "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-qc"]
+        # Other sessions (stopped app servers' pools, a monitoring probe) would block the
+        # rename; they are ended first, and the rename retried while they go away.
+        terminate = (
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"  # noqa: S608 - the database name from settings
+            f" WHERE datname = '{live}' AND pid <> pg_backend_pid()"
         )
+        for attempt in range(10):
+            subprocess.run([*psql, terminate], env=pg_env(db), check=False, capture_output=True)  # noqa: S603
+            renamed = subprocess.run(  # noqa: S603
+                [*psql, f'ALTER DATABASE "{live}" RENAME TO "{old}"'],
+                env=pg_env(db),
+                check=False,
+                capture_output=True,
+                text=True,
+            )
+            if renamed.returncode == 0:
+                break
+            if attempt == 9:
+                raise BackupRefusedError(
+                    f"the live database cannot be renamed: {renamed.stderr.strip()}"
+                )
+            time.sleep(0.5)
         subprocess.run(  # noqa: S603
-            [_tool("psql"), *pg_args(db), "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-qc", sql],
+            [*psql, f'ALTER DATABASE "{staged.database}" RENAME TO "{live}"'],
             env=pg_env(db),
             check=True,
             capture_output=True,

@@ -11,10 +11,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
-from core.backups import pg_args, pg_env, row_counts, write_manifest
+from core.backups import count_rows, pg_args, pg_env, write_manifest
 
 
 class Command(BaseCommand):
@@ -29,17 +29,31 @@ class Command(BaseCommand):
         if (out / "manifest.json").exists():
             raise CommandError(f"{out} already holds a backup; choose a new directory")
         db = settings.DATABASES["default"]
-        counts = row_counts()
         files = []
         if connection.vendor == "postgresql":
             pg_dump = shutil.which("pg_dump")
             if not pg_dump:
                 raise CommandError("pg_dump is not installed")
-            subprocess.run(  # noqa: S603 - argv built from settings, no shell
-                [pg_dump, *pg_args(db), "-Fc", "-f", str(out / "database.pgdump"), str(db["NAME"])],
-                check=True,
-                env=pg_env(db),
-            )
+            # Row counts and dump from one snapshot, so a backup taken while the site is busy
+            # still matches its own manifest.
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                cursor.execute("SELECT pg_export_snapshot()")
+                snapshot = cursor.fetchone()[0]
+                counts = count_rows(cursor)
+                subprocess.run(  # noqa: S603 - argv built from settings, no shell
+                    [
+                        pg_dump,
+                        *pg_args(db),
+                        "-Fc",
+                        f"--snapshot={snapshot}",
+                        "-f",
+                        str(out / "database.pgdump"),
+                        str(db["NAME"]),
+                    ],
+                    check=True,
+                    env=pg_env(db),
+                )
             files.append("database.pgdump")
         elif connection.vendor == "sqlite":
             # The online backup API copies a consistent snapshot even while the app writes.
@@ -47,6 +61,7 @@ class Command(BaseCommand):
             target = sqlite3.connect(str(out / "database.sqlite3"))
             with target:
                 source.backup(target)
+            counts = count_rows(target.cursor())  # the copy itself, not the live file
             source.close()
             target.close()
             files.append("database.sqlite3")
