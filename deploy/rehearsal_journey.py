@@ -15,7 +15,7 @@ import time
 
 import boto3
 from openpyxl import Workbook
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import FilePayload, Page, sync_playwright
 
 BASE, KILL_PID = sys.argv[1], int(sys.argv[2])
 HEADER = ["日期", "村/社区", "服务类型", "服务对象类别", "服务人数", "时长", "社工"]
@@ -68,7 +68,9 @@ def main() -> None:
     book.save(buf)
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=os.environ.get("SANSHE_CHROMIUM", "/usr/bin/chromium"))
+        browser = p.chromium.launch(
+            executable_path=os.environ.get("SANSHE_CHROMIUM", "/usr/bin/chromium")
+        )
         ngo = browser.new_context(ignore_https_errors=True, locale="zh-CN").new_page()
         log_in(ngo, "aixin")
         step("NGO logged in through nginx (HTTPS)")
@@ -76,13 +78,19 @@ def main() -> None:
         assert "服务台账" in ngo.inner_text("h1"), ngo.url
         ngo.set_input_files(
             "input[name=file]",
-            files=[{"name": "台账.xlsx", "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "buffer": buf.getvalue()}],
+            files=FilePayload(
+                name="台账.xlsx",
+                mimeType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                buffer=buf.getvalue(),
+            ),
         )
         go(ngo, "button:has-text('检查文件')")
         assert "全部无误" in ngo.inner_text("main"), ngo.inner_text("main")[:500]
         stashed = {k for k in s3_keys() if k.startswith("import_tmp/")}
         assert stashed, "the checked file did not reach the object store"
-        step(f"upload checked; the file waits in the object store ({len(stashed)} object(s) under import_tmp/)")
+        step(
+            f"upload checked; the file waits in the object store ({len(stashed)} object(s) under import_tmp/)"
+        )
 
         # The rehearsal starts each gunicorn in its own session: the group is master + workers.
         os.killpg(KILL_PID, signal.SIGKILL)
@@ -105,14 +113,18 @@ def main() -> None:
                 break
             time.sleep(2)
         else:
-            raise AssertionError("the worker did not build the export: " + auditor.inner_text("main")[:300])
+            raise AssertionError(
+                "the worker did not build the export: " + auditor.inner_text("main")[:300]
+            )
         with auditor.expect_download() as download:
             auditor.click("a:has-text('下载')")
         path = download.value.path()
         assert path and open(path, "rb").read(2) == b"PK", "the export is not an .xlsx"
         exports = {k for k in s3_keys() if k.startswith("exports/")}
         assert exports, "the export is not in the object store"
-        step(f"worker built the export into the object store ({sorted(exports)[0]}); downloaded through nginx")
+        step(
+            f"worker built the export into the object store ({sorted(exports)[0]}); downloaded through nginx"
+        )
         browser.close()
 
 
