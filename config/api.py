@@ -2,10 +2,10 @@
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 
 from beneficiaries.api import BeneficiaryViewSet
 from core.api import ExportJobViewSet, IdempotentRouter
+from core.token_login import obtain_auth_token
 from documents.api import DocumentTemplatePreviewViewSet, DocumentTemplateViewSet
 from evaluation.api import EvaluationWorkflowViewSet, IndicatorSystemViewSet
 from evaluation.api_evidence import EvaluationEvidenceViewSet, OrganizationTieViewSet

@@ -5,12 +5,16 @@ from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 # Lets generic Django classes be subscripted at run time (ModelAdmin[Model]) for the type checker.
 django_stubs_ext.monkeypatch()
 
+# The checkout in development; site-packages when installed from a wheel, where nothing may be
+# written: production names its database, media and static directories (see below).
 BASE_DIR = Path(__file__).resolve().parent.parent
+CONFIG_DIR = Path(__file__).resolve().parent
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -21,10 +25,31 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
-# A fixed key is acceptable only while DEBUG is on; production must set one (check --deploy).
-SECRET_KEY = os.environ.get(
-    "DJANGO_SECRET_KEY", "dev-insecure-sanshe-key-change-me-0123456789-abcdefghijklmnop"
-)
+DEV_SECRET_KEY = "dev-insecure-sanshe-key-change-me-0123456789-abcdefghijklmnop"  # noqa: S105 - public on purpose, refused when DEBUG is off
+
+# With DEBUG off, Sanshe refuses to start rather than run on a public development key, an
+# SQLite file inside site-packages or uploads in the package directory.
+PRODUCTION_REQUIRED = {
+    "DJANGO_SECRET_KEY": "a long random secret (python -c 'import secrets; print(secrets.token_urlsafe(50))')",
+    "DJANGO_ALLOWED_HOSTS": "the site's host names, comma-separated",
+    "DATABASE_URL": "postgres://user:password@host:5432/sanshe",
+    "SANSHE_STATIC_ROOT": "the directory collectstatic writes to",
+}
+if not DEBUG:
+    missing = [f"{k} ({why})" for k, why in PRODUCTION_REQUIRED.items() if not os.environ.get(k)]
+    if not os.environ.get("SANSHE_MEDIA_ROOT") and not os.environ.get("SANSHE_S3_BUCKET"):
+        missing.append("SANSHE_MEDIA_ROOT or SANSHE_S3_BUCKET (where uploads and exports are kept)")
+    if (
+        os.environ.get("DJANGO_SECRET_KEY") == DEV_SECRET_KEY
+        or len(os.environ.get("DJANGO_SECRET_KEY", "x" * 50)) < 50
+    ):
+        missing.append("DJANGO_SECRET_KEY of at least 50 characters, not the development key")
+    if missing:
+        raise ImproperlyConfigured(
+            "DJANGO_DEBUG is off, so these must be set (see docs/operations.md): "
+            + "; ".join(missing)
+        )
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", DEV_SECRET_KEY)
 ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 CSRF_TRUSTED_ORIGINS = [
     o for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o
@@ -88,7 +113,7 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -133,12 +158,39 @@ AUTH_PASSWORD_VALIDATORS = [
 # Brute-force protection: 5 failed logins for one user name from one address lock it for an hour.
 # Long exports run as tasks (Django's task framework). The database backend needs nothing but the
 # database and `manage.py db_worker`; see docs/operations.md for the Redis-backed alternative.
+# With SANSHE_TASKS_REDIS_URL set, tasks go to Redis through RQ (django-tasks-rq) and
+# `manage.py rqworker default --job-class django_tasks_rq.Job` works them off; otherwise the database queue and `db_worker`.
+TASKS_REDIS_URL = os.environ.get("SANSHE_TASKS_REDIS_URL", "")
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get("SANSHE_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": (
+            "django_tasks_rq.RQBackend" if TASKS_REDIS_URL else "django_tasks_db.DatabaseBackend"
+        ),
         "QUEUES": ["default"],
     }
 }
+if TASKS_REDIS_URL:
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {"default": {"URL": TASKS_REDIS_URL, "DEFAULT_TIMEOUT": 3 * 3600}}
+
+# One cache for every app server when Redis is configured: login lockouts, API throttles and
+# the health check's liveness marks must be shared, not counted per process.
+CACHE_URL = os.environ.get("SANSHE_CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+if not DEBUG and not CACHE_URL and env_bool("SANSHE_SEVERAL_SERVERS", False):
+    raise ImproperlyConfigured("SANSHE_SEVERAL_SERVERS is on: set SANSHE_CACHE_URL=redis://…")
+
+# Addresses of the reverse proxies whose X-Real-IP header is believed (core.net.client_ip).
+SANSHE_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("SANSHE_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
+AXES_CLIENT_IP_CALLABLE = "core.net.client_ip"
 
 AXES_FAILURE_LIMIT = int(os.environ.get("SANSHE_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 1  # hours
@@ -154,15 +206,17 @@ LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [CONFIG_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
-STORAGES = {
+STATIC_ROOT = Path(os.environ.get("SANSHE_STATIC_ROOT", BASE_DIR / "staticfiles"))
+# Uploads and exports go through Django's storage API: the local disk by default, or any
+# S3-compatible object store (MinIO, Ceph, a cloud's OSS/COS with S3 API) shared by every host.
+S3_BUCKET = os.environ.get("SANSHE_S3_BUCKET", "")
+STORAGES: dict[str, dict[str, object]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
@@ -172,6 +226,22 @@ STORAGES = {
         )
     },
 }
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": os.environ.get("SANSHE_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("SANSHE_S3_REGION") or None,
+            "access_key": os.environ.get("SANSHE_S3_ACCESS_KEY") or None,
+            "secret_key": os.environ.get("SANSHE_S3_SECRET_KEY") or None,
+            # Private objects; files leave only through Sanshe's permission-checking views.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "addressing_style": os.environ.get("SANSHE_S3_ADDRESSING", "path"),
+        },
+    }
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("SANSHE_MEDIA_ROOT", BASE_DIR / "media"))
 
@@ -198,6 +268,8 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # The load balancer's health probe may speak plain HTTP on the private network.
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 
 LOGGING = {
     "version": 1,
@@ -223,7 +295,11 @@ REST_FRAMEWORK = {
     # drf-spectacular's, plus the Idempotency-Key header on every state-changing operation.
     "DEFAULT_SCHEMA_CLASS": "core.api.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "600/min"},
+    "DEFAULT_THROTTLE_CLASSES": ["core.throttles.AnonThrottle", "core.throttles.UserThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("SANSHE_API_ANON_RATE", "120/min"),
+        "user": os.environ.get("SANSHE_API_USER_RATE", "600/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Sanshe API",

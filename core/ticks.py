@@ -40,3 +40,12 @@ def expired_idempotency_keys(now: datetime) -> str:
 
     deleted = idempotency_keys_expire(now=now)
     return f"core: {deleted} idempotency key(s) older than 30 days removed" if deleted else ""
+
+
+@register
+def worker_heartbeat(now: datetime) -> str:
+    """Queue a heartbeat for the worker; /health/ reports the worker dead when none arrives."""
+    from core.tasks import worker_heartbeat as heartbeat
+
+    heartbeat.enqueue(now.isoformat())
+    return ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from typing import Any
 
@@ -13,6 +14,17 @@ from django.utils.translation import gettext as _
 MAX_UNZIPPED = 200 * 1024 * 1024
 MAX_RATIO = 100
 OOXML = {"xlsx": "xl/", "docx": "word/"}
+
+# Spreadsheet readers allocate the whole rectangle a sheet claims (calamine: one cell value per
+# row x column), so a 5 KB file whose sheet names cell XFD1048576 asks for 17 billion cells.
+# The claimed extent is read from the XML before any reader sees the file. A million
+# service-record rows of eight columns stay well inside these limits.
+MAX_SHEET_COLUMNS = 200
+MAX_SHEET_CELLS = 20_000_000
+_CELL_REF = re.compile(
+    rb'<(?:\w+:)?(?:dimension ref="(?:[A-Z]{1,3}\d+:)?|c\b[^>]*?\br=")([A-Z]{1,3})(\d{1,8})'
+)
+_ROW_REF = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d{1,8})"')
 
 
 def _kind(head: bytes, data_file: Any) -> str | None:
@@ -86,6 +98,47 @@ def _check_zip(data_file: Any, name: str) -> None:
         )
 
 
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for ch in letters:
+        number = number * 26 + (ch - 64)
+    return number
+
+
+def _check_sheet_extent(data_file: Any, name: str) -> None:
+    """Refuse a workbook whose sheets claim more rows x columns than a reader can hold."""
+    data_file.seek(0)
+    with zipfile.ZipFile(data_file) as archive:
+        sheets = [i for i in archive.infolist() if i.filename.startswith("xl/worksheets/")]
+        for info in sheets:
+            rows = cols = 0
+            tail = b""
+            with archive.open(info) as xml:
+                while chunk := xml.read(1 << 20):
+                    text = tail + chunk
+                    for col, row in _CELL_REF.findall(text):
+                        cols = max(cols, _column_number(col))
+                        rows = max(rows, int(row))
+                    for row in _ROW_REF.findall(text):
+                        rows = max(rows, int(row))
+                    tail = text[-80:]
+                    if cols > MAX_SHEET_COLUMNS or rows * max(cols, 1) > MAX_SHEET_CELLS:
+                        raise ValidationError(
+                            _(
+                                "“%(name)s”: a sheet claims %(rows)s rows × %(cols)s columns;"
+                                " at most %(max_cols)s columns and %(max_cells)s cells are"
+                                " accepted. Delete the empty rows and columns or split the file."
+                            )
+                            % {
+                                "name": name,
+                                "rows": f"{rows:,}",
+                                "cols": f"{cols:,}",
+                                "max_cols": MAX_SHEET_COLUMNS,
+                                "max_cells": f"{MAX_SHEET_CELLS:,}",
+                            }
+                        )
+
+
 def validate_upload(f: Any, *, kinds: set[str], max_bytes: int) -> str:
     """Return the detected kind of an uploaded file, or raise ValidationError naming the file."""
     name = getattr(f, "name", "") or _("the file")
@@ -105,6 +158,8 @@ def validate_upload(f: Any, *, kinds: set[str], max_bytes: int) -> str:
     kind = _kind(head, f)
     if kind in {"xlsx", "docx", "zip"}:
         _check_zip(f, name)
+    if kind == "xlsx":
+        _check_sheet_extent(f, name)
     f.seek(0)
     if kind not in kinds:
         raise ValidationError(

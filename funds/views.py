@@ -6,10 +6,10 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
@@ -262,22 +262,20 @@ IMPORT_DIR = "import_tmp"
 
 
 def _stash(upload: Any) -> str:
+    # Through the storage API, so the confirming request may reach another app server.
     token = uuid.uuid4().hex + Path(upload.name).suffix.lower()[:6]
-    folder = Path(settings.MEDIA_ROOT) / IMPORT_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / token, "wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
+    default_storage.save(f"{IMPORT_DIR}/{token}", upload)
     return token
 
 
 def _unstash(token: str) -> SimpleUploadedFile | None:
     if not token or "/" in token or ".." in token:
         return None
-    path = Path(settings.MEDIA_ROOT) / IMPORT_DIR / token
-    if not path.exists():
+    name = f"{IMPORT_DIR}/{token}"
+    if not default_storage.exists(name):
         return None
-    return SimpleUploadedFile(token, path.read_bytes())
+    with default_storage.open(name, "rb") as stashed:
+        return SimpleUploadedFile(token, stashed.read())
 
 
 SERVICE_RECORD_HEADER = [

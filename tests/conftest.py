@@ -17,6 +17,10 @@ def _fast_settings(settings, tmp_path):
     # Test clients log in without a request object, which lockout tracking needs;
     # tests/accounts/test_login_lockout.py turns it back on.
     settings.AXES_ENABLED = False
+    # API throttle counts live in the cache; each test starts with none.
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -17,6 +17,8 @@ def test_check_deploy_is_clean_with_production_settings():
         "DJANGO_SECRET_KEY": "k9-" + "x7Qp2Lm" * 8,
         "DJANGO_ALLOWED_HOSTS": "sanshe.example.gov.cn",
         "DATABASE_URL": "sqlite:///:memory:",
+        "SANSHE_STATIC_ROOT": "/srv/sanshe/static",
+        "SANSHE_MEDIA_ROOT": "/srv/sanshe/media",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -31,7 +33,15 @@ def test_check_deploy_is_clean_with_production_settings():
 
 
 def test_debug_settings_refuse_to_list_demo_logins_in_production():
-    env = {**os.environ, "DJANGO_DEBUG": "false", "DATABASE_URL": "sqlite:///:memory:"}
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "false",
+        "DATABASE_URL": "sqlite:///:memory:",
+        "DJANGO_SECRET_KEY": "k9-" + "x7Qp2Lm" * 8,
+        "DJANGO_ALLOWED_HOSTS": "sanshe.example.gov.cn",
+        "SANSHE_STATIC_ROOT": "/srv/sanshe/static",
+        "SANSHE_MEDIA_ROOT": "/srv/sanshe/media",
+    }
     code = "from django.conf import settings; print(settings.DEMO_MODE, settings.SESSION_COOKIE_SECURE)"
     result = subprocess.run(  # noqa: S603 - fixed argv
         [

@@ -1,9 +1,7 @@
-"""Back up the database and uploaded files into one directory that `restore` reads back."""
+"""Back up the database and uploaded files into one directory that `restore` checks and reads."""
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -13,22 +11,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
-
-def pg_env(db: Any) -> dict[str, str]:
-    env = dict(os.environ)
-    if db.get("PASSWORD"):
-        env["PGPASSWORD"] = str(db["PASSWORD"])
-    return env
-
-
-def pg_args(db: Any) -> list[str]:
-    args = ["-h", str(db.get("HOST") or "127.0.0.1"), "-p", str(db.get("PORT") or 5432)]
-    if db.get("USER"):
-        args += ["-U", str(db["USER"])]
-    return args
+from core.backups import count_rows, pg_args, pg_env, write_manifest
 
 
 class Command(BaseCommand):
@@ -40,41 +26,66 @@ class Command(BaseCommand):
     def handle(self, *args: Any, output: str, **options: Any) -> None:
         out = Path(output)
         out.mkdir(parents=True, exist_ok=True)
+        if (out / "manifest.json").exists():
+            raise CommandError(f"{out} already holds a backup; choose a new directory")
         db = settings.DATABASES["default"]
+        files = []
         if connection.vendor == "postgresql":
             pg_dump = shutil.which("pg_dump")
             if not pg_dump:
                 raise CommandError("pg_dump is not installed")
-            subprocess.run(  # noqa: S603 - argv built from settings, no shell
-                [
-                    pg_dump,
-                    *pg_args(db),
-                    "-Fc",
-                    "-f",
-                    str(out / "database.pgdump"),
-                    str(db["NAME"]),
-                ],
-                check=True,
-                env=pg_env(db),
-            )
+            # Row counts and dump from one snapshot, so a backup taken while the site is busy
+            # still matches its own manifest.
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                cursor.execute("SELECT pg_export_snapshot()")
+                snapshot = cursor.fetchone()[0]
+                counts = count_rows(cursor)
+                subprocess.run(  # noqa: S603 - argv built from settings, no shell
+                    [
+                        pg_dump,
+                        *pg_args(db),
+                        "-Fc",
+                        f"--snapshot={snapshot}",
+                        "-f",
+                        str(out / "database.pgdump"),
+                        str(db["NAME"]),
+                    ],
+                    check=True,
+                    env=pg_env(db),
+                )
+            files.append("database.pgdump")
         elif connection.vendor == "sqlite":
             # The online backup API copies a consistent snapshot even while the app writes.
             source = sqlite3.connect(str(db["NAME"]))
             target = sqlite3.connect(str(out / "database.sqlite3"))
             with target:
                 source.backup(target)
+            counts = count_rows(target.cursor())  # the copy itself, not the live file
             source.close()
             target.close()
+            files.append("database.sqlite3")
         else:
             raise CommandError(f"unsupported database {connection.vendor}")
-        media = Path(settings.MEDIA_ROOT)
-        with tarfile.open(out / "media.tar.gz", "w:gz") as tar:
-            if media.exists():
-                tar.add(media, arcname="media")
-        manifest = {
+        extra: dict[str, Any] = {
             "created_at": timezone.now().isoformat(),
             "vendor": connection.vendor,
             "database": str(db["NAME"]),
+            "row_counts": counts,
         }
-        (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2))
+        storage = settings.STORAGES["default"]["BACKEND"]
+        if str(storage).endswith("FileSystemStorage"):
+            media = Path(settings.MEDIA_ROOT)
+            with tarfile.open(out / "media.tar.gz", "w:gz") as tar:
+                if media.exists():
+                    tar.add(media, arcname="media")
+            files.append("media.tar.gz")
+            extra["media_files"] = (
+                sum(1 for p in media.rglob("*") if p.is_file()) if media.exists() else 0
+            )
+        else:
+            # An object store keeps its own copies (bucket versioning, replication): see
+            # docs/operations.md. The database backup still names every file it refers to.
+            extra["media"] = f"not included: uploads live in {storage}"
+        write_manifest(out, files, extra)
         self.stdout.write(self.style.SUCCESS(f"backup written to {out}"))

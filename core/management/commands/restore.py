@@ -1,68 +1,55 @@
-"""Restore a backup written by `backup`: the database replaces the current one, media is unpacked."""
+"""Restore a backup written by `backup`, checked in full before anything live is replaced."""
 
 from __future__ import annotations
 
-import json
-import shutil
-import sqlite3
-import subprocess
-import tarfile
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection
+from django.utils import timezone
 
-from core.management.commands.backup import pg_args, pg_env
+from core.backups import (
+    BackupRefusedError,
+    Staged,
+    drop_database,
+    read_checked_manifest,
+    stage_database,
+    stage_media,
+    swap_in,
+    verify_database,
+)
 
 
 class Command(BaseCommand):
-    help = "Restore the database and media files from a backup directory (replaces current data)."
+    help = (
+        "Check a backup (checksums, staged media, database restored into a new database and"
+        " verified), then swap it in; a damaged backup is refused and nothing live changes."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--input", required=True, help="Directory written by `backup`.")
 
     def handle(self, *args: Any, input: str, **options: Any) -> None:
         src = Path(input)
-        manifest = json.loads((src / "manifest.json").read_text())
-        if manifest["vendor"] != connection.vendor:
-            raise CommandError(
-                f"backup is for {manifest['vendor']}, this database is {connection.vendor}"
-            )
-        db = settings.DATABASES["default"]
-        connection.close()
-        if connection.vendor == "postgresql":
-            pg_restore = shutil.which("pg_restore")
-            if not pg_restore:
-                raise CommandError("pg_restore is not installed")
-            subprocess.run(  # noqa: S603 - argv built from settings, no shell
-                [
-                    pg_restore,
-                    *pg_args(db),
-                    "--clean",
-                    "--if-exists",
-                    "--no-owner",
-                    "-d",
-                    str(db["NAME"]),
-                    str(src / "database.pgdump"),
-                ],
-                check=True,
-                env=pg_env(db),
-            )
-        else:
-            source = sqlite3.connect(str(src / "database.sqlite3"))
-            target = sqlite3.connect(str(db["NAME"]))
-            with target:
-                source.backup(target)
-            source.close()
-            target.close()
-        media = Path(settings.MEDIA_ROOT)
-        if media.exists():
-            shutil.rmtree(media)
-        with tarfile.open(src / "media.tar.gz", "r:gz") as tar:
-            tar.extractall(media.parent, filter="data")
-            unpacked = media.parent / "media"
-            if unpacked != media and unpacked.exists():
-                unpacked.rename(media)
+        stamp = timezone.now().strftime("%Y%m%d%H%M%S")
+        media = None
+        database = None
+        try:
+            manifest = read_checked_manifest(src)
+            self.stdout.write("checksums match")
+            media = stage_media(src, manifest, stamp)
+            database = stage_database(src, stamp)
+            verify_database(database, manifest)
+            self.stdout.write("staged database verified (row counts, verify_ledger)")
+        except BackupRefusedError as exc:
+            if media is not None:
+                import shutil
+
+                shutil.rmtree(media, ignore_errors=True)
+            if database is not None:
+                drop_database(database)
+            raise CommandError(f"restore refused, nothing was changed: {exc}") from exc
+        kept = swap_in(Staged(media=media, database=database), stamp)
         self.stdout.write(self.style.SUCCESS(f"restored from {src}"))
+        for item in kept:
+            self.stdout.write(f"previous data kept as {item} (remove it once you are satisfied)")
