@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "funds",
     "opendata",
     "beneficiaries",
+    "planning",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
