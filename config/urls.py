@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("funds/", include("funds.urls")),
     path("documents/", include("documents.urls")),
     path("beneficiaries/", include("beneficiaries.urls")),
+    path("planning/", include("planning.urls")),
     path("api/", include("config.api")),
     path("opendata/", include("opendata.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

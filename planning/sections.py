@@ -23,6 +23,7 @@ def planning_section(user: Any, project: Any) -> Section | None:
             "draws": draws,
             "catalogue": picked.item if picked else None,
             "may_fund": bool(can_draw(user, project)),
+            "project_pk": project.pk,
         },
         order=5,
     )

@@ -11,7 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Avg, Count, Max, Q, Sum
@@ -71,7 +71,9 @@ class Money:
     @property
     def rate(self) -> Decimal:
         """Paid as a percentage of plan (执行率)."""
-        return (self.paid * 100 / self.plan).quantize(Decimal("0.1")) if self.plan else ZERO
+        if not self.plan:
+            return ZERO
+        return (self.paid * 100 / self.plan).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def _paid_by_line(draws: list[tuple[int, int, Decimal]], paid: dict[int, Decimal]) -> dict:
@@ -159,6 +161,10 @@ class Dashboard:
     paid_by_month: list[dict[str, Any]] = field(default_factory=list)
 
 
+def _rows(values: Any) -> list[dict[str, Any]]:
+    return [dict(row) for row in values]
+
+
 def _depth(bureau: Organization) -> int:
     return bureau.path.count("/") - 1
 
@@ -216,9 +222,12 @@ def dashboard(*, bureau: Organization, year: int, today: dt.date | None = None) 
         # Within a child's subtree, money enters where its line comes from outside that subtree.
         src = line_by_id.get(line.source_id) if line.source_id else None
         from_outside = src is None or child_of.get(src.plan.bureau_id) != child
-        per_child[child].add(
-            plan=line.amount if from_outside else ZERO, committed=row.drawn, paid=row.paid
-        )
+        entering = line.amount if from_outside else ZERO
+        if child == bureau.pk:
+            # The bureau's own row keeps what it did not pass down, so the rows add up to the
+            # total instead of counting an allocation at both ends.
+            entering -= row.allocated
+        per_child[child].add(plan=entering, committed=row.drawn, paid=row.paid)
         data.total.add(plan=line.amount if entered else ZERO, committed=row.drawn, paid=row.paid)
     for b in subtree:
         own = per_bureau[b.pk]
@@ -246,12 +255,12 @@ def dashboard(*, bureau: Organization, year: int, today: dt.date | None = None) 
         state__in=RESULT_CONFIRMED_STATES,
         confirmed_at__isnull=False,
     ).annotate(y=ExtractYear("confirmed_at"))
-    data.grades_by_ngo = list(
+    data.grades_by_ngo = _rows(
         confirmed.values("contract__supplier__name", "y")
         .annotate(score=Avg("total_score"), n=Count("pk"))
         .order_by("contract__supplier__name", "y")
     )
-    data.grades_by_category = list(
+    data.grades_by_category = _rows(
         confirmed.values("project__category", "y")
         .annotate(score=Avg("total_score"), n=Count("pk"))
         .order_by("project__category", "y")
@@ -281,7 +290,7 @@ def dashboard(*, bureau: Organization, year: int, today: dt.date | None = None) 
         for c in sorted(set(targets) | set(served))
     ]
     data.overdue, data.overdue_count = overdue_items(bureau=bureau, today=today)
-    data.paid_by_month = list(
+    data.paid_by_month = _rows(
         LedgerEntry.objects.filter(
             kind=LedgerKind.DISBURSEMENT_PAID,
             project__bureau__path__startswith=bureau.path,
@@ -406,3 +415,62 @@ def late_reports(*, bureau: Organization, today: dt.date) -> list[dict[str, Any]
         for r in submissions(bureau=bureau, year=year, quarter=quarter)
         if r["report"] is None and r["due"] < today
     ]
+
+
+# --- credit: the list and one supplier's Sanshe history ---------------------------------------
+
+
+def credit_rows(*, ngos: Any, today: dt.date) -> list[dict[str, Any]]:
+    """Each NGO with its certificate, rating, current listings and Sanshe average: 5 queries."""
+    from accounts.credit import AnnualInspection, CreditListing, CreditProfile
+
+    ngos = list(ngos)
+    ids = [n.pk for n in ngos]
+    profiles = {p.organization_id: p for p in CreditProfile.objects.filter(organization_id__in=ids)}
+    listings: dict[int, list[Any]] = defaultdict(list)
+    for listing in CreditListing.objects.filter(organization_id__in=ids, listed_on__lte=today):
+        if listing.is_current_on(today):
+            listings[listing.organization_id].append(listing)
+    inspections: dict[int, Any] = {}
+    for row in AnnualInspection.objects.filter(organization_id__in=ids).order_by("year"):
+        inspections[row.organization_id] = row
+    scores: dict[int, dict[str, Any]] = {
+        r["contract__supplier_id"]: dict(r)
+        for r in Evaluation.objects.filter(
+            contract__supplier_id__in=ids, state__in=RESULT_CONFIRMED_STATES
+        )
+        .values("contract__supplier_id")
+        .annotate(score=Avg("total_score"), n=Count("pk"))
+        .order_by()
+    }
+    return [
+        {
+            "ngo": n,
+            "profile": profiles.get(n.pk),
+            "rating": profiles[n.pk].rating_on(today) if n.pk in profiles else "",
+            "listings": listings.get(n.pk, []),
+            "inspection": inspections.get(n.pk),
+            "score": scores.get(n.pk, {}).get("score"),
+            "evaluations": scores.get(n.pk, {}).get("n", 0),
+        }
+        for n in ngos
+    ]
+
+
+def supplier_history(*, ngo: Organization) -> dict[str, Any]:
+    """The NGO's confirmed Sanshe evaluations and the payments it forfeited."""
+    evaluations = list(
+        Evaluation.objects.filter(contract__supplier=ngo, state__in=RESULT_CONFIRMED_STATES)
+        .select_related("project", "contract")
+        .order_by("-confirmed_at")
+    )
+    forfeited = list(
+        LedgerEntry.objects.filter(contract__supplier=ngo, kind=LedgerKind.FORFEITED)
+        .select_related("project", "contract")
+        .order_by("-occurred_at")
+    )
+    return {
+        "evaluations": evaluations,
+        "forfeited": forfeited,
+        "forfeited_total": sum((e.amount for e in forfeited), ZERO),
+    }
