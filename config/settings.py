@@ -248,4 +248,5 @@ SANSHE_DEMO_LOADERS = [
     "evaluation.demo.load",
     "funds.demo.load",
     "beneficiaries.demo.load",
+    "planning.demo.load",
 ]

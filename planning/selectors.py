@@ -161,6 +161,19 @@ class Dashboard:
     paid_by_month: list[dict[str, Any]] = field(default_factory=list)
 
 
+def default_year(*, bureau: Organization) -> int:
+    """This year, or the planned year nearest to it when the tree has no plan for this year."""
+    this_year = timezone.localdate().year
+    years = set(
+        AnnualPlan.objects.filter(bureau__path__startswith=bureau.path).values_list(
+            "year", flat=True
+        )
+    )
+    if not years or this_year in years:
+        return this_year
+    return min(years, key=lambda y: (abs(y - this_year), -y))
+
+
 def _rows(values: Any) -> list[dict[str, Any]]:
     return [dict(row) for row in values]
 

@@ -375,7 +375,7 @@ def listing_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     bureau = _home_bureau(request)
     _deny_unless(can_view_bureau(request.user, bureau))
-    year = _year(request)
+    year = _year(request) if "year" in request.GET else selectors.default_year(bureau=bureau)
     data = selectors.dashboard(bureau=bureau, year=year)
     all_tables = tables.dashboard_tables(data)
     export = request.GET.get("export", "")

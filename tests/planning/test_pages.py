@@ -239,3 +239,25 @@ def test_funds_overview_bars_stand_side_by_side(tree, login):
     html = login(tree["staff"][tree["jiangling"]]).get(reverse("funds:overview")).content.decode()
     rects = re.findall(r'<rect x="(\d+)" y="(\d+)" width="60" height="(\d+)"', html)
     assert [(x, y, h) for x, y, h in rects] == [("15", "10", "160"), ("105", "117", "53")]
+
+
+def test_demo_shows_money_flowing_down_and_a_late_county(client):
+    from django.core.management import call_command
+
+    from accounts.models import User
+
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115 - discard output
+    jz = User.objects.get(username="jz_staff")
+    client.force_login(jz)
+    data = client.get(reverse("planning:dashboard")).context["data"]
+    by_bureau = {r["bureau"].name: r for r in data.by_bureau}
+    assert by_bureau["监利县民政局"]["money"].plan == Decimal("700000.00")
+    assert by_bureau["监利县民政局"]["money"].committed == Decimal("360000.00")
+    assert {r["title"] for r in data.overdue if r["kind"] == "report"}
+    assert [r["bureau"] for r in data.overdue if r["kind"] == "report"] == [
+        "江陵县民政局",
+        "石首市民政局",
+    ]
+    client.force_login(User.objects.get(username="expert1"))
+    page = client.get(reverse("planning:credit_list"))
+    assert "4A" in page.content.decode()
