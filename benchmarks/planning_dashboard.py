@@ -58,7 +58,7 @@ def _tree() -> dict[str, Any]:
     ]
     staff = {
         b.pk: User.objects.create_user(
-            username=f"bench-{b.pk}", password="x", role=Role.BUREAU_STAFF, organization=b
+            username=f"bench-{b.pk}", password=None, role=Role.BUREAU_STAFF, organization=b
         )
         for b in (province, city, *counties)
     }
