@@ -87,14 +87,14 @@ def test_allocation_beyond_the_line_is_refused(tree):
 
 def test_allocation_skips_no_level_and_only_the_holder_allocates(tree):
     line = _province_line(tree)
-    with pytest.raises(ActionRefusedError, match="directly below"):
+    with pytest.raises(ActionRefusedError, match="直接下级"):
         services.allocation_make(
             actor=tree["staff"][tree["province"]],
             source=line,
             child=tree["jiangling"],
             amount=Decimal("1.00"),
         )
-    with pytest.raises(ActionRefusedError, match="holds the line"):
+    with pytest.raises(ActionRefusedError, match="持有该预算指标"):
         services.allocation_make(
             actor=tree["staff"][tree["city"]], source=line, child=tree["city"], amount=Decimal(1)
         )
@@ -138,7 +138,7 @@ def test_overdrawing_a_line_is_refused_with_the_room_left(tree):
     first = _project(tree["jiangling"], "400000.00")
     services.draws_set(actor=staff, project=first, draws=[(line, Decimal("400000.00"))])
     second = _project(tree["jiangling"], "200000.00")
-    with pytest.raises(ActionRefusedError, match=r"100000\.00 yuan left"):
+    with pytest.raises(ActionRefusedError, match=r"余额为 100000\.00 元"):
         services.draws_set(actor=staff, project=second, draws=[(line, Decimal("200000.00"))])
     assert not ProjectDraw.objects.filter(project=second).exists()
 
@@ -159,7 +159,7 @@ def test_approval_refused_without_draws_once_the_bureau_keeps_a_plan(tree):
     staff = tree["staff"][tree["jiangling"]]
     _county_line(tree)
     project = _project(tree["jiangling"])
-    with pytest.raises(ActionRefusedError, match="covered by the annual plan"):
+    with pytest.raises(ActionRefusedError, match="全额安排"):
         project_approve(project=project, actor=staff)
 
 
@@ -181,7 +181,7 @@ def test_redrawing_reverses_the_old_ledger_lines(tree):
 def test_drawing_on_another_bureaus_line_is_refused(tree):
     line = _county_line(tree)
     jianli_project = _project(tree["jianli"])
-    with pytest.raises(ActionRefusedError, match="own bureau"):
+    with pytest.raises(ActionRefusedError, match="本部门的预算指标"):
         services.draws_set(
             actor=tree["staff"][tree["jianli"]],
             project=jianli_project,

@@ -97,11 +97,11 @@ def test_a_current_listing_is_refused_and_a_lifted_one_is_not(world, tender):
 def test_an_expired_certificate_or_missing_profile_is_refused(world, tender):
     expired, missing = world["ngos"][0], world["ngos"][2]
     _profile(world, expired, "4A", expires=TODAY - dt.timedelta(days=1))
-    with pytest.raises(ActionRefusedError, match="expired"):
+    with pytest.raises(ActionRefusedError, match="登记证书已于"):
         procurement.bid_submit(
             tender=tender, actor=expired, price=Decimal("1.00"), technical_proposal="方案"
         )
-    with pytest.raises(ActionRefusedError, match="no registration certificate"):
+    with pytest.raises(ActionRefusedError, match="无登记证书"):
         procurement.bid_submit(
             tender=tender, actor=missing, price=Decimal("1.00"), technical_proposal="方案"
         )
@@ -112,14 +112,14 @@ def test_an_expired_rating_counts_as_none(world, tender):
     profile = _profile(world, ngo, "4A")
     profile.rating_expires = TODAY - dt.timedelta(days=1)
     profile.save()
-    with pytest.raises(ActionRefusedError, match="no rating"):
+    with pytest.raises(ActionRefusedError, match="无评估等级"):
         procurement.bid_submit(
             tender=tender, actor=ngo, price=Decimal("1.00"), technical_proposal="方案"
         )
 
 
 def test_requirements_are_fixed_once_published(world, tender):
-    with pytest.raises(ActionRefusedError, match="published"):
+    with pytest.raises(ActionRefusedError, match="发布后"):
         services.requirement_set(
             actor=world["staff"],
             tender=tender,

@@ -51,7 +51,7 @@ def test_generated_from_the_data(tree, served):
 def test_review_submit_lock_and_next_version(tree, served, login):
     staff, finance = tree["staff"][tree["jiangling"]], tree["finance"]
     report = services.report_generate(actor=staff, year=2026, quarter=1)
-    with pytest.raises(ActionRefusedError, match="second officer"):
+    with pytest.raises(ActionRefusedError, match="另一名工作人员"):
         services.report_review(actor=staff, report=report)
     response = login(finance).post(reverse("planning:report_act", args=[report.pk, "review"]))
     assert response.status_code == 302
@@ -126,7 +126,7 @@ def test_a_report_under_review_is_not_regenerated(tree, served):
     staff, finance = tree["staff"][tree["jiangling"]], tree["finance"]
     report = services.report_generate(actor=staff, year=2026, quarter=1)
     services.report_review(actor=finance, report=report)
-    with pytest.raises(ActionRefusedError, match="return it to draft"):
+    with pytest.raises(ActionRefusedError, match="退回草稿"):
         services.report_generate(actor=staff, year=2026, quarter=1)
     services.report_return(actor=finance, report=report, note="人次口径有误")
     assert services.report_generate(actor=staff, year=2026, quarter=1).pk == report.pk
