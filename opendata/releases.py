@@ -58,6 +58,16 @@ def _buyer(project: ServiceProject) -> dict[str, Any]:
     return {"id": party_id(project.bureau), "name": project.bureau.name}
 
 
+def catalogue_item(project: ServiceProject) -> dict[str, str] | None:
+    """The project's 指导性目录 entry as an OCDS classification (scheme named in Chinese)."""
+    from planning.models import ProjectCatalogue
+
+    row = ProjectCatalogue.objects.filter(project=project).select_related("item").first()
+    if row is None:
+        return None
+    return {"scheme": "政府购买服务指导性目录", "id": row.item.code, "description": row.item.name}
+
+
 def planning_release(project: ServiceProject) -> Release:
     release = base_release(
         project, event="planning", date=project.approved_at or project.created_at, tags=["planning"]
@@ -118,6 +128,9 @@ def tender_release(tender: Tender) -> Release:
             "endDate": iso(project.period_end),
         },
     }
+    item = catalogue_item(project)
+    if item is not None:
+        data["items"] = [{"id": "1", "description": project.title, "classification": item}]
     if opened:
         data["numberOfTenderers"] = len(bids)
         data["tenderers"] = [{"id": party_id(b.supplier), "name": b.supplier.name} for b in bids]

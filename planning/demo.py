@@ -148,6 +148,9 @@ def load(ctx: dict[str, Any]) -> None:
     if home:
         _fund(home, [(jl_received, "160000.00"), (lottery, "200000.00")], jl_staff)
         ProjectCatalogue.objects.get_or_create(project=home, defaults={"item": items["A0704"]})
+    qianjiang = projects.get("qianjiang")
+    if qianjiang:
+        ProjectCatalogue.objects.get_or_create(project=qianjiang, defaults={"item": items["A0702"]})
     today = timezone.localdate()
     for name, number, days, rating, inspections, listing in CREDIT:
         ngo = _org(name)

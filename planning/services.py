@@ -220,8 +220,8 @@ def draws_set(
 
 def approval_refusal(project: ServiceProject) -> str | None:
     """Asked at 立项: when the bureau keeps a plan for the project's year (or the project already
-    draws on lines), the draws must cover the budget exactly and no line may be overdrawn; when
-    a catalogue applies to the bureau, the project must be filed under one of its entries."""
+    draws on lines), the draws must cover the budget exactly, no line may be overdrawn, and when
+    a catalogue applies to the bureau the project must be filed under one of its entries."""
     draws = list(ProjectDraw.objects.filter(project=project))
     has_plan = AnnualPlan.objects.filter(
         bureau_id=project.bureau_id, year=project.period_start.year
@@ -239,7 +239,9 @@ def approval_refusal(project: ServiceProject) -> str | None:
             free = line.amount - line_used(line.pk, except_project=project.pk)
             if draw.amount > free:
                 return _overdraw_message(line, draw.amount, free)
-    if catalogue_for(project.bureau).exists():
+    # Like the plan, the catalogue binds a bureau from the year it keeps a plan: bureaus that
+    # have not started planning in Sanshe approve as before.
+    if (draws or has_plan) and catalogue_for(project.bureau).exists():
         picked = ProjectCatalogue.objects.filter(project=project).select_related("item").first()
         if picked is None:
             return _(

@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from core.fsm import ActionRefusedError
 from core.models import TransitionLog
@@ -187,3 +188,26 @@ def test_drawing_on_another_bureaus_line_is_refused(tree):
             project=jianli_project,
             draws=[(line, Decimal("1.00"))],
         )
+
+
+def test_catalogue_entry_is_required_once_the_bureau_plans(tree):
+    staff = tree["staff"][tree["jiangling"]]
+    province_staff = tree["staff"][tree["province"]]
+    top = services.catalogue_item_add(
+        actor=province_staff, code="A07", name="社会救助与社会福利服务"
+    )
+    child = services.catalogue_item_add(
+        actor=province_staff, code="A0702", name="农村留守儿童关爱服务", parent=top
+    )
+    with pytest.raises(ValidationError):
+        services.catalogue_item_add(actor=staff, code="B01", name="其他", parent=top)
+    line = _county_line(tree, "500000.00")
+    project = _project(tree["jiangling"], "500000.00")
+    services.draws_set(actor=staff, project=project, draws=[(line, Decimal("500000.00"))])
+    with pytest.raises(ActionRefusedError, match="指导性目录"):
+        project_approve(project=project, actor=staff)
+    services.project_catalogue_set(actor=staff, project=project, item=child)
+    project_approve(project=project, actor=staff)
+    # A bureau without a plan for the year approves as before, catalogue or not.
+    other = _project(tree["jianli"])
+    project_approve(project=other, actor=tree["staff"][tree["jianli"]])
