@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import Avg, Count, Max, Q, Sum
 from django.db.models.functions import ExtractYear, TruncMonth
 from django.utils import timezone
@@ -21,7 +22,7 @@ from django.utils import timezone
 from accounts.models import Organization, OrgKind
 from evaluation.models import RESULT_CONFIRMED_STATES, Evaluation
 from funds.models import LedgerEntry, LedgerKind, Milestone, MilestoneState, ServiceRecord
-from planning.models import ZERO, AnnualPlan, BudgetLine, FundSource, ProjectDraw, StatsReport
+from planning.models import ZERO, AnnualPlan, BudgetLine, FundSource, StatsReport
 from projects.models import ServiceProject, TargetGroup
 
 PAYMENT_DUE_DAYS = 30  # DESIGN §3: payment due within 30 days of acceptance
@@ -76,48 +77,54 @@ class Money:
         return (self.paid * 100 / self.plan).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def _paid_by_line(draws: list[tuple[int, int, Decimal]], paid: dict[int, Decimal]) -> dict:
-    """Attribute each project's payments to its lines in the order it drew on them: the first
-    line pays until its draw is used up, then the next (fen-exact, no pro-rata rounding)."""
-    out: dict[int, Decimal] = defaultdict(Decimal)
-    left = dict(paid)
-    for project_id, line_id, amount in draws:
-        remaining = left.get(project_id, ZERO)
-        if remaining <= 0:
-            continue
-        share = min(amount, remaining)
-        out[line_id] += share
-        left[project_id] = remaining - share
-    return out
+# Drawn and paid per line in one statement. A project's payments are put on its lines in the
+# order it drew on them: the first line pays until its draw is used up, then the next (fen-exact,
+# no pro-rata rounding). The running total of earlier draws is a window sum, so no project's rows
+# travel to Python: the answer is one row per line whatever the number of projects.
+LINE_MONEY_SQL = """
+WITH paid AS (
+    SELECT project_id, SUM(amount) AS paid
+    FROM funds_ledgerentry
+    WHERE kind = %s AND project_id IN (
+        SELECT project_id FROM planning_projectdraw WHERE line_id IN ({lines})
+    )
+    GROUP BY project_id
+), draw AS (
+    SELECT d.line_id, d.amount,
+           COALESCE(p.paid, 0)
+           - (SUM(d.amount) OVER (PARTITION BY d.project_id ORDER BY d.id) - d.amount) AS left_over
+    FROM planning_projectdraw d LEFT JOIN paid p ON p.project_id = d.project_id
+    WHERE d.line_id IN ({lines})
+)
+SELECT line_id, SUM(amount),
+       SUM(CASE WHEN left_over <= 0 THEN 0 WHEN left_over >= amount THEN amount ELSE left_over END)
+FROM draw GROUP BY line_id
+"""
+
+
+def _fen(value: Any) -> Decimal:
+    # SQLite returns sums of decimals as floats; PostgreSQL as exact numerics. Either way: fen.
+    return Decimal(str(value or 0)).quantize(Decimal("0.01"))
 
 
 def line_rows(lines: list[BudgetLine]) -> dict[int, LineRow]:
-    """Allocated, drawn and paid per line: three grouped queries whatever the size."""
+    """Allocated, drawn and paid per line: two grouped statements whatever the size."""
     ids = [line.pk for line in lines]
     rows = {line.pk: LineRow(line) for line in lines}
+    if not ids:
+        return rows
     for r in (
         BudgetLine.objects.filter(source_id__in=ids).values("source_id").annotate(t=Sum("amount"))
     ):
         rows[r["source_id"]].allocated = r["t"]
-    draws = list(
-        ProjectDraw.objects.filter(line_id__in=ids)
-        .order_by("project_id", "pk")
-        .values_list("project_id", "line_id", "amount")
-    )
-    for _project, line_id, amount in draws:
-        rows[line_id].drawn += amount
-    paid = {
-        r["project_id"]: r["t"]
-        for r in LedgerEntry.objects.filter(
-            kind=LedgerKind.DISBURSEMENT_PAID,
-            project_id__in=ProjectDraw.objects.filter(line_id__in=ids).values("project_id"),
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            LINE_MONEY_SQL.format(lines=marks), [LedgerKind.DISBURSEMENT_PAID, *ids, *ids]
         )
-        .order_by()
-        .values("project_id")
-        .annotate(t=Sum("amount"))
-    }
-    for line_id, amount in _paid_by_line(draws, paid).items():
-        rows[line_id].paid = amount
+        for line_id, drawn, paid in cursor.fetchall():
+            rows[line_id].drawn = _fen(drawn)
+            rows[line_id].paid = _fen(paid)
     return rows
 
 

@@ -211,3 +211,27 @@ def test_catalogue_entry_is_required_once_the_bureau_plans(tree):
     # A bureau without a plan for the year approves as before, catalogue or not.
     other = _project(tree["jianli"])
     project_approve(project=other, actor=tree["staff"][tree["jianli"]])
+
+
+def test_payments_fill_a_projects_lines_in_the_order_it_drew_on_them(tree):
+    from funds.ledger import ledger_post
+    from planning.selectors import line_rows
+
+    staff = tree["staff"][tree["jiangling"]]
+    own = _county_line(tree, "300000.00")
+    lottery = _county_line(tree, "200000.00", FundSource.WELFARE_LOTTERY)
+    project = _project(tree["jiangling"])
+    services.draws_set(
+        actor=staff,
+        project=project,
+        draws=[(own, Decimal("300000.00")), (lottery, Decimal("200000.00"))],
+    )
+    for amount in ("150000.00", "200000.01"):
+        ledger_post(kind="disbursement_paid", amount=Decimal(amount), project=project)
+    rows = line_rows([own, lottery])
+    assert (rows[own.pk].drawn, rows[own.pk].paid) == (Decimal("300000.00"), Decimal("300000.00"))
+    assert (rows[lottery.pk].drawn, rows[lottery.pk].paid) == (
+        Decimal("200000.00"),
+        Decimal("50000.01"),
+    )
+    assert rows[own.pk].free == Decimal("0.00")
