@@ -17,6 +17,8 @@ def planning_section(user: Any, project: Any) -> Section | None:
         ProjectDraw.objects.filter(project=project).select_related("line__plan").order_by("pk")
     )
     picked = ProjectCatalogue.objects.filter(project=project).select_related("item").first()
+    # Tenders whose supplier requirements may still be set (drafts) and those already set.
+    tenders = list(project.tenders.select_related("supplier_requirement").order_by("round"))
     return Section(
         "planning/_project_section.html",
         {
@@ -24,6 +26,8 @@ def planning_section(user: Any, project: Any) -> Section | None:
             "catalogue": picked.item if picked else None,
             "may_fund": bool(can_draw(user, project)),
             "project_pk": project.pk,
+            "tenders": tenders,
+            "may_require": user.role == "bureau_staff" and user.organization_id == project.bureau_id,
         },
         order=5,
     )

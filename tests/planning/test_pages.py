@@ -261,3 +261,12 @@ def test_demo_shows_money_flowing_down_and_a_late_county(client):
     client.force_login(User.objects.get(username="expert1"))
     page = client.get(reverse("planning:credit_list"))
     assert "4A" in page.content.decode()
+
+
+def test_project_page_links_a_draft_tenders_requirements(world, login):
+    from tests.procurement.conftest import make_tender
+
+    tender = make_tender(world["project"], world["staff"], publish=False)
+    page = login(world["staff"]).get(world["project"].get_absolute_url()).content.decode()
+    assert reverse("planning:requirements", args=[tender.pk]) in page
+    assert "未设定" in page
