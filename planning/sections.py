@@ -27,7 +27,8 @@ def planning_section(user: Any, project: Any) -> Section | None:
             "may_fund": bool(can_draw(user, project)),
             "project_pk": project.pk,
             "tenders": tenders,
-            "may_require": user.role == "bureau_staff" and user.organization_id == project.bureau_id,
+            "may_require": user.role == "bureau_staff"
+            and user.organization_id == project.bureau_id,
         },
         order=5,
     )
