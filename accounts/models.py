@@ -185,3 +185,19 @@ class User(AbstractUser):
     @property
     def is_platform_admin(self) -> bool:
         return self.is_active and (self.is_superuser or self.role == Role.ADMIN)
+
+
+# The NGO credit profile has its own module (accounts.credit); importing it here registers its
+# models with the app.
+from accounts.credit import AnnualInspection, CreditListing, CreditProfile  # noqa: E402
+
+__all__ = [
+    "AdminLevel",
+    "AnnualInspection",
+    "CreditListing",
+    "CreditProfile",
+    "OrgKind",
+    "Organization",
+    "Role",
+    "User",
+]

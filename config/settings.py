@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "beneficiaries",
     "supervision",
     "notifications",
+    "planning",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -354,4 +355,5 @@ SANSHE_DEMO_LOADERS = [
     "workforce.demo.load",
     "supervision.demo.load",
     "opendata.demo.load",
+    "planning.demo.load",
 ]

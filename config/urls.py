@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("workforce/", include("workforce.urls")),
     path("supervision/", include("supervision.urls")),
     path("notifications/", include("notifications.urls")),
+    path("planning/", include("planning.urls")),
     path("api/", include("config.api")),
     path("opendata/", include("opendata.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

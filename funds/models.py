@@ -476,6 +476,9 @@ class LedgerKind(models.TextChoices):
     RELEASE_REQUESTED = "release_requested", _("Withheld part released")
     FORFEITED = "forfeited", _("Forfeited")
     REVERSED = "reversed", _("Reversal")
+    # Posted by planning.postings: money allocated down the bureau tree, a project drawing on a line.
+    BUDGET_ALLOCATED = "budget_allocated", _("Budget allocated to a lower bureau")
+    BUDGET_DRAWN = "budget_drawn", _("Budget line drawn by a project")
 
 
 class Account(models.TextChoices):
@@ -651,8 +654,13 @@ class LedgerEntry(models.Model):
     debit = models.CharField(_("debit account"), max_length=60)
     credit = models.CharField(_("credit account"), max_length=60)
     amount = models.DecimalField(_("amount (CNY)"), max_digits=14, decimal_places=2)
+    # Empty only for money that belongs to no project yet (an allocation to a lower bureau).
     project = models.ForeignKey(
-        ServiceProject, on_delete=models.PROTECT, related_name="ledger_entries"
+        ServiceProject,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ledger_entries",
     )
     contract = models.ForeignKey(
         Contract, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_entries"

@@ -513,10 +513,20 @@ def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
         raise PermissionDenied(str(decision.reason))
     data = selectors.funds_overview(user=request.user)
     peak = max([row["total"] for row in data["monthly"]] or [1])
-    bars = [
-        {"month": row["month"], "total": row["total"], "height": int(160 * row["total"] / peak)}
-        for row in data["monthly"]
-    ]
+    # Each bar in its own 90-unit slot, standing on the baseline at y=170 (a bar without x and y
+    # drew every month at the origin, over each other); a paid month is never thinner than 1.
+    bars = []
+    for i, row in enumerate(data["monthly"]):
+        height = max(1, int(160 * row["total"] / peak)) if row["total"] else 0
+        bars.append(
+            {
+                "month": row["month"],
+                "total": row["total"],
+                "height": height,
+                "x": i * 90 + 15,
+                "y": 170 - height,
+            }
+        )
     return render(request, "funds/overview.html", {**data, "bars": bars})
 
 

@@ -20,6 +20,7 @@ from django.db.models import QuerySet
 from opendata.contract_releases import contract_events
 from opendata.events import Event, Logs, award_id, doc, ref, tender_id, with_buyer
 from opendata.ocds import amount, iso, party
+from planning.models import ProjectCatalogue
 from procurement.models import Tender, TenderState
 from projects.models import ServiceProject
 
@@ -68,6 +69,18 @@ def planning_event(project: ServiceProject, first_notice: datetime) -> Event:
     )
 
 
+def catalogue_classifications(project: ServiceProject) -> dict[str, Any]:
+    """The project's 指导性目录 entry, when it has one, as an additional item classification."""
+    row = ProjectCatalogue.objects.filter(project=project).select_related("item").first()
+    if row is None:
+        return {}
+    return {
+        "additionalClassifications": [
+            {"scheme": "政府购买服务指导性目录", "id": row.item.code, "description": row.item.name}
+        ]
+    }
+
+
 def tender_events(tender: Tender, logs: Logs) -> list[Event]:
     """The notice, its opening, failure or cancellation, the award, enquiries and objections."""
     return [*_tender_stages(tender, logs), *enquiry_events(tender), *complaint_events(tender)]
@@ -101,6 +114,7 @@ def _tender_stages(tender: Tender, logs: Logs) -> list[Event]:
                     "id": project.category,
                     "description": project.get_category_display(),
                 },
+                **catalogue_classifications(project),
             }
         ],
         "value": amount(tender.ceiling_price),

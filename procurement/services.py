@@ -25,7 +25,7 @@ from core.signals import public_notice
 from core.uploads import validate_upload
 from core.workdays import add_workdays
 from funds.models import Milestone
-from procurement import rules, scoring
+from procurement import eligibility, rules, scoring
 from procurement.models import (
     Bid,
     BidState,
@@ -281,6 +281,9 @@ def bid_submit(
     supplier = actor.organization
     if supplier is None:
         raise ActionRefusedError(_("Your account belongs to no organisation."))
+    refusals = eligibility.bid_refusals(locked, supplier, now)
+    if refusals:
+        raise ActionRefusedError(" ".join(refusals))
     bid = Bid.objects.select_for_update().filter(tender=locked, supplier=supplier).first()
     if bid is not None and bid.state != BidState.SUBMITTED:
         raise ActionRefusedError(_("A withdrawn bid cannot be submitted again."))
@@ -621,6 +624,7 @@ def contract_draft(
     problems = rules.contract_problems(
         contract, percentages=percentages, advance_percentage=advance
     )
+    problems += eligibility.contract_refusals(locked.project, contract.amount)
     if problems:
         raise ActionRefusedError(" ".join(problems))
     contract.full_clean(exclude=["state", "document"])
@@ -697,6 +701,9 @@ def contract_amend(
             _("An amendment may add at most 10% to the original contract amount.")
         )
     contract_amount_changing.send(sender=Contract, contract=locked, amount=amount)
+    refusals = eligibility.contract_refusals(locked.project, amount)
+    if refusals:
+        raise ActionRefusedError(" ".join(refusals))
     version = (locked.amendments.aggregate(v=Max("version"))["v"] or 0) + 1
     amendment = ContractAmendment.objects.create(
         contract=locked,

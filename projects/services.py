@@ -16,6 +16,7 @@ from accounts.models import User
 from core.fsm import ActionRefusedError, run_transition
 from core.models import TransitionLog
 from core.signals import money_event
+from projects import checks
 from projects.models import ServiceProject, TargetGroup
 from projects.permissions import can_change_project, can_create_project
 
@@ -118,6 +119,9 @@ def project_update(
 @transaction.atomic
 def project_approve(*, project: ServiceProject, actor: User, note: str = "") -> ServiceProject:
     """立项: move a draft project to approved and commit its budget (a ledger event)."""
+    refusals = checks.approval_refusals(project)
+    if refusals:
+        raise ActionRefusedError(" ".join(refusals))
     approved = run_transition(
         project, "approve", actor=actor, note=note, update_fields=["approved_at"]
     )

@@ -1,0 +1,13 @@
+"""What planning adds to the apps below it, through their registries (never their imports)."""
+
+from __future__ import annotations
+
+from planning import eligibility, sections, services
+from procurement import eligibility as procurement_eligibility
+from projects import checks as project_checks
+from projects import sections as project_sections
+
+project_checks.register(services.approval_refusal)
+procurement_eligibility.register_bid_check(eligibility.bid_refusal)
+procurement_eligibility.register_contract_check(services.contract_refusal)
+project_sections.register(sections.planning_section)
