@@ -39,7 +39,7 @@ def main(operation: str) -> None:
         services.ledger_post = post_then_die  # type: ignore[assignment]
         services.disbursement_pay(
             disbursement=d,
-            actor=User.objects.get(username="qj_finance"),
+            actor=User.objects.get(username="qj_cashier"),
             voucher_number="CRASH-1",
             paid_on=timezone.localdate(),
         )

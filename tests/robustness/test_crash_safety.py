@@ -85,7 +85,7 @@ def test_killed_during_a_payment(env):
         env,
         "from funds.models import *; from funds import services; from accounts.models import User; "
         "from django.utils import timezone; d = Disbursement.objects.get(state='approved'); "
-        "services.disbursement_pay(disbursement=d, actor=User.objects.get(username='qj_finance'), voucher_number='RETRY-1', paid_on=timezone.localdate()); "
+        "services.disbursement_pay(disbursement=d, actor=User.objects.get(username='qj_cashier'), voucher_number='RETRY-1', paid_on=timezone.localdate()); "
         "print(Disbursement.objects.get(pk=d.pk).state, d.milestone.__class__.objects.get(pk=d.milestone_id).state)",
     )
     assert retried == "paid paid"
