@@ -24,7 +24,15 @@ from funds.bonds import bond_receive, bond_return
 from funds.books import reconcile, trial_balance
 from funds.forms import TrialBalanceForm
 from funds.ledger import ledger_verify
-from funds.models import Bond, BondKind, Disbursement, LedgerEntry, Milestone, ServiceRecord
+from funds.models import (
+    Bond,
+    BondKind,
+    Disbursement,
+    LedgerEntry,
+    Milestone,
+    ServiceRecord,
+    ServiceType,
+)
 from funds.permissions import (
     can_accept_milestone,
     can_view_ledger,
@@ -33,10 +41,6 @@ from funds.permissions import (
 )
 from funds.selectors import bond_list, book_scope, contract_target_progress, ledger_entries
 from procurement.models import Contract, Tender
-from funds.models import Disbursement, LedgerEntry, Milestone, ServiceRecord, ServiceType
-from funds.permissions import can_accept_milestone, can_view_ledger, visible_contracts_for_funds_q
-from funds.selectors import contract_target_progress, ledger_entries
-from procurement.models import Contract
 from projects.models import BeneficiaryCategory
 
 

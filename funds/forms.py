@@ -6,8 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from funds.models import BondKind, ServiceRecord
-from funds.models import ServiceRecord, ServiceRecordState, ServiceType
+from funds.models import BondKind, ServiceRecord, ServiceRecordState, ServiceType
 from projects.models import BeneficiaryCategory
 
 CHECKLIST = [
@@ -134,6 +133,8 @@ class BondReturnForm(forms.Form):
     returned_on = forms.DateField(
         label=_("Returned on"), widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
 class ServiceRecordFilterForm(forms.Form):
     start = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})

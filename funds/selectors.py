@@ -276,6 +276,8 @@ def bond_list(*, user: Any) -> QuerySet[Any]:
         .select_related("payer", "tender", "contract", "project")
         .order_by("-id")
     )
+
+
 def service_record_list(*, contract: Contract, filters: dict[str, Any]) -> Any:
     """Every record of the contract matching the filters (newest first), for the page's pages
     and the export alike; withdrawn ones only when asked for."""

@@ -39,8 +39,8 @@ from funds.forms import (
     ServiceRecordCorrectForm,
     ServiceRecordFilterForm,
     ServiceRecordForm,
-    TrialBalanceForm,
     ServiceRecordWithdrawForm,
+    TrialBalanceForm,
 )
 from funds.ledger import ledger_verify
 from funds.models import Deliverable, Disbursement, LedgerHead, ServiceRecord

@@ -20,8 +20,7 @@ from core.fsm import ActionRefusedError, run_transition
 from core.models import TransitionLog
 from core.money import split_by_percentages
 from core.permissions import Decision
-from core.signals import contract_amount_changing
-from core.signals import public_notice
+from core.signals import contract_amount_changing, public_notice
 from core.uploads import validate_upload
 from core.workdays import add_workdays
 from funds.models import Milestone
