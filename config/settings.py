@@ -319,6 +319,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ServiceCategoryEnum": "projects.models.ServiceCategory",
         "BeneficiaryCategoryEnum": "projects.models.BeneficiaryCategory",
+        "BondKindEnum": "funds.models.BondKind",
+        "ObjectionKindEnum": "procurement.models.ObjectionKind",
     },
 }
 
@@ -354,6 +356,7 @@ SANSHE_DEMO_LOADERS = [
     "evaluation.demo.load_evidence",
     "workforce.demo.load",
     "supervision.demo.load",
-    "opendata.demo.load",
     "planning.demo.load",
+    # Last: it publishes what every other loader made, so nothing changes after the first sync.
+    "opendata.demo.load",
 ]

@@ -21,8 +21,11 @@ def clean_text(value: str, *, one_line: bool = False) -> str:
     return _CONTROL.sub("", value).replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
-def printable(value: str) -> str:
+def printable(value: str | None) -> str:
     """For output of text already stored: control characters (but \\n, \\t) shown as nothing.
 
-    Exports use this, so a row saved before input was cleaned still opens in every format."""
+    Exports use this, so a row saved before input was cleaned still opens in every format. An
+    absent value (a nullable column, e.g. the project of a budget allocation) prints as ""."""
+    if value is None:
+        return ""
     return _CONTROL.sub("", value)

@@ -474,7 +474,7 @@ class ServiceRecordCorrectSerializer(serializers.Serializer[Any]):
     social_worker = serializers.CharField(max_length=50, required=False)
 
 
-class ReasonSerializer(serializers.Serializer[Any]):
+class ServiceRecordReasonSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=300)
 
 
@@ -555,12 +555,12 @@ class ServiceRecordActionsViewSet(mixins.CreateModelMixin, ServiceRecordViewSet)
             lambda r: dict(ServiceRecordSerializer(ServiceRecord.objects.get(pk=r.pk)).data),
         )
 
-    @extend_schema(request=ReasonSerializer, responses=ServiceRecordSerializer)
+    @extend_schema(request=ServiceRecordReasonSerializer, responses=ServiceRecordSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str | None = None) -> Response:
         """Withdraw a record entered in error (kept, logged with the reason, counted nowhere)."""
         record = self.get_object()
-        body = ReasonSerializer(data=request.data)
+        body = ServiceRecordReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return run_transition_endpoint(
             request,

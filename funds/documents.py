@@ -60,7 +60,7 @@ def _printed(entry: Any) -> SimpleNamespace:
         debit=entry.debit_label(),
         credit=entry.credit_label(),
         amount=entry.amount,
-        project=printable(entry.project.code),
+        project=printable(entry.project.code if entry.project_id is not None else None),
         memo=printable(entry.memo_text()),
         hash=entry.hash,
     )

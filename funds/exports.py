@@ -356,7 +356,7 @@ def ledger_csv(qs: QuerySet[Any]) -> Iterator[bytes]:
                 f"{cell(printable(project_code))},{cell(printable(project_title))},"
                 f"{contract_text},{supplier_text},{cell(printable(milestone_name or ''))},"
                 f"{actor},{cell(_memo_text(memos, memo_key, args, memo))},{prev_hash},{hash_},"
-                f"{recipe},{cell(kind)},{cell(debit)},{cell(credit)},{project_id},"
+                f"{recipe},{cell(kind)},{cell(debit)},{cell(credit)},{_id(project_id)},"
                 f"{_id(contract_id)},{_id(milestone_id)},{_id(actor_id)},"
                 f"{_id(disbursement_id)},{_id(bond_id)},{_id(reverses_id)},"
                 f"{cell(_raw_memo(memo))},{cell(memo_key)},{cell(_args_json(args))}\r\n"

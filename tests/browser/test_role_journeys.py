@@ -39,12 +39,16 @@ def test_bureau_sees_ranking_and_panel_report(page, demo, shot):
 
 
 def test_finance_records_the_midterm_payment(page, demo, shot):
-    log_in(page, "qj_finance")
+    # Segregation of duties: finance approves, the cashier records the payment.
+    from django.utils import timezone
+
+    log_in(page, "qj_cashier")
     assert "待登记支付" in page.inner_text("main")
     shot(page, "13-workbench-finance")
     go(page, "text=待登记支付")
     page.fill("input[name=voucher_number]", "QJ-2027-0042")
-    page.fill("input[name=paid_on]", "2026-11-23")
+    # Paid on or after the approval, never in the future: today.
+    page.fill("input[name=paid_on]", timezone.localdate().isoformat())
     with page.expect_navigation():
         page.click("button:has-text('登记支付')")
     assert "支付已登记" in page.inner_text(".messages")
@@ -64,7 +68,7 @@ def test_auditor_verifies_and_exports_the_ledger(page, demo, shot):
     path = download.value.path()
     with open(path, encoding="utf-8-sig") as f:
         text = f.read()
-    assert text.startswith("序号,时间,事项") and "预算下达" in text
+    assert text.startswith("序号,时间（含时区）,事项") and "预算下达" in text
 
 
 def test_assessor_lead_sees_the_evaluation(page, demo, shot):
@@ -76,6 +80,14 @@ def test_assessor_lead_sees_the_evaluation(page, demo, shot):
 
 
 def test_public_reads_results_without_login(page, demo, shot):
+    # The public page shows published evaluations only: publish the confirmed demo results.
+    from django.utils import timezone
+
+    from evaluation.models import Evaluation
+
+    Evaluation.objects.filter(state="confirmed").update(
+        state="published", published_at=timezone.now()
+    )
     page.goto(page.base + "/opendata/results/")
     body = page.inner_text("main")
     assert "84.50" in body and "良" in body

@@ -39,7 +39,7 @@ def test_a_good_workbook_becomes_a_draft_that_can_be_published(login):
     leaf = system.indicators.get(name="个案数")
     assert (leaf.method, leaf.params, leaf.parent.name, leaf.parent.parent.name) == (
         "ratio",
-        {"target": "40"},
+        {"target": "40", "measure": "case_count"},
         "数量",
         "产出",
     )

@@ -141,6 +141,11 @@ def test_a_correction_is_a_new_update_release_and_the_original_stays(
             evaluation=evaluation,
             actor=User.objects.get(username="aixin"),
             reason="个案服务记录已补交，请复核",
+            # The appeal names the indicators it disputes: the flagged ones re-reviewed below.
+            disputed=[
+                leaf.indicator_id
+                for leaf in evaluation.results.get(is_current=True).leaves.filter(flagged=True)
+            ],
         )
         current = evaluation.results.get(is_current=True)
         evaluation_services.evaluation_re_review(

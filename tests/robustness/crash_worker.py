@@ -75,12 +75,16 @@ def main(operation: str) -> None:
 
         contract = Contract.objects.get(number="HT-QJ-2026-001")
         day = contract.start_date.isoformat()
-        lines = [imports.HEADER_HINT] + [f"{day},村{i},个案,留守儿童,1,1,李" for i in range(5000)]
+        # A worker on the supplier's register (the import refuses anyone else).
+        worker = next(iter(imports._worker_register(contract) or {"李": 0}))
+        lines = [imports.HEADER_HINT] + [
+            f"{day},村{i},个案,留守儿童,1,1,{worker}" for i in range(5000)
+        ]
         upload = SimpleUploadedFile("台账.csv", "\n".join(lines).encode("utf-8"))
         real_insert = imports._insert_batch
 
-        def insert_then_die(batch):  # type: ignore[no-untyped-def]
-            real_insert(batch[:2000])
+        def insert_then_die(batch, *args):  # type: ignore[no-untyped-def]
+            real_insert(batch[:2000], *args)
             die()  # 2,000 rows written inside the transaction, the rest to go
 
         imports._insert_batch = insert_then_die  # type: ignore[assignment]

@@ -177,6 +177,11 @@ POST_ONLY = {
     "notifications:preferences",
     "service-record-correct",
     "service-record-withdraw",
+    "evaluation-evidence-contract-targets",
+    "evaluation-evidence-survey-draw",
+    "evaluation-evidence-survey-answer",
+    "planning:listing_remove",
+    "planning:report_act",
 }
 # The NGO's own case files (personal data): no bureau, expert, assessor, auditor or admin page.
 NGO_ONLY = {
