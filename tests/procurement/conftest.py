@@ -57,7 +57,10 @@ def draw_panel(tender, staff, experts, *, chair=None):
     pool_experts(experts, tender.project.category)
     expert_draw.panel_draw(tender=tender, actor=staff)
     chair = chair or experts[0]
-    seat = tender.panel.filter(user=chair).first()
+    # The draw is random: when experts[0] was not drawn (a 3-seat panel), the first seat chairs.
+    seat = tender.panel.filter(user=chair).first() or (
+        None if chair is not experts[0] else tender.panel.order_by("pk").first()
+    )
     if seat is not None:
         services.panel_chair_set(tender=tender, actor=staff, member=seat)
     return list(tender.panel.filter(declined=False, withdrawn=False))
