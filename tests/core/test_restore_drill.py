@@ -47,7 +47,10 @@ def live(tmp_path_factory):
     env["SANSHE_MEDIA_ROOT"] = str(work / "media")
     if PG:
         base = os.environ["DATABASE_URL"].rsplit("/", 1)[0]
-        name = os.environ["DATABASE_URL"].rsplit("/", 1)[1] + "_drill"
+        # One database per xdist worker: each worker builds this module-scoped site itself, and a
+        # shared name let one worker drop the database under the other's load_demo.
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        name = os.environ["DATABASE_URL"].rsplit("/", 1)[1] + f"_drill_{worker}"
         subprocess.run(  # noqa: S603 - fixed argv
             [
                 shutil.which("psql") or "psql",
