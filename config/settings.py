@@ -352,9 +352,10 @@ SANSHE_DEMO_LOADERS = [
     "evaluation.demo.load",
     "funds.demo.load",
     "beneficiaries.demo.load",
-    # After the records it computes from: the evaluation's evidence, survey and 自评.
-    "evaluation.demo.load_evidence",
     "workforce.demo.load",
+    # After the records it computes from (service records, case files, the workforce register):
+    # the evaluation's evidence, survey and 自评.
+    "evaluation.demo.load_evidence",
     "supervision.demo.load",
     "planning.demo.load",
     # Last: it publishes what every other loader made, so nothing changes after the first sync.

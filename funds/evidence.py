@@ -1,7 +1,7 @@
 """What the funds app tells an evaluation: service-record figures and the evidence handed in.
 
 Registered with `evaluation.sources` (funds already builds on evaluation; evaluation never
-imports funds). Counts, dates, places and titles only: the service records hold no person.
+imports funds), together with the workforce register's two figures. Counts, dates, places and titles only: the service records hold no person.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from evaluation import sources
 from funds.models import Deliverable, ServiceRecord, ServiceType
 from funds.reach import people_on_file
 from projects.models import BeneficiaryCategory, TargetGroup
+from workforce import figures as workforce_figures
 
 
 def _records(contract: Any, as_of: dt.date) -> Any:
@@ -45,6 +46,25 @@ def case_count(contract: Any, as_of: dt.date) -> sources.Measure | None:
         how=_("%(n)s casework (个案) service records dated up to %(day)s")
         % {"n": n, "day": as_of.isoformat()},
         source=_("service records (服务台账)"),
+    )
+
+
+def volunteer_times(contract: Any, as_of: dt.date) -> sources.Measure | None:
+    figure = workforce_figures.volunteer_person_times(contract, as_of)
+    if figure is None:
+        return None
+    return sources.Measure(
+        value=figure.value, how=figure.how, source=_("volunteer register (志愿服务记录)")
+    )
+
+
+def certified_share(contract: Any, as_of: dt.date) -> sources.Measure | None:
+    # The share is the supplier's, not the contract's: the register is kept per NGO.
+    figure = workforce_figures.certified_share(contract.supplier, as_of)
+    if figure is None:
+        return None
+    return sources.Measure(
+        value=figure.value, how=figure.how, source=_("social-worker register (社工名册)")
     )
 
 
@@ -110,6 +130,10 @@ def case_files_section(evaluation: Any, as_of: dt.date) -> sources.EvidenceSecti
 
 sources.register_measure("service_person_times", service_person_times)
 sources.register_measure("case_count", case_count)
+# Workforce sits below funds and knows nothing of evaluation; funds, which builds on both,
+# connects its register to the two measures it answers.
+sources.register_measure("volunteer_times", volunteer_times)
+sources.register_measure("certified_share", certified_share)
 sources.register_evidence(deliverables_section)
 sources.register_evidence(service_records_section)
 sources.register_evidence(case_files_section)

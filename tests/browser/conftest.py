@@ -57,6 +57,15 @@ def page(browser, live_server):
     page = context.new_page()
     page.set_default_timeout(10_000)
     page.base = live_server.url
+    # Irreversible actions ask window.confirm(); the journeys answer yes and keep what was
+    # asked, so a test can check the summary the user read (Playwright would dismiss it).
+    page.confirmations = []
+
+    def _accept(dialog):
+        page.confirmations.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", _accept)
     yield page
     context.close()
 

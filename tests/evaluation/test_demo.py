@@ -64,7 +64,9 @@ def test_full_demo_shows_evidence_self_evaluation_survey_and_prefilled_leaves():
     assert figures["service_person_times"].value > 0
     assert figures["service_person_times"].target == Decimal("6000.00")
     assert figures["satisfaction"].value is not None and "±" in figures["satisfaction"].how
-    assert figures["certified_share"].value is None  # no workforce register: "no data"
+    # From the workforce register: 李敏, 张倩, 刘静 certified among the five employed.
+    assert figures["certified_share"].value == Decimal("60.0")
+    assert "社工" in figures["certified_share"].how
     assert final.self_evaluation.is_submitted
     leaf = figures["case_count"].indicator
     entry = final.sheets.first().entries.get(indicator=leaf)
