@@ -819,15 +819,23 @@ class Contract(FSMModelMixin, models.Model):
         due = self.filing_due()
         return bool(due and self.filed_at is None and (today or timezone.localdate()) > due)
 
+    def latest_amendment(self) -> ContractAmendment | None:
+        # Lists prefetch "amendments": reading the cache keeps them at a fixed number of queries
+        # (a fresh ORDER BY per row made the funds overview cost one query per contract).
+        cached = getattr(self, "_prefetched_objects_cache", {}).get("amendments")
+        if cached is not None:
+            return max(cached, key=lambda a: a.version, default=None)
+        return self.amendments.order_by("-version").first()
+
     @property
     def current_amount(self) -> Decimal:
         """The amount in force, amendments included; payments may never exceed it."""
-        latest = self.amendments.order_by("-version").first()
+        latest = self.latest_amendment()
         return latest.amount if latest else self.amount
 
     @property
     def current_end_date(self) -> Any:
-        latest = self.amendments.order_by("-version").first()
+        latest = self.latest_amendment()
         return latest.end_date if latest else self.end_date
 
     @refusal(
