@@ -198,7 +198,7 @@ class Tender(FSMModelMixin, models.Model):
     @refusal(
         _(
             "Every valid bid needs a score from every panel member first, and in 磋商/谈判 "
-            "a 最后报价 from the closed final round (财政部令第74号第32条)."
+            "a 最后报价 from the closed final round (财政部令第74号第33条)."
         )
     )
     def scoring_complete(self) -> bool:
@@ -210,7 +210,7 @@ class Tender(FSMModelMixin, models.Model):
     @refusal(
         _(
             "An objection or complaint that suspends the award is still open "
-            "(政府采购法第54条、第57条)."
+            "(财政部令第94号第16条, 政府采购法第57条)."
         )
     )
     def no_suspending_objection(self) -> bool:
@@ -264,7 +264,7 @@ class Tender(FSMModelMixin, models.Model):
         """流标/废标 with the reason; the project may open a new round."""
         self.failure_reason = reason
 
-    # --- what an upheld objection leads to (财政部令第94号第32条) --------------------------------
+    # --- what an upheld objection leads to (财政部令第94号第16条) --------------------------------
 
     @transition(
         field=state,
@@ -601,7 +601,7 @@ class ObjectionState(models.TextChoices):
 
 
 class Remedy(models.TextChoices):
-    """What the law gives for an upheld objection (财政部令第94号第32条)."""
+    """What the law gives for an upheld objection (财政部令第94号第16条)."""
 
     CORRECT_DOCUMENTS = "correct_documents", _("Correct the documents and extend the deadline")
     REEVALUATE = "reevaluate", _("Evaluate again")
@@ -1046,7 +1046,7 @@ class PanelDraw(models.Model):
 
 class NegotiationRound(models.Model):
     """A round of 磋商/谈判 with every qualified bidder; the final round collects the 最后报价
-    that the ranking then uses (财政部令第74号第32条; 财库〔2014〕214号)."""
+    that the ranking then uses (财政部令第74号第33条; 财库〔2014〕214号)."""
 
     tender = models.ForeignKey(Tender, on_delete=models.PROTECT, related_name="rounds")
     number = models.PositiveSmallIntegerField(_("round"))

@@ -149,7 +149,7 @@ def test_upheld_documents_objection_corrects_and_extends_the_deadline(world):
         objection=objection, actor=world["staff"], answer="质疑成立，修改评分因素。", upheld=True
     )
     # An upheld objection holds the purchase until it is acted on; the law's choice is named.
-    with pytest.raises(ValidationError, match="财政部令第94号第32条"):
+    with pytest.raises(ValidationError, match="财政部令第94号第16条"):
         objections.objection_remedy(objection=objection, actor=world["staff"], remedy="reaward")
     too_soon = timezone.now() + dt.timedelta(days=10)
     with pytest.raises(ValidationError, match="财政部令第87号第27条"):
