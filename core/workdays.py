@@ -131,6 +131,30 @@ def add_workdays(start: dt.date, n: int) -> dt.date:
     return day
 
 
+def within_workdays(start: dt.date, n: int, day: dt.date) -> bool:
+    """Whether `day` is no later than the `n`th working day after `start`.
+
+    The same answer as `day <= add_workdays(start, n)`, but it reads the calendar only up to
+    `day`: whether something done today was on time is known even when the deadline itself would
+    fall in a year whose arrangement is not yet recorded (a contract signed on 30 December).
+    """
+    if n < 0:
+        raise ValueError("n must not be negative")
+    if day <= start:
+        return True
+    if n == 0:
+        return False
+    count = 0
+    current = start
+    while current < day:
+        current += dt.timedelta(days=1)
+        if is_workday(current):
+            count += 1
+            if count == n:
+                return current >= day
+    return True
+
+
 def workdays_between(start: dt.date, end: dt.date) -> int:
     """Working days after `start` up to and including `end` (0 when end <= start)."""
     count = 0

@@ -192,7 +192,7 @@ class ObjectionViewSet(
     @extend_schema(request=RemedySerializer, responses=ObjectionSerializer)
     @action(detail=True, methods=["post"])
     def remedy(self, request: Request, pk: str | None = None) -> Response:
-        """What the upheld objection leads to (财政部令第94号第32条)."""
+        """What the upheld objection leads to (财政部令第94号第16条)."""
         objection = self.get_object()
         require(can_answer_objection(request.user, objection))
         body = RemedySerializer(data=request.data)

@@ -19,6 +19,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from accounts.models import Organization
@@ -197,7 +198,7 @@ class Tender(FSMModelMixin, models.Model):
     @refusal(
         _(
             "Every valid bid needs a score from every panel member first, and in 磋商/谈判 "
-            "a 最后报价 from the closed final round (财政部令第74号第32条)."
+            "a 最后报价 from the closed final round (财政部令第74号第33条)."
         )
     )
     def scoring_complete(self) -> bool:
@@ -209,7 +210,7 @@ class Tender(FSMModelMixin, models.Model):
     @refusal(
         _(
             "An objection or complaint that suspends the award is still open "
-            "(政府采购法第54条、第57条)."
+            "(财政部令第94号第16条, 政府采购法第57条)."
         )
     )
     def no_suspending_objection(self) -> bool:
@@ -263,7 +264,7 @@ class Tender(FSMModelMixin, models.Model):
         """流标/废标 with the reason; the project may open a new round."""
         self.failure_reason = reason
 
-    # --- what an upheld objection leads to (财政部令第94号第32条) --------------------------------
+    # --- what an upheld objection leads to (财政部令第94号第16条) --------------------------------
 
     @transition(
         field=state,
@@ -391,7 +392,9 @@ class BidState(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted (sealed)")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     OPENED = "opened", _("Opened")
-    VALID = "valid", _("Qualified")
+    # "Qualified" alone is also an annual inspection's 合格 (accounts, which wins the merged
+    # catalogue); a bid that passed the chair's review is 有效.
+    VALID = "valid", pgettext_lazy("bid review", "Qualified")
     INVALID = "invalid", _("Disqualified")
     WON = "won", _("Won")
     LOST = "lost", _("Not awarded")
@@ -598,7 +601,7 @@ class ObjectionState(models.TextChoices):
 
 
 class Remedy(models.TextChoices):
-    """What the law gives for an upheld objection (财政部令第94号第32条)."""
+    """What the law gives for an upheld objection (财政部令第94号第16条)."""
 
     CORRECT_DOCUMENTS = "correct_documents", _("Correct the documents and extend the deadline")
     REEVALUATE = "reevaluate", _("Evaluate again")
@@ -810,14 +813,39 @@ class Contract(FSMModelMixin, models.Model):
         return add_workdays(timezone.localdate(self.signed_at), FILING_WORKDAYS)
 
     def notice_overdue(self, today: Any = None) -> bool:
-        due = self.notice_due()
-        return bool(
-            due and self.notice_published_at is None and (today or timezone.localdate()) > due
+        from procurement.rules import CONTRACT_NOTICE_WORKDAYS
+
+        return self.notice_published_at is None and self.past_due_after_signing(
+            CONTRACT_NOTICE_WORKDAYS, today
         )
 
     def filing_overdue(self, today: Any = None) -> bool:
-        due = self.filing_due()
-        return bool(due and self.filed_at is None and (today or timezone.localdate()) > due)
+        from procurement.rules import FILING_WORKDAYS
+
+        return self.filed_at is None and self.past_due_after_signing(FILING_WORKDAYS, today)
+
+    def past_due_after_signing(self, workdays: int, today: Any) -> bool:
+        """Whether `today` is past the `workdays`th working day after signing; asks the calendar
+        only up to today, so the flag holds even when the due day's year is not recorded."""
+        from core.workdays import within_workdays
+
+        if self.signed_at is None:
+            return False
+        signed = timezone.localdate(self.signed_at)
+        return not within_workdays(signed, workdays, today or timezone.localdate())
+
+    def due_days(self) -> dict[str, Any]:
+        """The notice's and the filing's due days for a page, each a date or, when its year has
+        no recorded holiday arrangement, the refusal that says so (never a guess, never a 500)."""
+        from core.workdays import CalendarNotCoveredError
+
+        days: dict[str, Any] = {}
+        for key, compute in (("notice", self.notice_due), ("filing", self.filing_due)):
+            try:
+                days[key] = compute()
+            except CalendarNotCoveredError as exc:
+                days[key] = str(exc)
+        return days
 
     def latest_amendment(self) -> ContractAmendment | None:
         # Lists prefetch "amendments": reading the cache keeps them at a fixed number of queries
@@ -1026,7 +1054,7 @@ class PanelDraw(models.Model):
 
 class NegotiationRound(models.Model):
     """A round of 磋商/谈判 with every qualified bidder; the final round collects the 最后报价
-    that the ranking then uses (财政部令第74号第32条; 财库〔2014〕214号)."""
+    that the ranking then uses (财政部令第74号第33条; 财库〔2014〕214号)."""
 
     tender = models.ForeignKey(Tender, on_delete=models.PROTECT, related_name="rounds")
     number = models.PositiveSmallIntegerField(_("round"))

@@ -202,7 +202,7 @@ def objection_remedy(
     opening_at: dt.datetime | None = None,
     now: dt.datetime | None = None,
 ) -> Objection:
-    """Act on an upheld objection the way the law gives (财政部令第94号第32条)."""
+    """Act on an upheld objection the way the law gives (财政部令第94号第16条)."""
     now = now or timezone.now()
     locked = Objection.objects.select_for_update().get(pk=objection.pk)
     if locked.state != ObjectionState.UPHELD:

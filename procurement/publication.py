@@ -148,9 +148,9 @@ def contract_publish_notice(
         raise ActionRefusedError(_("The contract notice is already published."))
     locked.notice_published_at = now
     locked.save(update_fields=["notice_published_at"])
-    due = locked.notice_due()
     note = ""
-    if due is not None and timezone.localdate(now) > due:
+    if locked.past_due_after_signing(rules.CONTRACT_NOTICE_WORKDAYS, timezone.localdate(now)):
+        due = locked.notice_due()
         note = _("Published after the due day %(due)s (%(source)s).") % {
             "due": due,
             "source": rules.CONTRACT_NOTICE_SOURCE,
@@ -176,9 +176,9 @@ def contract_record_filing(
     locked.filed_at = now
     locked.filing_reference = reference.strip()
     locked.save(update_fields=["filed_at", "filing_reference"])
-    due = locked.filing_due()
     note = reference
-    if due is not None and timezone.localdate(now) > due:
+    if locked.past_due_after_signing(rules.FILING_WORKDAYS, timezone.localdate(now)):
+        due = locked.filing_due()
         note += " · " + _("Filed after the due day %(due)s (%(source)s).") % {
             "due": due,
             "source": rules.FILING_SOURCE,

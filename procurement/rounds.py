@@ -1,6 +1,6 @@
 """磋商/谈判 rounds: the panel negotiates with every qualified bidder, round by round; in the final
 round each bidder submits its 最后报价, and only then are the bids scored on those prices
-(财政部令第74号第32条; 财库〔2014〕214号). At least the legal number of final offers is needed."""
+(财政部令第74号第33条; 财库〔2014〕214号). At least the legal number of final offers is needed."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from procurement.models import Bid, BidState, NegotiationRound, RoundOffer, Tend
 from procurement.permissions import can_manage_tender
 
 ROUND_METHODS = ("consultation", "negotiation")
-FINAL_OFFER_SOURCE = "财政部令第74号第32条、财库〔2014〕214号"
+FINAL_OFFER_SOURCE = "财政部令第74号第33条、财库〔2014〕214号"
 
 
 def needs_final_offers(tender: Tender) -> bool:

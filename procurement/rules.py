@@ -34,7 +34,7 @@ MIN_NOTICE = {
 MIN_NOTICE_SOURCE = {
     "open": "政府采购法第35条",
     "consultation": "财库〔2014〕214号第10条",
-    "negotiation": "财政部令第74号第10条",
+    "negotiation": "财政部令第74号第29条",
     "inquiry": "财政部令第74号第45条",
     "single_source": "政府采购法实施条例第38条",
 }
@@ -42,8 +42,9 @@ MIN_VALID_BIDS = {"open": 3, "consultation": 2, "negotiation": 3, "inquiry": 3, 
 MIN_VALID_BIDS_SOURCE = {
     "open": "政府采购法第36条",
     "consultation": "财库〔2015〕124号",
-    "negotiation": "财政部令第74号第27条",
-    "inquiry": "财政部令第74号第27条",
+    # 谈判: fewer than 3 ends it (第37条); 询价: at least 3 suppliers take part (第12条).
+    "negotiation": "财政部令第74号第12条、第37条",
+    "inquiry": "财政部令第74号第12条",
     "single_source": "政府采购法第39条",
 }
 
@@ -54,8 +55,11 @@ LARGE_PANEL = {"open": 7, "consultation": 5, "negotiation": 5, "inquiry": 5, "si
 LARGE_PANEL_BUDGET = {
     # 公开招标: 7 members at ≥ 10 million yuan or when technically complex (87号令第47条).
     "open": Decimal("10000000"),
-    # 非招标方式: 5 members when the purchase reaches the open-tender threshold, for services
-    # 4 million yuan (国办发〔2019〕55号; 74号令第7条, 214号第14条).
+    # 谈判/询价: 5 members when the purchase reaches the open-tender threshold (74号令第7条).
+    # That threshold is set per province (政府采购法第27条; central units 2 million yuan,
+    # 国办发〔2019〕55号); 4 million yuan is this system's default, not a national figure.
+    # 214号第14条 sets no larger 磋商 panel, and 74号令第41条 no size for 单一来源's
+    # negotiators: for those two the larger panel is this system's own tightening.
     "consultation": Decimal("4000000"),
     "negotiation": Decimal("4000000"),
     "inquiry": Decimal("4000000"),
@@ -66,8 +70,12 @@ PANEL_SOURCE = {
     "consultation": "财库〔2014〕214号第14条",
     "negotiation": "财政部令第74号第7条",
     "inquiry": "财政部令第74号第7条",
-    "single_source": "财政部令第74号第7条",
+    # 单一来源 has no panel in law (74号令第41条: experienced staff negotiate, number not set);
+    # the system keeps the 谈判 panel's rule for it.
+    "single_source": "比照财政部令第74号第7条",
 }
+# The source of the larger panel where it is the system's tightening rather than the law's.
+LARGE_PANEL_SOURCE = {"consultation": "比照财政部令第74号第7条"}
 EXPERT_SHARE = (2, 3)
 EXPERT_DRAW_SOURCE = "政府采购法实施条例第39条、财政部令第87号第48条"
 
@@ -93,7 +101,7 @@ COMPLAINT_WORKDAYS = 15  # 法第55条
 COMPLAINT_SOURCE = "政府采购法第55条"
 COMPLAINT_DECISION_WORKDAYS = 30  # 法第56条
 # A correction of the documents that affects bids must leave this much time before the deadline,
-# or the deadline moves (87号令第27条, 214号第10条, 74号令第10条).
+# or the deadline moves (87号令第27条, 214号第10条, 74号令第29条 谈判 and 第45条 询价).
 CORRECTION_NOTICE = {
     "open": (15, "days"),
     "consultation": (5, "days"),
@@ -104,11 +112,14 @@ CORRECTION_NOTICE = {
 CORRECTION_SOURCE = {
     "open": "财政部令第87号第27条",
     "consultation": "财库〔2014〕214号第10条",
-    "negotiation": "财政部令第74号第10条",
-    "inquiry": "财政部令第74号第10条",
-    "single_source": "财政部令第74号第10条",
+    "negotiation": "财政部令第74号第29条",
+    "inquiry": "财政部令第74号第45条",
+    # 单一来源 has no correction rule of its own; the 谈判 one is applied.
+    "single_source": "比照财政部令第74号第29条",
 }
-UPHELD_SOURCE = "财政部令第94号第32条"
+# The purchaser's own action on an upheld 质疑 (第16条); 第31-32条 are the finance department's
+# on an upheld 投诉.
+UPHELD_SOURCE = "财政部令第94号第16条"
 
 # Contract
 SIGN_WITHIN_DAYS = 30  # 法第46条
@@ -260,6 +271,8 @@ def panel_problems(tender: Tender) -> list[str]:
     problems: list[str] = []
     minimum = panel_size_required(tender)
     source = PANEL_SOURCE[tender.method]
+    if minimum > MIN_PANEL[tender.method]:
+        source = LARGE_PANEL_SOURCE.get(tender.method, source)
     if len(members) < minimum or len(members) % 2 == 0:
         problems.append(
             _(

@@ -22,7 +22,7 @@ from core.money import split_by_percentages
 from core.permissions import Decision
 from core.signals import contract_amount_changing, public_notice
 from core.uploads import validate_upload
-from core.workdays import add_workdays
+from core.workdays import add_workdays, within_workdays
 from funds.models import Milestone
 from procurement import eligibility, rules, scoring
 from procurement.models import (
@@ -538,8 +538,12 @@ def award_publish(*, tender: Tender, actor: User) -> Tender:
     )
     if published.awarded_at is None or published.award_published_at is None:  # pragma: no cover
         raise ActionRefusedError(_("The award has no date."))
-    due = add_workdays(timezone.localdate(published.awarded_at), rules.AWARD_NOTICE_WORKDAYS)
-    if timezone.localdate(published.award_published_at) > due:
+    awarded_on = timezone.localdate(published.awarded_at)
+    # Whether it is late needs the calendar only up to today (the due day may be next year's).
+    if not within_workdays(
+        awarded_on, rules.AWARD_NOTICE_WORKDAYS, timezone.localdate(published.award_published_at)
+    ):
+        due = add_workdays(awarded_on, rules.AWARD_NOTICE_WORKDAYS)
         _log(
             published,
             "late_award_notice",

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import Q
@@ -66,27 +67,25 @@ def _deadline_items(user: Any) -> list[Todo]:
         project__bureau_id=user.organization_id, signed_at__isnull=False
     ).filter(Q(notice_published_at__isnull=True) | Q(filed_at__isnull=True))
     for c in signed.order_by("signed_at")[:10]:
-        try:
-            if c.notice_published_at is None:
-                items.append(
-                    Todo(
-                        _("Publish the contract notice: %s") % c.number,
-                        c.get_absolute_url(),
-                        detail=_overdue(c.notice_overdue()),
-                        due=c.notice_due(),
-                    )
-                )
-            if c.filed_at is None:
-                items.append(
-                    Todo(
-                        _("File the contract (备案): %s") % c.number,
-                        c.get_absolute_url(),
-                        detail=_overdue(c.filing_overdue()),
-                        due=c.filing_due(),
-                    )
-                )
-        except CalendarNotCoveredError as exc:
-            items.append(Todo(str(exc), c.get_absolute_url(), detail=_("OVERDUE")))
+        due = c.due_days()  # a date, or why it cannot be counted yet (year not recorded)
+        for key, done, label, late in (
+            (
+                "notice",
+                c.notice_published_at,
+                _("Publish the contract notice: %s"),
+                c.notice_overdue,
+            ),
+            ("filing", c.filed_at, _("File the contract (备案): %s"), c.filing_overdue),
+        ):
+            if done is not None:
+                continue
+            day = due[key] if isinstance(due[key], dt.date) else None
+            # Overdue is known from the calendar up to today, even when the due day is not.
+            try:
+                detail = _overdue(late()) or ("" if day else due[key])
+            except CalendarNotCoveredError as exc:  # today's own year is not recorded
+                detail = str(exc)
+            items.append(Todo(label % c.number, c.get_absolute_url(), detail=detail, due=day))
     return items
 
 

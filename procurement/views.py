@@ -544,6 +544,7 @@ def contract_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "procurement/contract_detail.html",
         {
             "contract": contract,
+            "due": contract.due_days(),
             "can_sign_supplier": check_transition(contract, "sign_by_supplier", user),
             "can_sign_bureau": check_transition(contract, "sign_by_bureau", user),
             "can_start": check_transition(contract, "start_service", user),

@@ -34,6 +34,16 @@ def _fresh_holiday_calendar():
 
 
 @pytest.fixture
+def calendar_ahead(db):
+    """Tests that act today and set working-day deadlines: the years ahead that the official
+    calendar does not cover yet get a clearly labelled TEST-ONLY arrangement (tests/calendars.py)
+    so the test does not depend on the day it runs."""
+    from tests.calendars import record_test_only_calendars
+
+    return record_test_only_calendars()
+
+
+@pytest.fixture
 def login():
     """Return a logged-in test client for a user."""
 

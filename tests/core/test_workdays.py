@@ -14,6 +14,7 @@ from core.workdays import (
     add_workdays,
     is_covered,
     is_workday,
+    within_workdays,
     workdays_between,
 )
 
@@ -114,3 +115,25 @@ def test_add_and_count_agree_with_the_package(start, n):
     # No working day is skipped between start and end.
     between = [start + dt.timedelta(days=i) for i in range(1, (end - start).days + 1)]
     assert sum(1 for d in between if chinese_calendar.is_workday(d)) == n
+
+
+@given(
+    start=st.dates(min_value=D(2024, 1, 1), max_value=D(2026, 10, 31)),
+    n=st.integers(min_value=0, max_value=10),
+    offset=st.integers(min_value=-3, max_value=30),
+)
+@settings(max_examples=200, deadline=None)
+def test_within_workdays_agrees_with_the_due_day(start, n, offset):
+    day = start + dt.timedelta(days=offset)
+    assert within_workdays(start, n, day) == (day <= add_workdays(start, n))
+
+
+def test_whether_today_is_late_needs_no_calendar_beyond_today():
+    # Signed Wednesday 30 Dec 2026: the 7th working day is in 2027, which nobody covers here, but
+    # on 31 Dec it is plainly not late yet; the due day itself is refused, not guessed.
+    assert within_workdays(D(2026, 12, 30), 7, D(2026, 12, 31))
+    with pytest.raises(CalendarNotCoveredError, match="2027"):
+        add_workdays(D(2026, 12, 30), 7)
+    # Two working days after Monday 28 Dec 2026 is Wednesday 30 Dec: the 31st is late.
+    assert within_workdays(D(2026, 12, 28), 2, D(2026, 12, 30))
+    assert not within_workdays(D(2026, 12, 28), 2, D(2026, 12, 31))

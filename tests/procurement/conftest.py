@@ -91,7 +91,7 @@ def make_tender(project, staff, *, method="open", notice_days=21, publish=True, 
 
 
 @pytest.fixture
-def world(db):
+def world(db, calendar_ahead):
     bureau = BureauFactory(name="潜江市民政局")
     staff = BureauStaffFactory(organization=bureau)
     project = ServiceProjectFactory(

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-import chinese_calendar
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -19,6 +18,7 @@ from procurement import publication, services
 from procurement.models import Contract, Tender
 from procurement.services import MilestoneInput
 from procurement.todos import procurement_todos
+from tests.calendars import independent_is_workday
 from tests.procurement.conftest import awarded
 
 pytestmark = pytest.mark.django_db
@@ -85,7 +85,7 @@ def _signed(world):
 def _workdays_after(day, n):
     while n:
         day += dt.timedelta(days=1)
-        if chinese_calendar.is_workday(day):
+        if independent_is_workday(day):
             n -= 1
     return day
 
@@ -98,12 +98,26 @@ def test_contract_notice_and_filing_deadlines_todos_and_public_page(world):
     titles = {str(t.title): t for t in procurement_todos(world["staff"])}
     assert titles[f"发布合同公告：{contract.number}"].due == contract.notice_due()
     assert titles[f"合同备案：{contract.number}"].due == contract.filing_due()
+    assert not str(titles[f"合同备案：{contract.number}"].detail)  # not overdue yet
     # Not public before it is published.
     assert (
         Client().get(reverse("procurement:contract_notice", args=[contract.pk])).status_code == 404
     )
-    # Signed long ago: both are overdue on the to-do list.
-    Contract.objects.filter(pk=contract.pk).update(signed_at=timezone.now() - dt.timedelta(days=20))
+    # Signed on Tuesday 29 September 2026, before the National Day week (1-7 October off,
+    # Saturday 10 October worked): the notice was due on 8 October, the filing on 14 October.
+    Contract.objects.filter(pk=contract.pk).update(
+        signed_at=dt.datetime(2026, 9, 29, 10, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    )
+    contract.refresh_from_db()
+    assert contract.notice_due() == dt.date(2026, 10, 8) == _workdays_after(dt.date(2026, 9, 29), 2)
+    assert (
+        contract.filing_due() == dt.date(2026, 10, 14) == _workdays_after(dt.date(2026, 9, 29), 7)
+    )
+    assert contract.notice_overdue(dt.date(2026, 10, 8)) is False
+    assert contract.notice_overdue(dt.date(2026, 10, 9)) is True
+    assert contract.filing_overdue(dt.date(2026, 10, 14)) is False
+    assert contract.filing_overdue(dt.date(2026, 10, 15)) is True
+    # Long ago: both are overdue on the to-do list.
     flagged = {str(t.title): str(t.detail) for t in procurement_todos(world["staff"])}
     assert flagged[f"发布合同公告：{contract.number}"] == "已逾期"
     assert flagged[f"合同备案：{contract.number}"] == "已逾期"
@@ -112,7 +126,7 @@ def test_contract_notice_and_filing_deadlines_todos_and_public_page(world):
     published = api.post(f"/api/v1/contracts/{contract.pk}/publish-notice/")
     assert published.status_code == 200 and published.json()["notice_published_at"]
     log = TransitionLog.for_object(contract).get(transition="contract_notice")
-    assert "实施条例第50条" in log.note  # published late, and the log says so
+    assert "2026-10-08" in log.note and "实施条例第50条" in log.note  # late, and says so
     page = Client().get(reverse("procurement:contract_notice", args=[contract.pk]))
     assert page.status_code == 200 and contract.number in page.content.decode()
     assert (
@@ -132,7 +146,7 @@ def test_contract_notice_and_filing_deadlines_todos_and_public_page(world):
         )
 
 
-def test_a_deadline_in_a_year_without_a_calendar_is_refused_clearly(world):
+def test_a_deadline_in_a_year_without_a_calendar_is_refused_clearly(world, login):
     contract = _signed(world)
     Contract.objects.filter(pk=contract.pk).update(
         signed_at=dt.datetime(2030, 3, 1, 10, tzinfo=dt.timezone(dt.timedelta(hours=8)))
@@ -140,5 +154,11 @@ def test_a_deadline_in_a_year_without_a_calendar_is_refused_clearly(world):
     contract.refresh_from_db()
     with pytest.raises(ActionRefusedError, match="2030年的法定节假日安排"):
         contract.notice_due()
-    items = procurement_todos(world["staff"])
-    assert any("2030年的法定节假日安排" in str(t.title) for t in items)
+    items = {str(t.title): t for t in procurement_todos(world["staff"])}
+    # Listed with the reason instead of a due day; not overdue (nothing is due yet).
+    notice = items[f"发布合同公告：{contract.number}"]
+    assert notice.due is None and "2030年的法定节假日安排" in str(notice.detail)
+    assert not contract.notice_overdue()
+    # The contract page says so too, instead of failing.
+    page = login(world["staff"]).get(contract.get_absolute_url())
+    assert page.status_code == 200 and "2030年的法定节假日安排" in page.content.decode()

@@ -6,9 +6,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils.module_loading import import_string
+
+from core.workdays import CalendarNotCoveredError
 
 
 class Command(BaseCommand):
@@ -25,10 +27,18 @@ class Command(BaseCommand):
             call_command("flush", interactive=False, verbosity=0)
             self.stdout.write("database wiped")
         ctx: dict[str, Any] = {"stdout": self.stdout}
-        with transaction.atomic():
-            for path in settings.SANSHE_DEMO_LOADERS:
-                import_string(path)(ctx)
-                self.stdout.write(f"loaded {path.rsplit('.', 2)[0]}")
+        try:
+            with transaction.atomic():
+                for path in settings.SANSHE_DEMO_LOADERS:
+                    import_string(path)(ctx)
+                    self.stdout.write(f"loaded {path.rsplit('.', 2)[0]}")
+        except CalendarNotCoveredError as exc:
+            # The demo acts today and sets real statutory deadlines (a result's 10-working-day
+            # appeal period, a contract's 7-day filing): late in December they fall in the next
+            # year. Its holiday arrangement is never invented here; nothing was saved.
+            raise CommandError(
+                f"{exc} (load_demo: nothing was saved; record the arrangement, then run it again)"
+            ) from exc
         self.stdout.write(
             self.style.SUCCESS("Demo data ready. Logins are listed on the login page.")
         )
