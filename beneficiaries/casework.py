@@ -246,7 +246,7 @@ def mandatory_report_record(
         description=description.strip(),
         recorded_by=actor,
     )
-    report.full_clean()
+    report.full_clean(exclude=["state"])  # protected FSM field: full_clean would assign it
     report.save()
     TransitionLog.objects.create(
         subject=report,

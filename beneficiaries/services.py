@@ -286,6 +286,18 @@ def beneficiary_export(*, beneficiary: Beneficiary, actor: User) -> dict[str, An
     }
 
 
+def _case_work_identifiers(beneficiary: Beneficiary) -> list[str]:
+    """Names and numbers the case work holds, which an erasure reason must not repeat either."""
+    found: list[str] = list(
+        beneficiary.guardianship_confirmations.values_list("entrusted_guardian", flat=True)
+    )
+    for card in HomeSchoolCard.objects.filter(beneficiary=beneficiary):
+        found += [card.parent_phone, card.head_teacher_phone]
+    for pairing in PairingCard.objects.filter(beneficiary=beneficiary):
+        found += [pairing.helper_phone]
+    return found
+
+
 def _erase_case_work(beneficiary: Beneficiary) -> None:
     """The rest of the file: cards, growth records, the 档案袋 and the guardian's scan go; the
     强制报告 and follow-up visits stay as dated events of their kind, their free text cleared,
@@ -330,7 +342,13 @@ def beneficiary_erase(*, beneficiary: Beneficiary, actor: User, reason: str) -> 
     if not reason:
         raise ActionRefusedError(_("Record which request this erasure answers."))
     # The log is append-only: personal data written into it could never be erased again.
-    for value in (locked.name, locked.id_number, locked.guardian_name, locked.guardian_phone):
+    for value in (
+        locked.name,
+        locked.id_number,
+        locked.guardian_name,
+        locked.guardian_phone,
+        *_case_work_identifiers(locked),
+    ):
         if value and value in reason:
             raise ActionRefusedError(
                 _("The reason must not contain the person's name, ID number or phone number.")

@@ -153,7 +153,9 @@ def case_file(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, DONE[part])
                 return redirect("beneficiaries:case_file", pk=pk)
-        messages.error(request, _("Check the form below."))
+        # A refusal (e.g. a card this person does not keep) is repeated at the top of the page.
+        reasons = "；".join(str(e) for e in form.non_field_errors())
+        messages.error(request, reasons or _("Check the form below."))
     data = selectors.case_file(beneficiary=beneficiary)
     today = timezone.localdate()
     follow_up = next(iter(figures.follow_ups(Beneficiary.objects.filter(pk=pk))), None)
