@@ -194,7 +194,7 @@ class RiskClass(models.Model):
     民发〔2019〕34号, 民发〔2017〕193号) and the administrator changes them in the admin."""
 
     code = models.SlugField(_("code"), max_length=32, unique=True)
-    name = models.CharField(pgettext_lazy("risk class", "name"), max_length=50)
+    name = models.CharField(_("name of the class"), max_length=50)
     description = models.CharField(_("description"), max_length=200, blank=True)
     visit_every_days = models.PositiveSmallIntegerField(
         _("follow-up visit every (days)"),
