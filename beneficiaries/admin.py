@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from beneficiaries import services
-from beneficiaries.models import Beneficiary
+from beneficiaries.models import Beneficiary, RiskClass
 from beneficiaries.permissions import can_administer_beneficiary_data
 from core.fsm import ActionRefusedError
 from core.masking import mask_id_number, mask_name, mask_phone
@@ -189,3 +189,19 @@ class BeneficiaryAdmin(admin.ModelAdmin[Beneficiary]):
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             },
         )
+
+
+@admin.register(RiskClass)
+class RiskClassAdmin(admin.ModelAdmin[RiskClass]):
+    """Risk classes and their follow-up cadence: data the administrator keeps, not code.
+
+    No personal data here; deleting a class in use is refused by the database (it would silently
+    drop people's cadence), so a class is renamed or its cadence changed instead."""
+
+    list_display = ("order", "name", "code", "visit_every_days", "description")
+    list_display_links = ("name",)
+    list_editable = ("visit_every_days",)
+    ordering = ("order", "id")
+
+    def has_delete_permission(self, request: HttpRequest, obj: RiskClass | None = None) -> bool:
+        return False

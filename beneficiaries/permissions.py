@@ -76,6 +76,24 @@ def can_change_beneficiary(user: Any, beneficiary: Beneficiary) -> Decision:
     return ALLOW
 
 
+def can_change_case_work(user: Any, beneficiary: Beneficiary) -> Decision:
+    """The other cards, the 档案袋, guardianship, 强制报告 and visits: the file's own rules.
+
+    They are the file's personal data: whoever may change the file may add to them, nobody
+    else reads them, and an erased file takes no more."""
+    return can_change_beneficiary(user, beneficiary)
+
+
+def can_view_case_document(user: Any, document: Any) -> Decision:
+    """A scan or attachment of the 档案袋 leaves only to the owning NGO's staff."""
+    return can_view_beneficiary(user, document.beneficiary)
+
+
+def can_handle_mandatory_report(user: Any, report: Any) -> Decision:
+    """Reporting a suspected harm onwards and recording its outcome: the NGO that noticed it."""
+    return can_change_beneficiary(user, report.beneficiary)
+
+
 def can_administer_beneficiary_data(user: Any, beneficiary: Beneficiary | None = None) -> Decision:
     """The admin's masked list, used only to find a file named in a data-subject request."""
     if not _platform_admin(user):
@@ -98,5 +116,6 @@ def can_erase_beneficiary(user: Any, beneficiary: Beneficiary) -> Decision:
 
 add_perm("beneficiaries.view_beneficiary", as_predicate(can_view_beneficiary))
 add_perm("beneficiaries.change_beneficiary", as_predicate(can_change_beneficiary))
+add_perm("beneficiaries.handle_mandatory_report", as_predicate(can_handle_mandatory_report))
 add_perm("beneficiaries.export_beneficiary", as_predicate(can_export_beneficiary))
 add_perm("beneficiaries.erase_beneficiary", as_predicate(can_erase_beneficiary))

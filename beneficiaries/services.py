@@ -16,8 +16,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from beneficiaries.casework import HOME_SCHOOL_FIELDS, PAIRING_FIELDS
 from beneficiaries.imports import ImportResult, read_register
-from beneficiaries.models import PERSONAL_FIELDS, Beneficiary
+from beneficiaries.models import (
+    PERSONAL_FIELDS,
+    Beneficiary,
+    CaseDocument,
+    FollowUpVisit,
+    GrowthRecord,
+    GuardianshipConfirmation,
+    HomeSchoolCard,
+    MandatoryReport,
+    PairingCard,
+)
 from beneficiaries.permissions import (
     can_change_beneficiary,
     can_create_beneficiary,
@@ -175,6 +186,55 @@ def _value(value: Any) -> Any:
     return value
 
 
+def _rows(qs: Any, names: Iterable[str]) -> list[dict[str, Any]]:
+    return [{name: _value(getattr(obj, name)) for name in names} for obj in qs]
+
+
+def _case_work_export(beneficiary: Beneficiary) -> dict[str, Any]:
+    """The cards, papers, reports and visits of the file, as stored (file names, not contents)."""
+    home_school = HomeSchoolCard.objects.filter(beneficiary=beneficiary)
+    pairing = PairingCard.objects.filter(beneficiary=beneficiary)
+    return {
+        "risk_classes": list(beneficiary.risk_classes.values_list("name", flat=True)),
+        "home_school_card": _rows(home_school, HOME_SCHOOL_FIELDS)[:1],
+        "pairing_card": _rows(pairing, PAIRING_FIELDS)[:1],
+        "growth_records": _rows(
+            beneficiary.growth_records.all(), ("recorded_on", "aspect", "content")
+        ),
+        "documents": [
+            {"title": d.title, "kind": d.kind, "file": d.file.name, "at": _value(d.uploaded_at)}
+            for d in beneficiary.documents.all()
+        ],
+        "guardianship_confirmations": [
+            {
+                "entrusted_guardian": c.entrusted_guardian,
+                "relation": c.relation,
+                "signed_on": _value(c.signed_on),
+                "scan": c.scan.name,
+            }
+            for c in beneficiary.guardianship_confirmations.all()
+        ],
+        "mandatory_reports": _rows(
+            beneficiary.mandatory_reports.all(),
+            (
+                "discovered_on",
+                "harm",
+                "description",
+                "state",
+                "reported_to",
+                "reported_to_office",
+                "reported_at",
+                "reference",
+                "outcome",
+                "closed_on",
+            ),
+        ),
+        "follow_up_visits": _rows(
+            beneficiary.follow_up_visits.all(), ("visited_on", "method", "visitor", "findings")
+        ),
+    }
+
+
 @transaction.atomic
 def beneficiary_export(*, beneficiary: Beneficiary, actor: User) -> dict[str, Any]:
     """Everything Sanshe holds about one person, for a data-subject access request (PIPL art. 45).
@@ -213,6 +273,7 @@ def beneficiary_export(*, beneficiary: Beneficiary, actor: User) -> dict[str, An
             "project": contract.project.title,
             "bureau": contract.project.bureau.name,
         },
+        "case_work": _case_work_export(locked),
         "history": [
             {
                 "at": timezone.localtime(entry.at).isoformat(),
@@ -223,6 +284,48 @@ def beneficiary_export(*, beneficiary: Beneficiary, actor: User) -> dict[str, An
             for entry in TransitionLog.for_object(locked)
         ],
     }
+
+
+def _case_work_identifiers(beneficiary: Beneficiary) -> list[str]:
+    """Names and numbers the case work holds, which an erasure reason must not repeat either."""
+    found: list[str] = list(
+        beneficiary.guardianship_confirmations.values_list("entrusted_guardian", flat=True)
+    )
+    for card in HomeSchoolCard.objects.filter(beneficiary=beneficiary):
+        found += [card.parent_phone, card.head_teacher_phone]
+    for pairing in PairingCard.objects.filter(beneficiary=beneficiary):
+        found += [pairing.helper_phone]
+    return found
+
+
+def _erase_case_work(beneficiary: Beneficiary) -> None:
+    """The rest of the file: cards, growth records, the 档案袋 and the guardian's scan go; the
+    强制报告 and follow-up visits stay as dated events of their kind, their free text cleared,
+    so that counts of reports and visits do not change. Stored files are deleted once the
+    erasure is committed (a rolled-back erasure keeps them)."""
+    beneficiary.risk_classes.clear()
+    HomeSchoolCard.objects.filter(beneficiary=beneficiary).delete()
+    PairingCard.objects.filter(beneficiary=beneficiary).delete()
+    GrowthRecord.objects.filter(beneficiary=beneficiary).delete()
+    stored: list[tuple[Any, str | None]] = [
+        (d.file.storage, d.file.name) for d in CaseDocument.objects.filter(beneficiary=beneficiary)
+    ] + [
+        (c.scan.storage, c.scan.name)
+        for c in GuardianshipConfirmation.objects.filter(beneficiary=beneficiary)
+    ]
+    CaseDocument.objects.filter(beneficiary=beneficiary).delete()
+    GuardianshipConfirmation.objects.filter(beneficiary=beneficiary).delete()
+    MandatoryReport.objects.filter(beneficiary=beneficiary).update(
+        description="", reported_to_office="", reference="", outcome=""
+    )
+    FollowUpVisit.objects.filter(beneficiary=beneficiary).update(findings="")
+
+    def delete_files() -> None:
+        for storage, name in stored:
+            if name:
+                storage.delete(name)
+
+    transaction.on_commit(delete_files)
 
 
 @transaction.atomic
@@ -239,7 +342,13 @@ def beneficiary_erase(*, beneficiary: Beneficiary, actor: User, reason: str) -> 
     if not reason:
         raise ActionRefusedError(_("Record which request this erasure answers."))
     # The log is append-only: personal data written into it could never be erased again.
-    for value in (locked.name, locked.id_number, locked.guardian_name, locked.guardian_phone):
+    for value in (
+        locked.name,
+        locked.id_number,
+        locked.guardian_name,
+        locked.guardian_phone,
+        *_case_work_identifiers(locked),
+    ):
         if value and value in reason:
             raise ActionRefusedError(
                 _("The reason must not contain the person's name, ID number or phone number.")
@@ -254,6 +363,7 @@ def beneficiary_erase(*, beneficiary: Beneficiary, actor: User, reason: str) -> 
     locked.notes = ""
     locked.erased_at = timezone.now()
     locked.save(update_fields=[*PERSONAL_FIELDS, "erased_at", "updated_at"])
+    _erase_case_work(locked)
     _log(locked, "erase", actor, source=ACTIVE, target=ERASED, note=reason)
     beneficiary.refresh_from_db()
     return locked

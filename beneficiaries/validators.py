@@ -66,3 +66,18 @@ def id_birth_date(value: str) -> dt.date:
 def id_is_male(value: str) -> bool:
     """The 17th digit is odd for men and even for women."""
     return int(value[16]) % 2 == 1
+
+
+PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+
+
+def validate_phone(value: str) -> None:
+    """A mobile number or a landline with its area code (a school office has one)."""
+    if not PHONE_RE.match(value or ""):
+        raise ValidationError(
+            _(
+                "Enter an 11-digit mobile number or a landline with its area code, "
+                "e.g. 0716-8123456."
+            ),
+            code="phone",
+        )

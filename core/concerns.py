@@ -17,6 +17,12 @@ class Concern:
     url: str
     detail: str | Promise = ""
     overdue: bool = False
+    # Who may follow `url`; a reader who may not sees the matter without the link (a link that
+    # answers 404 tells nothing and looks broken). None: anyone who sees the page may.
+    can_open: Callable[[Any], bool] | None = None
+
+    def link_for(self, user: Any) -> str:
+        return self.url if self.can_open is None or self.can_open(user) else ""
 
 
 Provider = Callable[[Any], list[Concern]]

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from funds.models import BondKind, ServiceRecord, ServiceRecordState, ServiceType
+from funds.reach import FilesComplete
 from projects.models import BeneficiaryCategory
 
 CHECKLIST = [
@@ -40,12 +41,17 @@ class AcceptanceForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, files: FilesComplete | None = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        # With the register's figure, the case-file item is shown computed, not ticked.
+        self.case_files = files
         for key, label in CHECKLIST:
+            if key == "files_complete" and files is not None:
+                continue
             self.fields[key] = forms.BooleanField(label=label, required=False)
 
     def checklist(self) -> dict[str, bool]:
+        # The service replaces the case-file item by the register's figure where there is one.
         return {key: bool(self.cleaned_data.get(key)) for key, _label in CHECKLIST}
 
 

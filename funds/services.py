@@ -18,6 +18,7 @@ from core.fsm import ActionRefusedError, claim_transition, run_transition
 from core.permissions import Decision
 from core.text import clean_text
 from core.uploads import validate_upload
+from funds import reach
 from funds.ledger import ledger_post, ledger_reverse
 from funds.models import (
     Acceptance,
@@ -90,7 +91,22 @@ def acceptance_record(
     notes: str = "",
     rectification_deadline: dt.date | None = None,
 ) -> Acceptance:
-    """履约验收: passed accepts the milestone (its evaluation must be confirmed); failed sends it to 整改."""
+    """履约验收: passed accepts the milestone (its evaluation must be confirmed); failed sends it to 整改.
+
+    "Case files complete" is computed from the register when it holds files on the contract
+    (every card filled in and the 档案袋 not empty); a tick sent for it is then ignored."""
+    checklist = dict(checklist)
+    files = reach.files_complete(milestone.contract)
+    if files is not None:
+        checklist["files_complete"] = files.ok
+        if passed and not files.ok:
+            raise ValidationError(
+                _(
+                    "Case files (四卡一袋): only %(complete)s of %(total)s files on this contract "
+                    "are complete; the acceptance cannot pass."
+                )
+                % {"complete": files.complete, "total": files.total}
+            )
     if passed and not all(checklist.values()):
         raise ValidationError(_("Every checklist item must be ticked to pass the acceptance."))
     if passed:

@@ -25,7 +25,7 @@ from core.actions import act_and_redirect
 from core.exports import csv_response, stream_csv, stream_xlsx
 from core.files import protected_file_response
 from core.fsm import ActionRefusedError, check_transition
-from funds import books, documents, imports, selectors, services
+from funds import books, documents, imports, reach, selectors, services
 from funds.bonds import bond_receive, bond_return
 from funds.exports import header, ledger_csv, xlsx_rows
 from funds.forms import (
@@ -103,7 +103,7 @@ def milestone_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             "can_release": can_request_disbursement(user, milestone)
             and milestone.state == "withheld",
             "deliverable_form": DeliverableForm(),
-            "acceptance_form": AcceptanceForm(),
+            "acceptance_form": AcceptanceForm(files=reach.files_complete(milestone.contract)),
             "pay_form": PayForm(),
         },
     )

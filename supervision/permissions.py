@@ -11,6 +11,7 @@ from rules.permissions import add_perm
 
 from accounts.models import Role
 from core.permissions import ALLOW, Decision, as_predicate, deny
+from evaluation.permissions import can_read_contract_evidence
 from funds.permissions import visible_contracts_for_funds_q
 
 
@@ -36,7 +37,16 @@ def can_view_supervision(user: Any, obj: Any) -> Decision:
         and contract.project.bureau.is_within(user.organization)
     ):
         return ALLOW
-    return deny(_("Only the bureau, the supplier and auditors see the supervision of a contract."))
+    # The evaluation page lists the open supervision matters: its assessors (the lead and those
+    # cleared of conflicts) read them, as they read the deliverables and service records.
+    if user.role == Role.ASSESSOR and can_read_contract_evidence(user, contract):
+        return ALLOW
+    return deny(
+        _(
+            "Only the bureau, the supplier, the contract's assessors and auditors see the "
+            "supervision of a contract."
+        )
+    )
 
 
 def can_manage_supervision(user: Any, obj: Any) -> Decision:

@@ -19,6 +19,10 @@ from supervision.permissions import can_view_supervision
 def open_rectification_items(contract: Any) -> list[concerns.Concern]:
     today = timezone.localdate()
     url = reverse("supervision:contract", args=[contract.pk])
+
+    def opens(user: Any) -> bool:
+        return bool(user is not None and can_view_supervision(user, contract))
+
     found = [
         concerns.Concern(
             title=_("Rectification item open: %(d)s") % {"d": item.description[:60]},
@@ -26,6 +30,7 @@ def open_rectification_items(contract: Any) -> list[concerns.Concern]:
             detail=_("%(owner)s, by %(deadline)s, %(state)s")
             % {"owner": item.owner, "deadline": item.deadline, "state": item.get_state_display()},
             overdue=item.is_overdue(today),
+            can_open=opens,
         )
         for item in RectificationItem.objects.filter(contract=contract).exclude(
             state=ItemState.CLOSED
@@ -42,6 +47,7 @@ def open_rectification_items(contract: Any) -> list[concerns.Concern]:
                 title=_("%(n)s periodic report(s) late") % {"n": late},
                 url=url + "#reports",
                 overdue=True,
+                can_open=opens,
             )
         )
     return found

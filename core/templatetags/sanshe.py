@@ -70,9 +70,11 @@ def timeline(obj: Any, state_field: str = "state") -> dict[str, Any]:
     }
 
 
-@register.inclusion_tag("core/_concerns.html")
-def open_concerns(contract: Any) -> dict[str, Any]:
-    """Open matters on the contract (e.g. rectification items) from the apps that track them."""
+@register.inclusion_tag("core/_concerns.html", takes_context=True)
+def open_concerns(context: Any, contract: Any) -> dict[str, Any]:
+    """Open matters on the contract (e.g. rectification items) from the apps that track them,
+    each with its link only for a reader who may open it."""
     from core.concerns import open_concerns as found
 
-    return {"concerns": found(contract)}
+    user = context.get("user")
+    return {"concerns": [(c, c.link_for(user)) for c in found(contract)]}

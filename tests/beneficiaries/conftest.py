@@ -12,6 +12,7 @@ from procurement.models import Contract
 from tests.factories.accounts import NgoFactory, NgoUserFactory
 from tests.factories.beneficiaries import BeneficiaryFactory
 from tests.factories.procurement import ContractFactory
+from tests.funds.conftest import money  # noqa: F401 - the contract in service, for acceptance
 from tests.roles import build_world
 
 

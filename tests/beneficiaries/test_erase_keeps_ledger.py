@@ -192,3 +192,88 @@ def test_the_admin_action_takes_one_person_at_a_time(books, login):
     )
     assert "请只选择一位服务对象" in response.content.decode()
     assert not Beneficiary.objects.filter(erased_at__isnull=False).exists()
+
+
+def test_erasure_removes_the_case_work_and_its_stored_papers(
+    books, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    """Cards, growth records, the 档案袋 and the guardian's scan go (files deleted from storage
+    once committed); 强制报告 and visits stay as dated events with their text cleared."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from beneficiaries import casework
+    from beneficiaries.models import (
+        CaseDocument,
+        FollowUpVisit,
+        GrowthRecord,
+        GuardianshipConfirmation,
+        HomeSchoolCard,
+        MandatoryReport,
+        PairingCard,
+        RiskClass,
+    )
+
+    settings.MEDIA_ROOT = tmp_path
+    child, staff = books.files[0], books.staff
+    day = dt.date(2026, 3, 2)
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    casework.risk_classes_set(
+        beneficiary=child, actor=staff, risk_classes=RiskClass.objects.filter(code="hardship")
+    )
+    casework.home_school_card_save(
+        beneficiary=child, actor=staff, fields={"school": "园林小学", "parent_phone": "13900000201"}
+    )
+    casework.pairing_card_save(beneficiary=child, actor=staff, fields={"helper_name": "李敏"})
+    casework.growth_record_add(
+        beneficiary=child, actor=staff, recorded_on=day, aspect="health", content="感冒已愈"
+    )
+    document = casework.document_add(
+        beneficiary=child,
+        actor=staff,
+        title="低保证明",
+        kind="certificate",
+        file=SimpleUploadedFile("周子涵低保证明.pdf", pdf),
+    )
+    confirmation = casework.guardianship_confirm(
+        beneficiary=child,
+        actor=staff,
+        entrusted_guardian="周德全",
+        relation="祖父",
+        signed_on=day,
+        scan=SimpleUploadedFile("scan.pdf", pdf),
+    )
+    casework.mandatory_report_record(
+        beneficiary=child, actor=staff, discovered_on=day, harm="injury", description="手臂淤青"
+    )
+    casework.follow_up_record(
+        beneficiary=child,
+        actor=staff,
+        visited_on=day,
+        method="home",
+        visitor="李敏",
+        findings="祖父腿脚不便",
+    )
+    paths = [tmp_path / document.file.name, tmp_path / confirmation.scan.name]
+    assert all(p.exists() for p in paths)
+    # The entrusted guardian's name is personal data too: not in the reason either.
+    with pytest.raises(ActionRefusedError):
+        services.beneficiary_erase(
+            beneficiary=child, actor=books.users["admin"], reason="周德全书面申请"
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.beneficiary_erase(beneficiary=child, actor=books.users["admin"], reason=REASON)
+    for model in (
+        HomeSchoolCard,
+        PairingCard,
+        GrowthRecord,
+        CaseDocument,
+        GuardianshipConfirmation,
+    ):
+        assert not model.objects.filter(beneficiary=child).exists(), model
+    assert not child.risk_classes.exists()
+    assert not any(p.exists() for p in paths)
+    report = MandatoryReport.objects.get(beneficiary=child)
+    visit = FollowUpVisit.objects.get(beneficiary=child)
+    assert (report.description, report.harm, report.discovered_on) == ("", "injury", day)
+    assert (visit.findings, visit.visited_on) == ("", day)
+    assert ledger_verify().ok
