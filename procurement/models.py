@@ -19,6 +19,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from accounts.models import Organization
@@ -52,7 +53,7 @@ class TenderState(models.TextChoices):
     DRAFT = "draft", _("Draft")
     PUBLISHED = "published", _("Published, accepting bids")
     OPENED = "opened", _("Bids opened")
-    EVALUATING = "evaluating", _("Under evaluation")
+    EVALUATING = "evaluating", pgettext_lazy("tender", "Under evaluation")
     AWARDED = "awarded", _("Awarded")
     AWARD_PUBLISHED = "award_published", _("Award published")
     CONTRACTED = "contracted", _("Contract signed")
@@ -391,7 +392,7 @@ class BidState(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted (sealed)")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     OPENED = "opened", _("Opened")
-    VALID = "valid", _("Qualified")
+    VALID = "valid", pgettext_lazy("bid", "Qualified")
     INVALID = "invalid", _("Disqualified")
     WON = "won", _("Won")
     LOST = "lost", _("Not awarded")
@@ -572,7 +573,7 @@ class Score(models.Model):
     comment = models.CharField(_("comment"), max_length=500, blank=True)
 
     class Meta:
-        verbose_name = _("score")
+        verbose_name = pgettext_lazy("bid", "score")
         verbose_name_plural = _("scores")
         constraints = [
             models.UniqueConstraint(
