@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Organization, OrgKind
@@ -208,7 +209,7 @@ def survey(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                     ),
                     improvement=request.POST.get("improvement", ""),
                 )
-                messages.success(request, _("Answer recorded."))
+                messages.success(request, pgettext("survey", "Answer recorded."))
             return redirect("evaluation:survey", pk=pk)
         except (ValidationError, ActionRefusedError) as exc:
             _flash(request, exc)

@@ -6,6 +6,7 @@ import filetype
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Organization, OrgKind, Role, User
 from evaluation.models import (
@@ -56,7 +57,7 @@ class WorkbookForm(forms.Form):
 class CommissionForm(forms.Form):
     contract = forms.ModelChoiceField(label=_("Contract"), queryset=Contract.objects.none())
     milestone = forms.ModelChoiceField(
-        label=_("Milestone"),
+        label=pgettext_lazy("performance", "Milestone"),
         queryset=Contract.objects.none(),
         required=False,
         help_text=_("Leave empty to evaluate the whole contract."),

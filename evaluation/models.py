@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from accounts.models import Organization
@@ -246,7 +247,7 @@ class Evaluation(FSMModelMixin, models.Model):
     # A milestone evaluation gates that milestone's payment; blank means the whole contract.
     milestone = models.ForeignKey(
         "funds.Milestone",
-        verbose_name=_("milestone"),
+        verbose_name=pgettext_lazy("performance", "milestone"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,

@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from funds.models import BondKind, ServiceRecord, ServiceRecordState, ServiceType
 from funds.reach import FilesComplete
@@ -28,7 +29,7 @@ class DeliverableForm(forms.Form):
 
 class AcceptanceForm(forms.Form):
     passed = forms.TypedChoiceField(
-        label=_("Result"),
+        label=pgettext_lazy("acceptance", "Result"),
         choices=[("1", _("Passed")), ("0", _("Failed: rectify"))],
         coerce=lambda v: v == "1",
     )

@@ -37,7 +37,7 @@ def _guard(name: str) -> Guard:
 
 class DisbursementState(models.TextChoices):
     REQUESTED = "requested", _("Requested")
-    APPROVED = "approved", _("Approved")
+    APPROVED = "approved", pgettext_lazy("payment", "Approved")
     PAID = "paid", _("Paid")
     REJECTED = "rejected", _("Rejected")
 
@@ -270,7 +270,7 @@ class ServiceRecordImport(models.Model):
 
 
 class ServiceRecordState(models.TextChoices):
-    RECORDED = "recorded", _("Recorded")
+    RECORDED = "recorded", pgettext_lazy("service record", "Recorded")
     WITHDRAWN = "withdrawn", pgettext_lazy("service record", "Withdrawn")
 
 
@@ -398,7 +398,9 @@ class Disbursement(FSMModelMixin, models.Model):
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    approved_at = models.DateTimeField(
+        pgettext_lazy("payment", "approved at"), null=True, blank=True
+    )
     paid_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -508,7 +510,7 @@ MEMOS: dict[str, Any] = {
         "Score %(s)s < %(p)s: nothing is paid; %(a)s withheld pending rectification."
     ),
     "withheld": _("Withheld pending rectification"),
-    "approved": _("Approved"),
+    "approved": pgettext_lazy("payment", "Approved"),
     "paid": _("Voucher %(v)s, paid %(d)s"),
     "release": _("Withheld part released after rectification: %(a)s"),
     "forfeited": _("Not paid and given up"),
@@ -650,7 +652,9 @@ class LedgerEntry(models.Model):
 
     seq = models.PositiveBigIntegerField(_("sequence"), unique=True)
     occurred_at = models.DateTimeField(_("time"))
-    kind = models.CharField(_("event"), max_length=32, choices=LedgerKind.choices)
+    kind = models.CharField(
+        pgettext_lazy("ledger", "event"), max_length=32, choices=LedgerKind.choices
+    )
     debit = models.CharField(_("debit account"), max_length=60)
     credit = models.CharField(_("credit account"), max_length=60)
     amount = models.DecimalField(_("amount (CNY)"), max_digits=14, decimal_places=2)

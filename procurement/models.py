@@ -53,7 +53,7 @@ class TenderState(models.TextChoices):
     DRAFT = "draft", _("Draft")
     PUBLISHED = "published", _("Published, accepting bids")
     OPENED = "opened", _("Bids opened")
-    EVALUATING = "evaluating", _("Under evaluation")
+    EVALUATING = "evaluating", pgettext_lazy("tender", "Under evaluation")
     AWARDED = "awarded", _("Awarded")
     AWARD_PUBLISHED = "award_published", _("Award published")
     CONTRACTED = "contracted", _("Contract signed")
@@ -392,9 +392,9 @@ class BidState(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted (sealed)")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     OPENED = "opened", _("Opened")
-    # "Qualified" alone is also an annual inspection's 合格 (accounts, which wins the merged
-    # catalogue); a bid that passed the chair's review is 有效.
-    VALID = "valid", pgettext_lazy("bid review", "Qualified")
+    # "Qualified" alone is also an annual inspection's 合格 (accounts); a bid that passed the
+    # chair's review is 有效.
+    VALID = "valid", pgettext_lazy("bid", "Qualified")
     INVALID = "invalid", _("Disqualified")
     WON = "won", _("Won")
     LOST = "lost", _("Not awarded")
@@ -575,7 +575,7 @@ class Score(models.Model):
     comment = models.CharField(_("comment"), max_length=500, blank=True)
 
     class Meta:
-        verbose_name = _("score")
+        verbose_name = pgettext_lazy("bid", "score")
         verbose_name_plural = _("scores")
         constraints = [
             models.UniqueConstraint(

@@ -72,7 +72,7 @@ class ReportingSchedule(models.Model):
 
 
 class ReportState(models.TextChoices):
-    DUE = "due", _("Due")
+    DUE = "due", pgettext_lazy("report", "Due")
     SUBMITTED = "submitted", pgettext_lazy("report", "Submitted")
     READ = "read", pgettext_lazy("report", "Read")
     RETURNED = "returned", pgettext_lazy("report", "Returned")
@@ -256,7 +256,9 @@ class RectificationItem(FSMModelMixin, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     opened_at = models.DateTimeField(auto_now_add=True)
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_at = models.DateTimeField(
+        pgettext_lazy("rectification", "closed at"), null=True, blank=True
+    )
     state = FSMField(_("state"), default=ItemState.OPEN, choices=ItemState.choices, protected=True)
 
     class Meta:

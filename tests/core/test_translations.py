@@ -1,5 +1,10 @@
-"""Every catalogue is complete: no untranslated or fuzzy entry, and each .mo is compiled from its .po."""
+"""Every catalogue is complete: no untranslated or fuzzy entry, and each .mo is compiled from its .po.
 
+Django merges every app's catalogue into one per language, so a msgid with two renderings in two
+apps shows one of them everywhere; such words need a message context (pgettext) instead.
+"""
+
+from collections import defaultdict
 from pathlib import Path
 
 import polib
@@ -22,9 +27,26 @@ def test_catalogue_is_complete_and_compiled(po_path):
     assert missing == [], f"untranslated or fuzzy in {po_path}: {missing}"
     mo_path = po_path.with_suffix(".mo")
     assert mo_path.exists(), f"{mo_path} is missing: run compilemessages"
-    compiled = {e.msgid: e.msgstr for e in polib.mofile(str(mo_path))}
+    compiled = {(e.msgctxt, e.msgid): e.msgstr for e in polib.mofile(str(mo_path))}
     for entry in po.translated_entries():
         if not entry.msgid_plural:
-            assert compiled.get(entry.msgid) == entry.msgstr, (
+            assert compiled.get((entry.msgctxt, entry.msgid)) == entry.msgstr, (
                 f"{mo_path} is stale: run compilemessages"
             )
+
+
+def test_no_msgid_is_translated_differently_in_two_catalogues():
+    renderings: dict[tuple[str | None, str], dict[str, str]] = defaultdict(dict)
+    for po_path in CATALOGUES:
+        app = str(po_path.relative_to(ROOT).parts[0])
+        for entry in polib.pofile(str(po_path)).translated_entries():
+            renderings[(entry.msgctxt, entry.msgid)][app] = entry.msgstr
+    clashes = [
+        f"{msgid!r}" + (f" (context {context!r})" if context else "") + f": {by_app}"
+        for (context, msgid), by_app in sorted(renderings.items(), key=lambda kv: kv[0][1])
+        if len(set(by_app.values())) > 1
+    ]
+    assert clashes == [], (
+        "one msgid, several renderings: the merged catalogue shows only one of them; give each "
+        "meaning a pgettext context, or make the catalogues agree:\n" + "\n".join(clashes)
+    )
