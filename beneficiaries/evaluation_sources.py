@@ -12,6 +12,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from beneficiaries.figures import follow_ups, four_cards_counts
 from beneficiaries.models import CHILD_CATEGORIES, Beneficiary, RiskClass
@@ -66,7 +67,7 @@ def case_work_section(evaluation: Any, as_of: dt.date) -> sources.EvidenceSectio
     ]
     return sources.EvidenceSection(
         title=_("Case work (counts only)"),
-        headers=[_("What"), _("People on file"), _("Of whom")],
+        headers=[pgettext("case files", "What"), _("People on file"), _("Of whom")],
         rows=rows,
         note=_(
             "Counted on %(day)s from the NGO's case files; names and ID numbers stay with the NGO."

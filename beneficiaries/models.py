@@ -456,7 +456,7 @@ class MandatoryReport(FSMModelMixin, models.Model):
 
 
 class VisitMethod(models.TextChoices):
-    HOME = "home", _("Home visit")
+    HOME = "home", pgettext_lazy("follow-up", "Home visit")
     PHONE = "phone", _("Phone or video call")
     SCHOOL = "school", _("At school")
     OTHER = "other", pgettext_lazy("visit method", "Other")
@@ -468,10 +468,10 @@ class FollowUpVisit(models.Model):
     beneficiary = models.ForeignKey(
         Beneficiary, on_delete=models.PROTECT, related_name="follow_up_visits"
     )
-    visited_on = models.DateField(_("visited on"))
+    visited_on = models.DateField(pgettext_lazy("follow-up", "visited on"))
     method = models.CharField(_("how"), max_length=16, choices=VisitMethod.choices)
-    visitor = models.CharField(_("visited by"), max_length=50)
-    findings = models.TextField(_("findings"), blank=True)
+    visitor = models.CharField(pgettext_lazy("follow-up", "visited by"), max_length=50)
+    findings = models.TextField(pgettext_lazy("follow-up", "findings"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
