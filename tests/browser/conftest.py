@@ -51,23 +51,31 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 1400})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.base = live_server.url
-    # Irreversible actions ask window.confirm(); the journeys answer yes and keep what was
-    # asked, so a test can check the summary the user read (Playwright would dismiss it).
-    page.confirmations = []
+def open_window(browser, base: str, width: int = 1280, height: int = 1400):
+    """A new browser window (its own context: its own session, as on another computer).
+
+    Irreversible actions ask window.confirm(); the window answers yes and keeps what was asked
+    in `window.confirmations`, so a test can check the summary the user read (Playwright would
+    otherwise dismiss the question and the form would never be sent)."""
+    context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": height})
+    window = context.new_page()
+    window.set_default_timeout(10_000)
+    window.base = base
+    window.confirmations = []
 
     def _accept(dialog):
-        page.confirmations.append(dialog.message)
+        window.confirmations.append(dialog.message)
         dialog.accept()
 
-    page.on("dialog", _accept)
-    yield page
-    context.close()
+    window.on("dialog", _accept)
+    return window
+
+
+@pytest.fixture
+def page(browser, live_server):
+    window = open_window(browser, live_server.url)
+    yield window
+    window.context.close()
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import io
 
 import pytest
 
-from tests.browser.conftest import go, log_in
+from tests.browser.conftest import go, log_in, open_window
 
 pytestmark = pytest.mark.browser
 
@@ -30,10 +30,7 @@ def desk(page):
 
     def _desk(username: str):
         if username not in windows:
-            context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 1400})
-            window = context.new_page()
-            window.set_default_timeout(10_000)
-            window.base = page.base
+            window = open_window(browser, page.base)
             log_in(window, username)
             windows[username] = window
         return windows[username]
@@ -311,6 +308,8 @@ def _panel_awards_jianli(desk, shot=None):
     if shot:
         shot(bureau, "22-panel-ranking")
     go(bureau, "button:has-text('确认定标')")
+    # The confirmation named the winner and the price before anything happened.
+    assert "监利县乡村快乐之家服务协会以¥352,000.00中标" in bureau.confirmations[-1]
     assert "已确认定标" in bureau.inner_text(".messages")
     assert "已定标" in bureau.inner_text("h1")
     go(bureau, "button:has-text('发布结果公告')")

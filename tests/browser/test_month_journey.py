@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from PIL import Image
 
-from tests.browser.conftest import go, log_in
+from tests.browser.conftest import go, log_in, open_window
 
 pytestmark = pytest.mark.browser
 
@@ -29,11 +29,8 @@ def person(browser, live_server):
     contexts = []
 
     def _open(username: str):
-        context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 1400})
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        page.base = live_server.url
+        page = open_window(browser, live_server.url)
+        contexts.append(page.context)
         log_in(page, username)
         return page
 

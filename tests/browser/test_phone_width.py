@@ -4,7 +4,7 @@ desktop sizes go to artifacts/screenshots/ for a person to look at."""
 
 import pytest
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, open_window
 
 pytestmark = pytest.mark.browser
 
@@ -35,10 +35,8 @@ def test_pages_fit_a_phone(browser, live_server, demo, shot):
     # One demo load for every role: loading it per role would cost minutes.
     problems = []
     for user, paths in PAGES.items():
-        context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        page.base = live_server.url
+        page = open_window(browser, live_server.url, width=390, height=844)
+        context = page.context
         try:
             if user:
                 log_in(page, user)
