@@ -16,6 +16,17 @@ from tests.opendata.conftest import harvest
 pytestmark = pytest.mark.django_db
 
 
+def test_the_checks_use_the_official_1_1_5_schemas(release_schema):
+    base = "https://standard.open-contracting.org/schema/1__1__5/"
+    assert release_schema["id"] == base + "release-schema.json"
+    package = checks._load(checks.SCHEMA_DIR / "release-package-schema.json")
+    assert package["id"] == base + "release-package-schema.json"
+    assert checks.release_schema()["id"] == release_schema["id"]
+    # 1.1.5's closed releaseTag codelist is enforced (1.1.4 had the same list).
+    tags = release_schema["properties"]["tag"]["items"]["enum"]
+    assert "tenderUpdate" in tags and "notATag" not in tags
+
+
 def test_merge_rules_match_the_official_schema(release_schema):
     from ocdsmerge.rules import get_merge_rules
 
