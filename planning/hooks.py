@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from planning import eligibility, sections, services
+from procurement import documents as procurement_documents
 from procurement import eligibility as procurement_eligibility
 from projects import checks as project_checks
 from projects import sections as project_sections
@@ -11,3 +12,6 @@ project_checks.register(services.approval_refusal)
 procurement_eligibility.register_bid_check(eligibility.bid_refusal)
 procurement_eligibility.register_contract_check(services.contract_refusal)
 project_sections.register(sections.planning_section)
+procurement_documents.register_notice_facts(
+    sections.notice_facts, sample=sections.sample_notice_facts
+)
