@@ -293,3 +293,33 @@ def test_allocated_line_keeps_its_ledger_entry(tree):
     entry = LedgerEntry.objects.get(kind="budget_allocated")
     assert BudgetLine.objects.get(pk=city_line.pk).ledger_entry == entry
     assert BudgetLine.objects.get(pk=line.pk).ledger_entry is None
+
+
+def test_migration_links_allocations_made_before_it(tree):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("planning.migrations.0002_budget_line_ledger_entry")
+    line = _province_line(tree)
+    city_line = services.allocation_make(
+        actor=tree["staff"][tree["province"]],
+        source=line,
+        child=tree["city"],
+        amount=Decimal("400000.00"),
+    )
+    county_line = services.allocation_make(
+        actor=tree["staff"][tree["city"]],
+        source=city_line,
+        child=tree["jiangling"],
+        amount=Decimal("400000.00"),  # the same amount: told apart by the memo
+    )
+    expected = {
+        city_line.pk: city_line.ledger_entry_id,
+        county_line.pk: county_line.ledger_entry_id,
+    }
+    BudgetLine.objects.update(ledger_entry=None)  # as before the migration
+    migration.link_existing_allocations(apps, None)
+    linked = dict(BudgetLine.objects.filter(source__isnull=False).values_list("pk", "ledger_entry"))
+    assert linked == expected
+    assert len(set(expected.values())) == 2
