@@ -3,11 +3,14 @@ and the tender and award notice PDFs."""
 
 from __future__ import annotations
 
+import csv
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.test import Client
 
+from opendata import checks
 from opendata.events import Logs
 from opendata.releases import tender_events
 from planning.models import CatalogueItem, ProjectCatalogue
@@ -33,6 +36,16 @@ def test_tender_release_carries_the_catalogue_code(world):
     assert _notice_item(tender)["additionalClassifications"] == [
         {"scheme": "政府购买服务指导性目录", "id": "A0702", "description": "农村留守儿童关爱服务"}
     ]
+    # The scheme is declared in the publication's extension, beside the service category's.
+    codelist = (
+        Path(checks.EXTENSIONS_DIR)
+        / "sanshe_details"
+        / "codelists"
+        / "+itemClassificationScheme.csv"
+    )
+    with codelist.open(encoding="utf-8") as handle:
+        codes = {row["Code"] for row in csv.DictReader(handle)}
+    assert {"SANSHE-CATEGORY", "政府购买服务指导性目录"} <= codes
 
 
 def test_tender_and_award_notice_pdfs_print_the_catalogue_code(world):
