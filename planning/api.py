@@ -33,7 +33,9 @@ class BudgetLineSerializer(serializers.ModelSerializer[BudgetLine]):
     year = serializers.IntegerField(source="plan.year", read_only=True)
     allocated_down = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
     drawn = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
-    room = serializers.SerializerMethodField(help_text="What is left: amount, less allocated down, less drawn.")
+    room = serializers.SerializerMethodField(
+        help_text="What is left: amount, less allocated down, less drawn."
+    )
 
     class Meta:
         model = BudgetLine
