@@ -1,13 +1,15 @@
 """The bureau dashboard at 100 and at 10,000 projects: queries must not grow, time < 300 ms.
 
-    .venv/bin/python -m benchmarks.planning_dashboard [--projects 100 10000] [--repeat 5]
+    .venv/bin/python -m benchmarks.planning_dashboard [--projects 100 10000] [--repeat 20]
 
 Migrates a throwaway SQLite database (or BENCH_DATABASE_URL if it names a database made for
-this) and, for each size, generates a province → city → three counties tree with an annual plan
+this; never the development or test database, the generated rows are not removed) and, for each size, generates a province → city → three counties tree with an annual plan
 per bureau, allocations down the tree, N projects drawing on the county lines (one or two lines
 each), a contract, target groups, service records and two paid disbursements per project in the
 hash-chained ledger. It then asks the province's dashboard page through the test client, counts
-its queries and reports the median of --repeat timed requests. The sizes are cumulative (the
+its queries and reports p50 and p95 of --repeat timed requests, p95 against the 300 ms target
+(ratio below 1.00 meets it), the app process's CPU time per request and the load average (on a
+shared machine wall time is mostly waiting for a CPU). The sizes are cumulative (the
 second run adds to the first), so the rows the page reads grow a hundredfold.
 """
 
@@ -25,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 YEAR = 2026
+TARGET_MS = 300.0
 
 
 def _setup(db_url: str) -> None:
@@ -207,7 +210,13 @@ def _analyze() -> None:
             cursor.execute("ANALYZE")
 
 
-def _measure(world: dict[str, Any], repeat: int) -> tuple[int, float]:
+def _percentile(times: list[float], share: float) -> float:
+    """Nearest-rank percentile (no interpolation: a reported time was measured)."""
+    ordered = sorted(times)
+    return ordered[max(0, min(len(ordered) - 1, round(share * len(ordered) + 0.5) - 1))]
+
+
+def _measure(world: dict[str, Any], repeat: int) -> tuple[int, float, float, float]:
     from django.db import connection
     from django.test import Client
 
@@ -225,19 +234,22 @@ def _measure(world: dict[str, Any], repeat: int) -> tuple[int, float]:
 
     with connection.execute_wrapper(count):
         assert client.get(url).status_code == 200
-    times = []
+    times, cpu = [], []
     for _ in range(repeat):
-        began = time.perf_counter()
+        began, began_cpu = time.perf_counter(), time.process_time()
         response = client.get(url)
         times.append((time.perf_counter() - began) * 1000)
+        cpu.append((time.process_time() - began_cpu) * 1000)
         assert response.status_code == 200
-    return len(counted), statistics.median(times)
+    # Wall time includes waiting for a CPU on a shared machine; the app process's own CPU time
+    # (the database server's excluded) says what the page costs Python when the load is high.
+    return len(counted), statistics.median(times), _percentile(times, 0.95), statistics.median(cpu)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--projects", type=int, nargs="+", default=[100, 10_000])
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="sanshe-dashboard-"))
     db_url = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{workdir}/dashboard.sqlite3")
@@ -271,9 +283,13 @@ def main() -> None:
         made = size
         seeded = time.perf_counter() - began
         _analyze()
-        queries, ms = _measure(world, args.repeat)
+        queries, p50, p95, cpu = _measure(world, args.repeat)
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
         print(
-            f"{size:>6} projects (seeded in {seeded:.1f} s): {queries} queries, median {ms:.0f} ms"
+            f"{size:>6} projects (seeded in {seeded:.1f} s): {queries} queries, "
+            f"p50 {p50:.0f} ms, p95 {p95:.0f} ms over {args.repeat} requests, "
+            f"p95/target {p95 / TARGET_MS:.2f} (target {TARGET_MS:.0f} ms); "
+            f"app CPU p50 {cpu:.0f} ms; load average {load:.1f}"
         )
 
 

@@ -16,6 +16,12 @@ from funds.api import (
     MilestoneActionsViewSet,
     ServiceRecordActionsViewSet,
 )
+from planning.api import (
+    AnnualPlanViewSet,
+    BudgetLineViewSet,
+    CatalogueItemViewSet,
+    StatsReportViewSet,
+)
 from procurement.api import (
     BidViewSet,
     ClarificationViewSet,
@@ -49,6 +55,10 @@ router.register("beneficiaries", BeneficiaryViewSet, basename="beneficiary")
 router.register("exports", ExportJobViewSet, basename="export-job")
 router.register("social-workers", SocialWorkerViewSet, basename="social-worker")
 router.register("volunteer-services", VolunteerServiceViewSet, basename="volunteer-service")
+router.register("planning/plans", AnnualPlanViewSet, basename="planning-plan")
+router.register("planning/budget-lines", BudgetLineViewSet, basename="planning-budget-line")
+router.register("planning/catalogue", CatalogueItemViewSet, basename="planning-catalogue-item")
+router.register("planning/reports", StatsReportViewSet, basename="planning-report")
 
 urlpatterns = [
     # POST on a template's own URL saves its next version, which the router's routes do not offer.

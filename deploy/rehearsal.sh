@@ -48,6 +48,10 @@ export SANSHE_S3_BUCKET=sanshe-rehearsal SANSHE_S3_ENDPOINT_URL=http://127.0.0.1
 export SANSHE_S3_ACCESS_KEY=rehearsal SANSHE_S3_SECRET_KEY=rehearsal SANSHE_S3_REGION=us-east-1
 export SANSHE_CACHE_URL=$REDIS/13 SANSHE_TASKS_REDIS_URL=$REDIS/14 SANSHE_SEVERAL_SERVERS=true
 export SANSHE_TRUSTED_PROXIES=127.0.0.1 SANSHE_DEMO_MODE=true SANSHE_WORKERS=2
+# The open-data publication as production names it (check --deploy warns on a loopback address;
+# the rehearsal follows no published link).
+export SANSHE_OCDS_BASE_URI=https://sanshe.example.gov.cn SANSHE_OCID_PREFIX=ocds-x7q2lm
+export SANSHE_OCDS_PUBLISHER_NAME=潜江市民政局 SANSHE_OCDS_PUBLISHER_UID=11429005MB1234567X
 bin=$R/venv/bin
 
 say "object store: moto server on 127.0.0.1:$S3_PORT"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -124,6 +125,36 @@ def contract_target_progress(*, contract: Contract) -> list[TargetProgress]:
     ]
 
 
+@dataclass(frozen=True)
+class LedgerBureauScope:
+    """How an app that posts entries without a project (planning's allocations down the tree)
+    places them in the bureau tree, so the ledger's bureau filter and visibility include them
+    (a registry: funds never imports the apps that post such entries).
+
+    `of_bureau(bureau_id)`: the entries of that bureau and of the bureaus directly below it
+    (the same reach as the bureau filter's projects); `visible(user)`: the entries `user` may
+    read beyond their projects' entries."""
+
+    of_bureau: Callable[[int], Q]
+    visible: Callable[[Any], Q]
+
+
+_bureau_scopes: list[LedgerBureauScope] = []
+
+
+def register_ledger_bureau_scope(scope: LedgerBureauScope) -> LedgerBureauScope:
+    if scope not in _bureau_scopes:
+        _bureau_scopes.append(scope)
+    return scope
+
+
+def _any_of(parts: list[Q]) -> Q:
+    combined = Q(pk__in=[])
+    for part in parts:
+        combined |= part
+    return combined
+
+
 def ledger_entries(
     *,
     user: Any,
@@ -140,10 +171,15 @@ def ledger_entries(
     )
     if not (user.is_superuser or user.role in (Role.AUDITOR, Role.ADMIN)):
         qs = qs.filter(
-            project__in=ServiceProject.objects.filter(visible_projects_q(user)).values("pk")
+            Q(project__in=ServiceProject.objects.filter(visible_projects_q(user)).values("pk"))
+            | _any_of([scope.visible(user) for scope in _bureau_scopes])
         )
     if bureau:
-        qs = qs.filter(Q(project__bureau_id=bureau) | Q(project__bureau__parent_id=bureau))
+        qs = qs.filter(
+            Q(project__bureau_id=bureau)
+            | Q(project__bureau__parent_id=bureau)
+            | _any_of([scope.of_bureau(bureau) for scope in _bureau_scopes])
+        )
     if project:
         qs = qs.filter(project_id=project)
     if contract:

@@ -7,4 +7,5 @@ class OpendataConfig(AppConfig):
     verbose_name = _("Open data (OCDS)")
 
     def ready(self) -> None:
-        from opendata import receivers  # noqa: F401  (connects the publication hooks)
+        # Connects the publication hooks; registers the deploy checks of the OCDS settings.
+        from opendata import receivers, system_checks  # noqa: F401

@@ -2,8 +2,8 @@
 
 This is what the Open Contracting Partnership's checker (libcoveocds) reports as errors and
 as "additional fields", computed the same way but without the network: the release schema is
-the official 1.1 schema vendored in opendata/schema (taken from the ocdsmerge source
-distribution on PyPI), patched with this publication's own extensions (opendata/extensions)
+the official OCDS 1.1.5 release and release-package schemas vendored unchanged in
+opendata/schema (their provenance and Apache-2.0 licence in opendata/schema/README.md), patched with this publication's own extensions (opendata/extensions)
 by JSON Merge Patch (RFC 7386), which is how OCDS extensions apply to the schema.
 """
 

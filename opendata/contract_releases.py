@@ -54,6 +54,8 @@ def contract_events(contract: Contract, logs: Logs) -> list[Event]:
             with_buyer(project, supplier, contracts=[signed]),
         )
     ]
+    if contract.notice_published_at is not None:
+        events.append(contract_notice_event(contract))
     events.extend(
         Event(
             f"contract-{contract.number}-amendment-{a.version}",
@@ -102,6 +104,37 @@ def contract_events(contract: Contract, logs: Logs) -> list[Event]:
             )
         )
     return events
+
+
+def contract_notice_event(contract: Contract) -> Event:
+    """合同公告: the notice page and the contract's text, public from the notice on."""
+    project = contract.project
+    cid = contract.number
+    published = contract.notice_published_at
+    assert published is not None  # noqa: S101 - contract_events passes published notices only
+    documents = [
+        doc(
+            f"{cid}-notice",
+            "contractNotice",
+            f"{project.title}合同公告",
+            f"/procurement/notices/contracts/{contract.pk}/",
+            published,
+            media_type="text/html",
+        ),
+        doc(
+            f"{cid}-signed",
+            "contractSigned",
+            f"{project.title}服务合同",
+            f"/procurement/notices/contracts/{contract.pk}/contract.pdf",
+            published,
+        ),
+    ]
+    return Event(
+        f"contract-{cid}-notice",
+        published,
+        "contractUpdate",
+        with_buyer(project, contracts=[{**contract_head(contract), "documents": documents}]),
+    )
 
 
 def payment_events(contract: Contract, milestones: list[Any]) -> list[Event]:

@@ -49,14 +49,22 @@ def with_buyer(project: ServiceProject, *others: dict[str, Any], **body: Any) ->
     }
 
 
-def doc(doc_id: str, doc_type: str, title: str, path: str, published: Any) -> dict[str, Any]:
+def doc(
+    doc_id: str,
+    doc_type: str,
+    title: str,
+    path: str,
+    published: Any,
+    media_type: str = "application/pdf",
+) -> dict[str, Any]:
+    """A public document: `path` must answer without login (tests follow every link)."""
     return {
         "id": doc_id,
         "documentType": doc_type,
         "title": title,
         "url": f"{base_uri()}{path}",
         "datePublished": iso(published),
-        "format": "application/pdf",
+        "format": media_type,
         "language": "zh",
     }
 

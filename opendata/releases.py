@@ -81,6 +81,21 @@ def catalogue_classifications(project: ServiceProject) -> dict[str, Any]:
     }
 
 
+def _procurement_documents(tender: Tender, tid: str) -> list[dict[str, Any]]:
+    """The 采购文件, public from the notice on (procurement:documents_download)."""
+    if not tender.documents_file:
+        return []
+    return [
+        doc(
+            f"{tid}-documents",
+            "biddingDocuments",
+            f"{tender.title}采购文件",
+            f"/procurement/notices/{tender.pk}/documents.pdf",
+            tender.publish_at,
+        )
+    ]
+
+
 def tender_events(tender: Tender, logs: Logs) -> list[Event]:
     """The notice, its opening, failure or cancellation, the award, enquiries and objections."""
     return [*_tender_stages(tender, logs), *enquiry_events(tender), *complaint_events(tender)]
@@ -137,7 +152,7 @@ def _tender_stages(tender: Tender, logs: Logs) -> list[Event]:
             "startDate": iso(project.period_start),
             "endDate": iso(project.period_end),
         },
-        "documents": [notice],
+        "documents": [notice, *_procurement_documents(tender, tid)],
     }
     events = [
         Event(

@@ -31,6 +31,7 @@ UPDATE_TAG = {
     "tenderCancellation": "tenderUpdate",
     "award": "awardUpdate",
     "contract": "contractUpdate",
+    "contractUpdate": "contractUpdate",
     "contractAmendment": "contractUpdate",
     "contractTermination": "contractUpdate",
     "implementation": "implementationUpdate",

@@ -86,6 +86,15 @@ class BudgetLine(models.Model):
         on_delete=models.PROTECT,
         related_name="allocations",
     )
+    # The ledger line an allocation posted (it has no project): how the ledger's bureau filter
+    # finds it (planning.hooks registers the scope with funds).
+    ledger_entry = models.OneToOneField(
+        "funds.LedgerEntry",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="allocated_line",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -38,6 +38,34 @@ def visible_bureaus_q(user: Any, prefix: str = "") -> Q:
     return Q(pk__in=[])
 
 
+def visible_reports_q(user: Any) -> Q:
+    """Statistics reports `user` may read (the queryset twin of can_view_report): drafts stay in
+    their bureau, the bureaus above see submitted versions."""
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    if _sees_all(user):
+        return Q()
+    if user.role in BUREAU_ROLES and user.organization_id:
+        return visible_bureaus_q(user, "bureau__") & (
+            Q(state="submitted") | Q(bureau_id=user.organization_id)
+        )
+    return Q(pk__in=[])
+
+
+def visible_catalogue_q(user: Any) -> Q:
+    """Catalogue entries: public classification (printed on notices and in open data), so any
+    signed-in user reads every entry."""
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    return Q()
+
+
+def can_view_catalogue_item(user: Any, item: Any) -> Decision:
+    if not user.is_authenticated:
+        return deny(_("Please log in first."))
+    return ALLOW
+
+
 def can_view_bureau(user: Any, bureau: Organization) -> Decision:
     if not user.is_authenticated:
         return deny(_("Please log in first."))

@@ -2,7 +2,8 @@
 
 Kept in one module (and only through `funds.ledger.ledger_post`) so the ledger's own postings
 can change without touching planning. An allocation belongs to no project, which is why the
-ledger entry's project may be empty.
+ledger entry's project may be empty; the allocated line keeps its entry (`ledger_entry`) so the
+ledger's bureau filter and visibility find it (`LEDGER_SCOPE`, registered in planning.hooks).
 
 | event | debit | credit |
 |---|---|---|
@@ -18,8 +19,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
+
 from funds.ledger import ledger_post, ledger_reverse
 from funds.models import LedgerEntry, LedgerKind
+from funds.selectors import LedgerBureauScope
 
 ALLOCATED = ("下级预算指标", "年度预算指标")
 DRAWN = ("预算指标", "年度预算指标")
@@ -52,3 +56,31 @@ def reverse_draw(*, draw: Any, actor: Any) -> LedgerEntry | None:
     if draw.ledger_entry is None:
         return None
     return ledger_reverse(entry=draw.ledger_entry, actor=actor, memo="预算指标支用调整")
+
+
+def _allocation_entries(lines: Q) -> Q:
+    """Ledger entries posted by the allocations into the lines `lines` selects."""
+    from planning.models import BudgetLine
+
+    return Q(
+        pk__in=BudgetLine.objects.filter(lines, ledger_entry__isnull=False).values(
+            "ledger_entry_id"
+        )
+    )
+
+
+def allocations_of_bureau(bureau_id: int) -> Q:
+    # An allocation is the receiving bureau's line: it shows under that bureau and under the
+    # bureau above it (which made it), like a project shows under its bureau and the parent.
+    return _allocation_entries(Q(plan__bureau_id=bureau_id) | Q(plan__bureau__parent_id=bureau_id))
+
+
+def allocations_visible(user: Any) -> Q:
+    # Whoever may read the receiving bureau's plan reads its allocation line: that bureau's
+    # staff and finance and those of every bureau above it (the giver included).
+    from planning.permissions import visible_bureaus_q
+
+    return _allocation_entries(visible_bureaus_q(user, prefix="plan__bureau__"))
+
+
+LEDGER_SCOPE = LedgerBureauScope(of_bureau=allocations_of_bureau, visible=allocations_visible)

@@ -1,4 +1,5 @@
-"""The planning panel on the project page: catalogue entry, budget lines drawn on."""
+"""What planning shows on the project page (catalogue entry, budget lines drawn on) and on
+the project's notices (its catalogue entry)."""
 
 from __future__ import annotations
 
@@ -32,3 +33,20 @@ def planning_section(user: Any, project: Any) -> Section | None:
         },
         order=5,
     )
+
+
+# The label is the catalogue's official name, printed as is on the (Chinese) notice PDFs, like
+# the rest of the default notice templates.
+CATALOGUE_LABEL = "政府购买服务指导性目录"
+
+
+def notice_facts(project: Any) -> list[tuple[str, str]]:
+    """The 指导性目录 entry on the project's tender and award notices (procurement's registry)."""
+    from planning.models import ProjectCatalogue
+
+    picked = ProjectCatalogue.objects.filter(project=project).select_related("item").first()
+    return [(CATALOGUE_LABEL, str(picked.item))] if picked else []
+
+
+def sample_notice_facts() -> list[tuple[str, str]]:
+    return [(CATALOGUE_LABEL, "0301 困境儿童关爱保护服务")]

@@ -152,7 +152,8 @@ def allocation_make(
         source=locked,
         created_by=actor,
     )
-    postings.post_allocation(line=line, actor=actor)
+    line.ledger_entry = postings.post_allocation(line=line, actor=actor)
+    line.save(update_fields=["ledger_entry"])
     TransitionLog.objects.create(
         subject=locked.plan,
         transition="allocate",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
@@ -17,11 +18,35 @@ from procurement.models import Contract, Tender
 
 TEMPLATES = Path(__file__).resolve().parent / "document_templates"
 
+# Facts about a project that apps above procurement print on its notices (a registry, so that
+# procurement never imports them): e.g. planning's 指导性目录 entry. Each provider gives
+# (label, value) rows for a project, and rows of the same shape for the template preview.
+NoticeFacts = Callable[[Any], list[tuple[str, str]]]
+_notice_facts: list[tuple[NoticeFacts, Callable[[], list[tuple[str, str]]]]] = []
+
+
+def register_notice_facts(
+    facts: NoticeFacts, *, sample: Callable[[], list[tuple[str, str]]]
+) -> NoticeFacts:
+    """Rows the tender and award notices print under 项目基本情况 (`project_facts`)."""
+    if all(facts is not known for known, _sample in _notice_facts):
+        _notice_facts.append((facts, sample))
+    return facts
+
+
+def notice_facts(project: Any) -> list[tuple[str, str]]:
+    return [row for facts, _sample in _notice_facts for row in facts(project)]
+
+
+def _sample_facts() -> list[tuple[str, str]]:
+    return [row for _facts, sample in _notice_facts for row in sample()]
+
 
 def _tender_context(tender: Tender) -> dict[str, Any]:
     return {
         "tender": tender,
         "project": tender.project,
+        "project_facts": notice_facts(tender.project),
         "bureau": tender.project.bureau,
         "criteria": list(tender.criteria.all()),
         "method": tender.get_method_display(),
@@ -130,6 +155,7 @@ def sample_tender_context() -> dict[str, Any]:
             SimpleNamespace(name="服务方案", points=Decimal("40"), guidance=""),
             SimpleNamespace(name="团队与经验", points=Decimal("40"), guidance=""),
         ],
+        "project_facts": _sample_facts(),
         "method": "公开招标",
         "now": timezone.now(),
         "winner": bid,

@@ -46,6 +46,11 @@ urlpatterns = [
     ),
     path("contracts/<int:pk>/filing/", views_audit.contract_filing, name="contract_filing"),
     path("notices/contracts/<int:pk>/", views_audit.contract_notice, name="contract_notice"),
+    path(
+        "notices/contracts/<int:pk>/contract.pdf",
+        views.contract_notice_pdf,
+        name="contract_notice_pdf",
+    ),
     path("intents/", views_audit.intents, name="intents"),
     path("tenders/<int:pk>/rounds/", views_audit.round_open, name="round_open"),
     path("rounds/<int:pk>/offer/", views_audit.round_offer, name="round_offer"),

@@ -640,6 +640,16 @@ def award_notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return _pdf(documents.award_notice(tender), f"award-{pk}.pdf")
 
 
+def contract_notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The signed contract's text, public with its 合同公告 (实施条例第五十条); not before."""
+    contract = get_object_or_404(
+        Contract.objects.select_related("project__bureau", "supplier"),
+        pk=pk,
+        notice_published_at__isnull=False,
+    )
+    return _pdf(documents.contract_pdf(contract), f"contract-{contract.number}.pdf")
+
+
 @login_required
 def panel_report_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     tender = selectors.tender_get(user=request.user, pk=pk)

@@ -21,6 +21,11 @@ PROD_ENV = {
     "DATABASE_URL": "sqlite:///:memory:",
     "SANSHE_STATIC_ROOT": "/srv/sanshe/static",
     "SANSHE_MEDIA_ROOT": "/srv/sanshe/media",
+    # The open-data publication (opendata.system_checks warns while these are left unset).
+    "SANSHE_OCDS_BASE_URI": "https://sanshe.example.gov.cn",
+    "SANSHE_OCID_PREFIX": "ocds-x7q2lm",
+    "SANSHE_OCDS_PUBLISHER_NAME": "潜江市民政局",
+    "SANSHE_OCDS_PUBLISHER_UID": "11429005MB1234567X",
 }
 
 

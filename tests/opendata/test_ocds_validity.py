@@ -16,6 +16,17 @@ from tests.opendata.conftest import harvest
 pytestmark = pytest.mark.django_db
 
 
+def test_the_checks_use_the_official_1_1_5_schemas(release_schema):
+    base = "https://standard.open-contracting.org/schema/1__1__5/"
+    assert release_schema["id"] == base + "release-schema.json"
+    package = checks._load(checks.SCHEMA_DIR / "release-package-schema.json")
+    assert package["id"] == base + "release-package-schema.json"
+    assert checks.release_schema()["id"] == release_schema["id"]
+    # 1.1.5's closed releaseTag codelist is enforced (1.1.4 had the same list).
+    tags = release_schema["properties"]["tag"]["items"]["enum"]
+    assert "tenderUpdate" in tags and "notATag" not in tags
+
+
 def test_merge_rules_match_the_official_schema(release_schema):
     from ocdsmerge.rules import get_merge_rules
 
@@ -108,18 +119,33 @@ def test_the_lifecycle_is_complete_for_the_qianjiang_project(demo):
 def test_document_links_are_public_downloads(demo):
     client = Client()
     _, releases = harvest(client, "/opendata/release-package.json")
-    urls = set()
-    for release in releases:
-        text = json.dumps(release)
-        for part in text.split('"url": "')[1:]:
-            urls.add(part.split('"', 1)[0])
-    assert any("/opendata/evaluations/" in u for u in urls)
-    assert any("/procurement/notices/" in u for u in urls)
-    for url in sorted(urls):
+    documents: dict[str, dict] = {}
+
+    def collect(node):
+        if isinstance(node, dict):
+            if "documentType" in node and "url" in node:
+                documents[node["url"]] = node
+            for value in node.values():
+                collect(value)
+        elif isinstance(node, list):
+            for value in node:
+                collect(value)
+
+    collect(releases)
+    types = {d["documentType"] for d in documents.values()}
+    # Notices at each stage, the contract's text and the evaluation reports.
+    assert {
+        "tenderNotice",
+        "awardNotice",
+        "contractNotice",
+        "contractSigned",
+        "evaluationReports",
+    } <= types, types
+    for url, document in sorted(documents.items()):
         path = url.replace("https://sanshe.example.gov.cn", "")
         response = client.get(path)  # anonymous
         assert response.status_code == 200, url
-        assert response["Content-Type"] == "application/pdf", url
+        assert response["Content-Type"].split(";")[0] == document["format"], url
 
 
 def test_public_evaluation_report_names_no_person(demo):

@@ -235,3 +235,91 @@ def test_payments_fill_a_projects_lines_in_the_order_it_drew_on_them(tree):
         Decimal("50000.01"),
     )
     assert rows[own.pk].free == Decimal("0.00")
+
+
+def _ledger_csv(client, **params):
+    response = client.get("/funds/ledger/", {"format": "csv", **params})
+    assert response.status_code == 200
+    return b"".join(response.streaming_content).decode("utf-8-sig")
+
+
+def test_ledger_filtered_by_bureau_includes_its_allocation_lines(tree, client):
+    line = _province_line(tree)
+    city_line = services.allocation_make(
+        actor=tree["staff"][tree["province"]],
+        source=line,
+        child=tree["city"],
+        amount=Decimal("800000.00"),
+    )
+    services.allocation_make(
+        actor=tree["staff"][tree["city"]],
+        source=city_line,
+        child=tree["jiangling"],
+        amount=Decimal("300000.00"),
+    )
+    services.allocation_make(
+        actor=tree["staff"][tree["city"]],
+        source=city_line,
+        child=tree["jianli"],
+        amount=Decimal("200000.00"),
+    )
+    client.force_login(tree["staff"][tree["city"]])
+    # The city's own books: what it received and what it passed to each county.
+    rows = _ledger_csv(client, bureau=tree["city"].pk)
+    assert "800000.00" in rows and "300000.00" in rows and "200000.00" in rows
+    # A county's books: its own allocation only.
+    rows = _ledger_csv(client, bureau=tree["jiangling"].pk)
+    assert "300000.00" in rows
+    assert "200000.00" not in rows and "800000.00" not in rows
+    # A project filter still shows project lines only.
+    project = _project(tree["jiangling"])
+    assert "300000.00" not in _ledger_csv(client, project=project.pk)
+    # A county officer reads the county's allocation but not the sister county's or the city's.
+    client.force_login(tree["staff"][tree["jiangling"]])
+    rows = _ledger_csv(client)
+    assert "300000.00" in rows
+    assert "200000.00" not in rows and "800000.00" not in rows
+    assert ledger_verify().ok
+
+
+def test_allocated_line_keeps_its_ledger_entry(tree):
+    line = _province_line(tree)
+    city_line = services.allocation_make(
+        actor=tree["staff"][tree["province"]],
+        source=line,
+        child=tree["city"],
+        amount=Decimal("100000.00"),
+    )
+    entry = LedgerEntry.objects.get(kind="budget_allocated")
+    assert BudgetLine.objects.get(pk=city_line.pk).ledger_entry == entry
+    assert BudgetLine.objects.get(pk=line.pk).ledger_entry is None
+
+
+def test_migration_links_allocations_made_before_it(tree):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("planning.migrations.0002_budget_line_ledger_entry")
+    line = _province_line(tree)
+    city_line = services.allocation_make(
+        actor=tree["staff"][tree["province"]],
+        source=line,
+        child=tree["city"],
+        amount=Decimal("400000.00"),
+    )
+    county_line = services.allocation_make(
+        actor=tree["staff"][tree["city"]],
+        source=city_line,
+        child=tree["jiangling"],
+        amount=Decimal("400000.00"),  # the same amount: told apart by the memo
+    )
+    expected = {
+        city_line.pk: city_line.ledger_entry_id,
+        county_line.pk: county_line.ledger_entry_id,
+    }
+    BudgetLine.objects.update(ledger_entry=None)  # as before the migration
+    migration.link_existing_allocations(apps, None)
+    linked = dict(BudgetLine.objects.filter(source__isnull=False).values_list("pk", "ledger_entry"))
+    assert linked == expected
+    assert len(set(expected.values())) == 2

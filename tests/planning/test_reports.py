@@ -131,3 +131,26 @@ def test_a_report_under_review_is_not_regenerated(tree, served):
     services.report_return(actor=finance, report=report, note="人次口径有误")
     assert services.report_generate(actor=staff, year=2026, quarter=1).pk == report.pk
     assert StatsReport.objects.count() == 1
+
+
+def test_report_counts_projects_per_catalogue_code_in_excel_and_pdf(tree, served, login):
+    from planning.models import CatalogueItem, ProjectCatalogue
+
+    project = served.project
+    project.period_start, project.period_end = dt.date(2026, 1, 1), dt.date(2026, 12, 31)
+    project.save(update_fields=["period_start", "period_end"])
+    item = CatalogueItem.objects.create(
+        owner=tree["province"], code="A0702", name="农村留守儿童关爱服务"
+    )
+    ProjectCatalogue.objects.create(project=project, item=item)
+    staff = tree["staff"][tree["jiangling"]]
+    report = services.report_generate(actor=staff, year=2026, quarter=1)
+    assert [(c["code"], c["projects"]) for c in report.data["catalogue"]] == [("A0702", 1)]
+    client = login(staff)
+    sheet = load_workbook(
+        io.BytesIO(client.get(report.get_absolute_url() + "?format=xlsx").content)
+    ).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert any(row[1] == "A0702 农村留守儿童关爱服务" and row[2] == 1 for row in rows), rows
+    text = pdf_text(client.get(report.get_absolute_url() + "?format=pdf").content)
+    assert "A0702 农村留守儿童关爱服务" in text

@@ -41,6 +41,7 @@ PUBLIC = {
     "procurement:tender_notice_pdf",
     "procurement:documents_download",
     "procurement:contract_notice",
+    "procurement:contract_notice_pdf",
     "procurement:intents",
     "procurement-intent-list",
     "procurement-intent-detail",
