@@ -22,7 +22,8 @@ def test_assessor_reads_evidence_and_finds_a_data_driven_leaf_prefilled(page, de
     assert "合同附件一 服务人次不少于6000" in body
     assert "已提交的交付成果" in body and "服务对象档案（仅数量）" in body
     assert "社会组织自评" not in body or "自评总分" in body
-    assert "无数据" in body  # 持证社工占比: no workforce register in the demo
+    # 持证社工占比 from the demo's workforce register: 3 certified of the 5 employed.
+    assert "持证社工占比" in body and "60.0" in body
     shot(page, "evaluation-evidence")
     # The service records behind the figure open for the assessor (no 404).
     go(page, "a:has-text('全部服务记录')")

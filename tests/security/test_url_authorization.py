@@ -183,6 +183,8 @@ POST_ONLY = {
     "evaluation-evidence-survey-answer",
     "planning:listing_remove",
     "planning:report_act",
+    "beneficiaries:report_send",
+    "beneficiaries:report_close",
 }
 # The NGO's own case files (personal data): no bureau, expert, assessor, auditor or admin page.
 NGO_ONLY = {
@@ -190,6 +192,9 @@ NGO_ONLY = {
     "beneficiaries:create",
     "beneficiaries:edit",
     "beneficiaries:import",
+    "beneficiaries:follow_ups",
+    "beneficiaries:case_file",
+    "beneficiaries:file",
 }
 NGO_ROLES = {"aixin", "boya"}
 SKIP = {"admin:", "media"}  # Django's own admin (staff-only by Django) and DEBUG-only media serving
