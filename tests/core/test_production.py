@@ -21,6 +21,7 @@ PROD_ENV = {
     "DATABASE_URL": "sqlite:///:memory:",
     "SANSHE_STATIC_ROOT": "/srv/sanshe/static",
     "SANSHE_MEDIA_ROOT": "/srv/sanshe/media",
+    "SANSHE_LEDGER_ANCHOR_FILE": "/srv/sanshe/anchors/ledger-anchors.jsonl",
 }
 
 
@@ -50,6 +51,7 @@ def _django(code: str, env: dict[str, str], tmp_path) -> subprocess.CompletedPro
         "DATABASE_URL",
         "SANSHE_STATIC_ROOT",
         "SANSHE_MEDIA_ROOT",
+        "SANSHE_LEDGER_ANCHOR_FILE",
     ],
 )
 def test_production_refuses_to_start_without_a_required_value(drop, tmp_path):
