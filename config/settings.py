@@ -34,6 +34,9 @@ PRODUCTION_REQUIRED = {
     "DJANGO_ALLOWED_HOSTS": "the site's host names, comma-separated",
     "DATABASE_URL": "postgres://user:password@host:5432/sanshe",
     "SANSHE_STATIC_ROOT": "the directory collectstatic writes to",
+    # Its default lies inside the installed package, where a reinstall or a new host loses the
+    # ledger's anchors and a new secret key makes the old lines unverifiable (tick then fails).
+    "SANSHE_LEDGER_ANCHOR_FILE": "the ledger's daily anchors, on storage apart from the database's",
 }
 if not DEBUG:
     missing = [f"{k} ({why})" for k, why in PRODUCTION_REQUIRED.items() if not os.environ.get(k)]

@@ -11,6 +11,10 @@ manifest and `verify_ledger` run on it in a separate process. Only then are the 
 and media swapped for the staged ones by renames; the previous ones are kept under a
 `…_before_restore_<time>` name for the operator to drop. A damaged backup is refused with the
 reason and the live system is as it was.
+
+An encrypted backup (core.backup_crypto) holds `<name>.age` files instead; restore checks their
+checksums the same way, then decrypts them into a private temporary directory and checks the
+plaintexts against the checksums in the manifest's `encryption` section before staging.
 """
 
 from __future__ import annotations
@@ -140,8 +144,16 @@ def read_checked_manifest(src: Path) -> dict[str, Any]:
     return manifest
 
 
+def contents(manifest: dict[str, Any]) -> dict[str, Any]:
+    """The backup's plaintext files: as listed, or inside the `.age` files of an encrypted one."""
+    if manifest.get("encryption"):
+        return dict(manifest["encryption"]["contents"])
+    return dict(manifest["files"])
+
+
 def stage_media(src: Path, manifest: dict[str, Any], stamp: str) -> Path | None:
-    if "media.tar.gz" not in manifest["files"]:
+    """Unpack media.tar.gz from `src` (the backup, or the decrypted copy) beside MEDIA_ROOT."""
+    if "media.tar.gz" not in contents(manifest):
         return None
     live = Path(settings.MEDIA_ROOT)
     live.parent.mkdir(parents=True, exist_ok=True)

@@ -24,3 +24,9 @@ accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("DJANGO_LOG_LEVEL", "info").lower()
 proc_name = "sanshe"
+# gunicorn's control socket defaults to one path per user ($XDG_RUNTIME_DIR or ~/.gunicorn), so
+# two app servers on one host (sanshe-web@8000 and @8001, the rehearsal) would take it from each
+# other, and under systemd's ProtectHome the home directory is not writable. Off unless a path
+# is given, e.g. SANSHE_CONTROL_SOCKET=/run/sanshe/web-8000.ctl for `gunicornc`.
+control_socket = os.environ.get("SANSHE_CONTROL_SOCKET", "")
+control_socket_disable = not control_socket

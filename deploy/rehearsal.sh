@@ -14,9 +14,19 @@ PG=${SANSHE_REHEARSAL_PG:-postgres://postgres@127.0.0.1:5432}
 REDIS=${SANSHE_REHEARSAL_REDIS:-redis://127.0.0.1:6379}
 S3_PORT=9310 APP1=8311 APP2=8312 PROXY=8443
 pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true; done
-  [ -f "$R/nginx.pid" ] && kill "$(cat "$R/nginx.pid")" 2>/dev/null || true
+cleanup() {  # every process group it started, and nginx; returns once they are all gone
+  set +e
+  local pid alive
+  [ -f "$R/nginx.pid" ] && pids+=("$(cat "$R/nginx.pid")")
+  for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null; done
+  for _ in $(seq 1 40); do
+    alive=0
+    for pid in "${pids[@]}"; do kill -0 -- "-$pid" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && return 0
+    sleep 0.5
+  done
+  for pid in "${pids[@]}"; do kill -KILL -- "-$pid" 2>/dev/null; done
+  return 0
 }
 trap cleanup EXIT
 say() { printf '\n== %s\n' "$*"; }
@@ -34,16 +44,23 @@ wait_for() {  # wait_for URL: until it answers at all (a 503 from /health/ is an
 }
 
 say "install: Sanshe wheel + moto server (pinned) + Playwright into $R/venv"
-rm -rf "$R" && mkdir -p "$R"/{run,static,logs,nginx-tmp}
-python3 -m venv "$R/venv"
-"$R/venv/bin/pip" install -q "$SRC" "moto[server]==5.2.5" "playwright==1.65.2"
+if [ "${SANSHE_REHEARSAL_KEEP_VENV:-}" = 1 ] && [ -x "$R/venv/bin/sanshe" ]; then
+  # Repeating the rehearsal: keep the dependencies, reinstall only Sanshe itself.
+  find "$R" -mindepth 1 -maxdepth 1 ! -name venv -exec rm -rf {} +
+  "$R/venv/bin/pip" install -q --no-deps --force-reinstall "$SRC"
+else
+  rm -rf "$R" && python3 -m venv "$R/venv"
+  "$R/venv/bin/pip" install -q "$SRC" "moto[server]==5.2.5" "playwright==1.65.2"
+fi
+mkdir -p "$R"/{run,static,logs,nginx-tmp}
 cd "$R/run"  # not the checkout
 
 export DJANGO_SETTINGS_MODULE=config.settings DJANGO_DEBUG=false
 DJANGO_SECRET_KEY=$("$R/venv/bin/python" -c 'import secrets; print(secrets.token_urlsafe(50))')
 export DJANGO_SECRET_KEY DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost
 export DJANGO_CSRF_TRUSTED_ORIGINS=https://127.0.0.1:$PROXY
-export DATABASE_URL=$PG/sanshe_rehearsal SANSHE_STATIC_ROOT=$R/static
+export DATABASE_URL=$PG/sanshe_prod_rehearsal SANSHE_STATIC_ROOT=$R/static
+export SANSHE_LEDGER_ANCHOR_FILE=$R/anchors/ledger-anchors.jsonl
 export SANSHE_S3_BUCKET=sanshe-rehearsal SANSHE_S3_ENDPOINT_URL=http://127.0.0.1:$S3_PORT
 export SANSHE_S3_ACCESS_KEY=rehearsal SANSHE_S3_SECRET_KEY=rehearsal SANSHE_S3_REGION=us-east-1
 export SANSHE_CACHE_URL=$REDIS/13 SANSHE_TASKS_REDIS_URL=$REDIS/14 SANSHE_SEVERAL_SERVERS=true
@@ -60,7 +77,7 @@ wait_for "http://127.0.0.1:$S3_PORT/"
 "$bin/python" -c "import boto3, os; boto3.client('s3', endpoint_url=os.environ['SANSHE_S3_ENDPOINT_URL'], aws_access_key_id='rehearsal', aws_secret_access_key='rehearsal', region_name='us-east-1').create_bucket(Bucket='sanshe-rehearsal')"
 
 say "database: $DATABASE_URL (migrate, demo data), static files"
-psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS sanshe_rehearsal" -qc "CREATE DATABASE sanshe_rehearsal"
+psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS sanshe_prod_rehearsal" -qc "CREATE DATABASE sanshe_prod_rehearsal"
 redis-cli -u "$REDIS/13" flushdb >/dev/null && redis-cli -u "$REDIS/14" flushdb >/dev/null
 "$bin/sanshe" migrate -v0
 "$bin/sanshe" load_demo >/dev/null
@@ -111,7 +128,7 @@ cat "$R/health.json"; echo
 [ "$code" = 200 ]
 
 say "browser journey through nginx; app server 1 is killed half-way"
-"$bin/python" "$SRC/deploy/rehearsal_journey.py" "https://127.0.0.1:$PROXY" "$(cat "$R/app1.pid")"
+"$bin/python" "$SRC/deploy/rehearsal_journey.py" "https://127.0.0.1:$PROXY" "$(cat "$R/app1.pid")" "$R/logs"
 
 say "afterwards: nothing lost, ledger verifies, health still green on the survivor"
 "$bin/sanshe" verify_ledger

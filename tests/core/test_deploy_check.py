@@ -37,6 +37,7 @@ def test_check_deploy_is_clean_with_production_settings():
         "DATABASE_URL": "sqlite:///:memory:",
         "SANSHE_STATIC_ROOT": "/srv/sanshe/static",
         "SANSHE_MEDIA_ROOT": "/srv/sanshe/media",
+        "SANSHE_LEDGER_ANCHOR_FILE": "/srv/sanshe/anchors/ledger-anchors.jsonl",
     }
     result = _check_deploy({**env, **OPEN_DATA})
     assert result.returncode == 0, result.stdout + result.stderr
@@ -82,6 +83,7 @@ def test_debug_settings_refuse_to_list_demo_logins_in_production():
         "DJANGO_ALLOWED_HOSTS": "sanshe.example.gov.cn",
         "SANSHE_STATIC_ROOT": "/srv/sanshe/static",
         "SANSHE_MEDIA_ROOT": "/srv/sanshe/media",
+        "SANSHE_LEDGER_ANCHOR_FILE": "/srv/sanshe/anchors/ledger-anchors.jsonl",
     }
     code = "from django.conf import settings; print(settings.DEMO_MODE, settings.SESSION_COOKIE_SECURE)"
     result = subprocess.run(  # noqa: S603 - fixed argv

@@ -26,6 +26,7 @@ PROD_ENV = {
     "SANSHE_OCID_PREFIX": "ocds-x7q2lm",
     "SANSHE_OCDS_PUBLISHER_NAME": "潜江市民政局",
     "SANSHE_OCDS_PUBLISHER_UID": "11429005MB1234567X",
+    "SANSHE_LEDGER_ANCHOR_FILE": "/srv/sanshe/anchors/ledger-anchors.jsonl",
 }
 
 
@@ -55,6 +56,7 @@ def _django(code: str, env: dict[str, str], tmp_path) -> subprocess.CompletedPro
         "DATABASE_URL",
         "SANSHE_STATIC_ROOT",
         "SANSHE_MEDIA_ROOT",
+        "SANSHE_LEDGER_ANCHOR_FILE",
     ],
 )
 def test_production_refuses_to_start_without_a_required_value(drop, tmp_path):

@@ -39,10 +39,8 @@ def _counts(env: dict[str, str]) -> dict[str, int]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-@pytest.fixture(scope="module")
-def live(tmp_path_factory):
-    """A live site with the demo data, a ledger, an uploaded file, and a good backup of it."""
-    work = tmp_path_factory.mktemp("drill")
+def make_site(work: Path, tag: str) -> dict[str, str]:
+    """A live site in `work` with the demo data, a ledger and an uploaded file; its environment."""
     env = dict(os.environ)
     env["SANSHE_MEDIA_ROOT"] = str(work / "media")
     if PG:
@@ -50,7 +48,7 @@ def live(tmp_path_factory):
         # One database per xdist worker: each worker builds this module-scoped site itself, and a
         # shared name let one worker drop the database under the other's load_demo.
         worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-        name = os.environ["DATABASE_URL"].rsplit("/", 1)[1] + f"_drill_{worker}"
+        name = os.environ["DATABASE_URL"].rsplit("/", 1)[1] + f"_{tag}_{worker}"
         subprocess.run(  # noqa: S603 - fixed argv
             [
                 shutil.which("psql") or "psql",
@@ -75,6 +73,14 @@ def live(tmp_path_factory):
     evidence = work / "media" / "evidence"
     evidence.mkdir(parents=True, exist_ok=True)
     (evidence / "四卡一袋.txt").write_text("四卡一袋 台账扫描件", encoding="utf-8")
+    return env
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory):
+    """A live site and a good backup of it."""
+    work = tmp_path_factory.mktemp("drill")
+    env = make_site(work, "drill")
     backup = _manage(env, "backup", "--output", str(work / "good"))
     assert backup.returncode == 0, backup.stderr
     return work, env

@@ -1,4 +1,8 @@
-"""Back up the database and uploaded files into one directory that `restore` checks and reads."""
+"""Back up the database and uploaded files into one directory that `restore` checks and reads.
+
+With --encrypt-to the files are written to a private temporary directory first and only their
+age-encrypted copies reach the backup directory (core.backup_crypto).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import shutil
 import sqlite3
 import subprocess
 import tarfile
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.backup_crypto import SCHEME, SUFFIX, BackupKeyError, encrypt_files, load_recipients
 from core.backups import count_rows, pg_args, pg_env, write_manifest
 
 
@@ -22,12 +28,38 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--output", required=True, help="Directory to create the backup in.")
+        parser.add_argument(
+            "--encrypt-to",
+            action="append",
+            default=[],
+            metavar="RECIPIENT",
+            help=(
+                "Encrypt the backup with age to this public key (age1…, ssh-ed25519 …) or to"
+                " the keys in this file; repeatable. `restore --identity` needs a secret key."
+            ),
+        )
 
-    def handle(self, *args: Any, output: str, **options: Any) -> None:
+    def handle(self, *args: Any, output: str, encrypt_to: list[str], **options: Any) -> None:
         out = Path(output)
+        try:
+            recipients, recipient_texts = load_recipients(encrypt_to)
+        except BackupKeyError as exc:
+            raise CommandError(f"--encrypt-to: {exc}") from exc
         out.mkdir(parents=True, exist_ok=True)
         if (out / "manifest.json").exists():
             raise CommandError(f"{out} already holds a backup; choose a new directory")
+        if not recipients:
+            self._write(out, out, None)
+            return
+        # The plaintext never reaches the backup directory (often a mounted, shared disk).
+        plain = Path(tempfile.mkdtemp(prefix="sanshe-backup-"))
+        try:
+            self._write(plain, out, (recipients, recipient_texts))
+        finally:
+            shutil.rmtree(plain, ignore_errors=True)
+
+    def _write(self, work: Path, out: Path, encrypt: tuple[list[Any], list[str]] | None) -> None:
+        """Dump and archive into `work`; the manifest (and sealed copies if asked) into `out`."""
         db = settings.DATABASES["default"]
         files = []
         if connection.vendor == "postgresql":
@@ -48,7 +80,7 @@ class Command(BaseCommand):
                         "-Fc",
                         f"--snapshot={snapshot}",
                         "-f",
-                        str(out / "database.pgdump"),
+                        str(work / "database.pgdump"),
                         str(db["NAME"]),
                     ],
                     check=True,
@@ -58,7 +90,7 @@ class Command(BaseCommand):
         elif connection.vendor == "sqlite":
             # The online backup API copies a consistent snapshot even while the app writes.
             source = sqlite3.connect(str(db["NAME"]))
-            target = sqlite3.connect(str(out / "database.sqlite3"))
+            target = sqlite3.connect(str(work / "database.sqlite3"))
             with target:
                 source.backup(target)
             counts = count_rows(target.cursor())  # the copy itself, not the live file
@@ -76,7 +108,7 @@ class Command(BaseCommand):
         storage = settings.STORAGES["default"]["BACKEND"]
         if str(storage).endswith("FileSystemStorage"):
             media = Path(settings.MEDIA_ROOT)
-            with tarfile.open(out / "media.tar.gz", "w:gz") as tar:
+            with tarfile.open(work / "media.tar.gz", "w:gz") as tar:
                 if media.exists():
                     tar.add(media, arcname="media")
             files.append("media.tar.gz")
@@ -87,5 +119,14 @@ class Command(BaseCommand):
             # An object store keeps its own copies (bucket versioning, replication): see
             # docs/operations.md. The database backup still names every file it refers to.
             extra["media"] = f"not included: uploads live in {storage}"
+        if encrypt is not None:
+            recipients, texts = encrypt
+            extra["encryption"] = {
+                "scheme": SCHEME,
+                "recipients": texts,
+                "contents": encrypt_files(work, files, out, recipients),
+            }
+            files = [name + SUFFIX for name in files]
         write_manifest(out, files, extra)
-        self.stdout.write(self.style.SUCCESS(f"backup written to {out}"))
+        sealed = f", encrypted to {len(encrypt[1])} key(s)" if encrypt else ""
+        self.stdout.write(self.style.SUCCESS(f"backup written to {out}{sealed}"))

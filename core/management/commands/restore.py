@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from core.backup_crypto import decrypt_backup
 from core.backups import (
     BackupRefusedError,
     Staged,
@@ -28,27 +30,43 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--input", required=True, help="Directory written by `backup`.")
+        parser.add_argument(
+            "--identity",
+            metavar="FILE",
+            help="For an encrypted backup: the age secret key file (or OpenSSH private key).",
+        )
 
-    def handle(self, *args: Any, input: str, **options: Any) -> None:
+    def handle(self, *args: Any, input: str, identity: str | None, **options: Any) -> None:
         src = Path(input)
         stamp = timezone.now().strftime("%Y%m%d%H%M%S")
+        plain = src
         media = None
         database = None
         try:
             manifest = read_checked_manifest(src)
             self.stdout.write("checksums match")
-            media = stage_media(src, manifest, stamp)
-            database = stage_database(src, stamp)
+            if manifest.get("encryption"):
+                if not identity:
+                    raise BackupRefusedError(
+                        "the backup is encrypted (age, to "
+                        + ", ".join(manifest["encryption"]["recipients"])
+                        + "); give --identity FILE with the matching secret key"
+                    )
+                plain = decrypt_backup(src, manifest, Path(identity))
+                self.stdout.write("decrypted; the contents match their checksums")
+            media = stage_media(plain, manifest, stamp)
+            database = stage_database(plain, stamp)
             verify_database(database, manifest)
             self.stdout.write("staged database verified (row counts, verify_ledger)")
         except BackupRefusedError as exc:
             if media is not None:
-                import shutil
-
                 shutil.rmtree(media, ignore_errors=True)
             if database is not None:
                 drop_database(database)
             raise CommandError(f"restore refused, nothing was changed: {exc}") from exc
+        finally:
+            if plain != src:  # the decrypted copy: staged by now, or refused
+                shutil.rmtree(plain, ignore_errors=True)
         kept = swap_in(Staged(media=media, database=database), stamp)
         self.stdout.write(self.style.SUCCESS(f"restored from {src}"))
         for item in kept:
