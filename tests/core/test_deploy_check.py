@@ -58,6 +58,7 @@ def test_check_deploy_warns_while_open_data_settings_are_the_development_ones():
         "DATABASE_URL": "sqlite:///:memory:",
         "SANSHE_STATIC_ROOT": "/srv/sanshe/static",
         "SANSHE_MEDIA_ROOT": "/srv/sanshe/media",
+        "SANSHE_LEDGER_ANCHOR_FILE": "/srv/sanshe/anchors/ledger-anchors.jsonl",
     }
     result = _check_deploy(env)
     assert result.returncode != 0
