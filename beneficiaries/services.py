@@ -27,6 +27,7 @@ from beneficiaries.models import (
     GuardianshipConfirmation,
     HomeSchoolCard,
     MandatoryReport,
+    MandatoryReportState,
     PairingCard,
 )
 from beneficiaries.permissions import (
@@ -341,6 +342,19 @@ def beneficiary_erase(*, beneficiary: Beneficiary, actor: User, reason: str) -> 
     reason = (reason or "").strip()
     if not reason:
         raise ActionRefusedError(_("Record which request this erasure answers."))
+    # The duty to report suspected harm outlives a request to erase (PIPL art. 47 keeps data a
+    # law requires): an open 强制报告 must be reported and closed first, or it could never be.
+    if (
+        MandatoryReport.objects.filter(beneficiary=locked)
+        .exclude(state=MandatoryReportState.CLOSED)
+        .exists()
+    ):
+        raise ActionRefusedError(
+            _(
+                "A mandatory report (强制报告) on this file is still open: report it and record"
+                " its outcome before erasing the file."
+            )
+        )
     # The log is append-only: personal data written into it could never be erased again.
     for value in (
         locked.name,

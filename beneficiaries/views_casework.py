@@ -69,7 +69,10 @@ SENSITIVE = (
     "p-help_plan",
     "g-content",
     "c-entrusted_guardian",
+    "c-relation",
+    "d-title",
     "m-description",
+    "v-visitor",
     "v-findings",
 )
 

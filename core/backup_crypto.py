@@ -11,6 +11,12 @@ and compares each decrypted file with its plaintext checksum before anything is 
 wrong key, a file altered after encryption (age authenticates every 64 KiB chunk) or a
 truncated one is refused with the reason; nothing live has been touched by then.
 
+What this does not do: the manifest is not signed. Anyone who can write to the backup disk
+and reads the recipients' public keys in it can seal a complete forged backup that passes every
+check here; the checksums find damage and mix-ups, not a forger. The ledger's daily anchor, kept
+outside the database and the backup (`SANSHE_LEDGER_ANCHOR_FILE`), is what `verify_ledger`
+checks a restored book against; keep backups on storage only the operator can write.
+
 The format is standard age: `age -d -i key.txt database.pgdump.age > database.pgdump` opens a
 backup without Sanshe. Recipients are age X25519 public keys (`age1…`, from `sanshe
 backup_keygen` or `age-keygen`) or SSH public keys (ssh-ed25519, ssh-rsa); identities the
@@ -30,6 +36,10 @@ from core.backups import BackupRefusedError, sha256
 
 SUFFIX = ".age"
 SCHEME = "age"
+# The only plaintext files a backup holds. A manifest naming anything else (an absolute path, a
+# "../" that climbs out of the temporary directory) is refused before a byte is decrypted:
+# decryption writes the file before its checksum can be compared.
+NAMES = frozenset({"database.pgdump", "database.sqlite3", "media.tar.gz"})
 
 
 class BackupKeyError(ValueError):
@@ -127,6 +137,14 @@ def decrypt_backup(src: Path, manifest: dict[str, Any], identity: Path) -> Path:
     """Decrypt every file into a new private temporary directory (the caller removes it)."""
     identities = load_identities(identity)
     encryption = manifest["encryption"]
+    names = set(encryption.get("contents") or {})
+    if not names or not names <= NAMES:
+        raise BackupRefusedError(
+            "the manifest names files a backup never holds: "
+            + ", ".join(sorted(repr(n) for n in names - NAMES) or ["none"])
+        )
+    if set(manifest.get("files") or {}) != {n + SUFFIX for n in names}:
+        raise BackupRefusedError("the manifest's sealed files and their contents do not correspond")
     # TMPDIR decides where: it needs room for the plaintext dump and media archive.
     plain = Path(tempfile.mkdtemp(prefix="sanshe-restore-"))
     try:

@@ -33,6 +33,18 @@ def _fresh_holiday_calendar():
     forget_arrangements()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _demo_records_test_calendars():
+    """Every load_demo run inside the tests (module-scoped demo fixtures included) records the
+    TEST-ONLY arrangement for uncovered years first; subprocesses do it themselves."""
+    from django.conf import settings
+
+    loader = "tests.calendars.demo_loader"
+    if loader not in settings.SANSHE_DEMO_LOADERS:
+        settings.SANSHE_DEMO_LOADERS = [loader, *settings.SANSHE_DEMO_LOADERS]
+    yield
+
+
 @pytest.fixture
 def calendar_ahead(db):
     """Tests that act today and set working-day deadlines: the years ahead that the official

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from beneficiaries import selectors, services
 from beneficiaries.models import Beneficiary
@@ -242,7 +243,7 @@ def test_erasure_removes_the_case_work_and_its_stored_papers(
         signed_on=day,
         scan=SimpleUploadedFile("scan.pdf", pdf),
     )
-    casework.mandatory_report_record(
+    open_report = casework.mandatory_report_record(
         beneficiary=child, actor=staff, discovered_on=day, harm="injury", description="手臂淤青"
     )
     casework.follow_up_record(
@@ -260,6 +261,23 @@ def test_erasure_removes_the_case_work_and_its_stored_papers(
         services.beneficiary_erase(
             beneficiary=child, actor=books.users["admin"], reason="周德全书面申请"
         )
+    # An open 强制报告 keeps the file: the duty to report outlives the request to erase.
+    with pytest.raises(ActionRefusedError, match="强制报告"):
+        services.beneficiary_erase(beneficiary=child, actor=books.users["admin"], reason=REASON)
+    assert all(p.exists() for p in paths)
+    reported = casework.mandatory_report_send(
+        report=open_report,
+        actor=staff,
+        reported_to="police",
+        office="潜江市公安局园林派出所",
+        reported_at=timezone.now(),
+    )
+    casework.mandatory_report_close(
+        report=reported,
+        actor=staff,
+        outcome="已立案调查，儿童由祖父照料",
+        closed_on=timezone.localdate(),
+    )
     with django_capture_on_commit_callbacks(execute=True):
         services.beneficiary_erase(beneficiary=child, actor=books.users["admin"], reason=REASON)
     for model in (

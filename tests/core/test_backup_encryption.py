@@ -146,7 +146,9 @@ def test_a_tampered_sealed_file_is_refused(sealed, name):
 
 
 def test_a_sealed_file_replaced_with_other_content_is_refused(sealed):
-    """Anyone with the public key can seal a file; the plaintext checksum tells it apart."""
+    """A sealed file swapped for another (a mix-up, or another sealing to the same key with the
+    manifest left as it was) is told apart by the plaintext checksum. A forger who rewrites the
+    manifest too is not caught here: the manifest is unsigned (see core.backup_crypto)."""
     work, env, public = sealed
     before = _counts(env)
     bad = _copy(work, "replaced")
@@ -186,3 +188,39 @@ def test_the_right_key_restores_the_encrypted_backup(sealed):
     ) == "四卡一袋 台账扫描件"
     assert _manage(env, "verify_ledger").returncode == 0
     assert not list((work / "tmp").iterdir()), "decrypted plaintext left behind"
+
+
+def test_a_manifest_naming_a_path_outside_the_backup_is_refused_before_decrypting(sealed):
+    """Decryption writes the file before its checksum is compared: a name like "../x" or an
+    absolute path must be refused first, or a forged manifest writes wherever it likes."""
+    work, env, _public = sealed
+    before = _counts(env)
+    bad = _copy(work, "escaping")
+    manifest = json.loads((bad / "manifest.json").read_text())
+    escaping = "../escaped.tar.gz"
+    manifest["encryption"]["contents"][escaping] = manifest["encryption"]["contents"].pop(
+        "media.tar.gz"
+    )
+    manifest["files"][escaping + ".age"] = manifest["files"].pop("media.tar.gz.age")
+    shutil.copy(bad / "media.tar.gz.age", work / "escaped.tar.gz.age")
+    (bad / "manifest.json").write_text(json.dumps(manifest))
+    result = _manage(
+        env, "restore", "--input", str(bad), "--identity", str(work / "backup-key.txt")
+    )
+    assert result.returncode != 0
+    assert "names files a backup never holds" in result.stderr
+    assert not (work / "tmp" / "escaped.tar.gz").exists()
+    _assert_live_untouched(work, env, before)
+
+
+def test_a_key_given_for_a_backup_that_is_not_encrypted_is_refused(sealed):
+    work, env, _public = sealed
+    before = _counts(env)
+    shutil.rmtree(work / "plain", ignore_errors=True)
+    assert _manage(env, "backup", "--output", str(work / "plain")).returncode == 0
+    result = _manage(
+        env, "restore", "--input", str(work / "plain"), "--identity", str(work / "backup-key.txt")
+    )
+    assert result.returncode != 0
+    assert "--identity was given but this backup is not encrypted" in result.stderr
+    _assert_live_untouched(work, env, before)

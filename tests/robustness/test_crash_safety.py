@@ -62,6 +62,16 @@ def env(tmp_path_factory):
         crash_url = f"sqlite:///{folder}/crash.sqlite3"
     env.update({"DATABASE_URL": crash_url, "SANSHE_MEDIA_ROOT": str(folder / "media")})
     _run(env, "manage.py", "migrate", "-v0")
+    # The subprocess does not run tests/conftest.py: record the TEST-ONLY calendar for years the
+    # official one does not cover yet (tests/calendars.py), as the restore drill does.
+    helper = ROOT / "tests" / "calendars.py"
+    _run(
+        env,
+        "manage.py",
+        "shell",
+        "-c",
+        f"exec(open({str(helper)!r}).read()); record_test_only_calendars()",
+    )
     _run(env, "manage.py", "load_demo")
     yield env
     if database is not None:

@@ -54,6 +54,13 @@ class Command(BaseCommand):
                     )
                 plain = decrypt_backup(src, manifest, Path(identity))
                 self.stdout.write("decrypted; the contents match their checksums")
+            elif identity:
+                # Expecting an encrypted backup and finding a readable one means it is not the
+                # backup that was written (encryption is never dropped by Sanshe itself).
+                raise BackupRefusedError(
+                    "--identity was given but this backup is not encrypted: refusing a backup"
+                    " that is not what was expected"
+                )
             media = stage_media(plain, manifest, stamp)
             database = stage_database(plain, stamp)
             verify_database(database, manifest)
