@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils import timezone
 from stdnum.cn import ric
 
-from beneficiaries import services
-from beneficiaries.models import Beneficiary
+from beneficiaries import casework, services
+from beneficiaries.models import Beneficiary, HomeSchoolCard, RiskClass
 from procurement.selectors import contract_for_project
 
 DEMO_NOTE = "【演示数据】虚构人物，与真实个人无关。"
@@ -154,3 +155,124 @@ def load(ctx: dict[str, Any]) -> None:
         else:
             fields["birth_year"] = birth
         services.beneficiary_create(actor=ngo, fields=fields)
+    _case_work(ngo)
+
+
+def _demo_pdf(title: str) -> Any:
+    """A one-page PDF standing in for a scanned paper (the demo has no real scans)."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer)
+    page.drawString(72, 770, f"DEMO DATA - fictitious {title}")
+    page.save()
+    return SimpleUploadedFile(f"{title}.pdf", buffer.getvalue(), content_type="application/pdf")
+
+
+def _case_work(ngo: Any) -> None:
+    """四卡一袋 for three of the children (one complete, two with parts missing), risk classes,
+    follow-up visits (彭浩然's monthly visit overdue) and one 强制报告 handled to its close."""
+    files = {b.name: b for b in Beneficiary.objects.filter(organization_id=ngo.organization_id)}
+    zihan, haoran, xinyi = files.get("周子涵"), files.get("彭浩然"), files.get("龚欣怡")
+    if zihan is None or haoran is None or xinyi is None:
+        return
+    if HomeSchoolCard.objects.filter(beneficiary=zihan).exists():
+        return  # loaded before
+    today = timezone.localdate()
+    classes = {c.code: c for c in RiskClass.objects.all()}
+
+    def risks(*codes: str) -> Any:
+        return RiskClass.objects.filter(pk__in=[classes[c].pk for c in codes if c in classes])
+
+    # 周子涵: every card and a paper in the bag — complete.
+    casework.risk_classes_set(beneficiary=zihan, actor=ngo, risk_classes=risks("hardship"))
+    casework.home_school_card_save(
+        beneficiary=zihan,
+        actor=ngo,
+        fields={
+            "school": "潜江市园林第三小学",
+            "grade_class": "四年级（2）班",
+            "head_teacher": "刘老师",
+            "head_teacher_phone": "13900000301",
+            "parents_whereabouts": "武汉市汉阳区 建筑工地",
+            "parent_phone": "13900000302",
+            "contact_plan": f"{DEMO_NOTE}每月第一周与班主任电话沟通一次学习情况。",
+        },
+    )
+    casework.pairing_card_save(
+        beneficiary=zihan,
+        actor=ngo,
+        fields={
+            "helper_name": "江汉大学 赵雨",
+            "helper_unit": "志愿者",
+            "helper_phone": "13900000303",
+            "paired_on": today - dt.timedelta(days=120),
+            "help_plan": f"{DEMO_NOTE}每周六上午课业辅导两小时。",
+        },
+    )
+    casework.growth_record_add(
+        beneficiary=zihan,
+        actor=ngo,
+        recorded_on=today - dt.timedelta(days=30),
+        aspect="study",
+        content=f"{DEMO_NOTE}数学单元测验由68分提高到85分。",
+    )
+    casework.document_add(
+        beneficiary=zihan,
+        actor=ngo,
+        title="低保证明复印件",
+        kind="certificate",
+        file=_demo_pdf("certificate"),
+    )
+    casework.guardianship_confirm(
+        beneficiary=zihan,
+        actor=ngo,
+        entrusted_guardian="周秀英",
+        relation="祖母",
+        signed_on=today - dt.timedelta(days=150),
+        scan=_demo_pdf("guardianship"),
+    )
+    casework.follow_up_record(
+        beneficiary=zihan,
+        actor=ngo,
+        visited_on=today - dt.timedelta(days=20),
+        method="home",
+        visitor="李敏",
+        findings=f"{DEMO_NOTE}祖母身体尚可，孩子作息规律。",
+    )
+    # 彭浩然: no one at home looks after him (monthly visits), last visit 45 days ago: overdue.
+    casework.risk_classes_set(
+        beneficiary=haoran, actor=ngo, risk_classes=risks("guardianship_lacking")
+    )
+    casework.follow_up_record(
+        beneficiary=haoran,
+        actor=ngo,
+        visited_on=today - dt.timedelta(days=45),
+        method="phone",
+        visitor="张倩",
+        findings=f"{DEMO_NOTE}祖父住院，孩子暂住邻居家，需尽快入户核实。",
+    )
+    # 龚欣怡: a 强制报告, reported to the police station and closed with its outcome.
+    report = casework.mandatory_report_record(
+        beneficiary=xinyi,
+        actor=ngo,
+        discovered_on=today - dt.timedelta(days=60),
+        harm="injury",
+        description=f"{DEMO_NOTE}社工入户时发现手臂有不明淤青。",
+    )
+    reported = casework.mandatory_report_send(
+        report=report,
+        actor=ngo,
+        reported_to="police",
+        office="潜江市公安局园林派出所",
+        reported_at=timezone.now() - dt.timedelta(days=59),
+    )
+    casework.mandatory_report_close(
+        report=reported,
+        actor=ngo,
+        outcome=f"{DEMO_NOTE}经核实系玩耍摔伤，已联合村委会加强看护。",
+        closed_on=today - dt.timedelta(days=50),
+    )
