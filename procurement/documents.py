@@ -83,7 +83,11 @@ def panel_report(tender: Tender) -> bytes:
 
 
 def contract_pdf(contract: Contract) -> bytes:
-    source = template_source(key="contract", bureau=contract.project.bureau)
+    # A signed contract prints with the template in force when it was signed: the public copy
+    # (OCDS contractSigned links it) must not change when the bureau edits its template later.
+    source = template_source(
+        key="contract", bureau=contract.project.bureau, as_of=contract.signed_at
+    )
     context = {
         "contract": contract,
         "project": contract.project,
