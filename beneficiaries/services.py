@@ -330,6 +330,12 @@ def _erase_case_work(beneficiary: Beneficiary) -> None:
 
 
 @transaction.atomic
+def _same_number_in(value: str, text: str) -> bool:
+    """A phone or ID number written with spaces or hyphens (0728-6231234) is the same number."""
+    digits = "".join(c for c in value if c.isdigit())
+    return len(digits) >= 7 and digits in "".join(c for c in text if c.isdigit())
+
+
 def beneficiary_erase(*, beneficiary: Beneficiary, actor: User, reason: str) -> Beneficiary:
     """删除个人数据: anonymise the file in place (PIPL art. 47).
 
@@ -363,7 +369,7 @@ def beneficiary_erase(*, beneficiary: Beneficiary, actor: User, reason: str) -> 
         locked.guardian_phone,
         *_case_work_identifiers(locked),
     ):
-        if value and value in reason:
+        if value and (value in reason or _same_number_in(value, reason)):
             raise ActionRefusedError(
                 _("The reason must not contain the person's name, ID number or phone number.")
             )

@@ -96,11 +96,15 @@ def test_erasure_is_logged_without_personal_data(books):
 
 
 @pytest.mark.parametrize(
-    "reason", ["", "   ", "周子涵的监护人申请", "证件号 {id_number}", "电话 {phone}"]
+    "reason",
+    ["", "   ", "周子涵的监护人申请", "证件号 {id_number}", "电话 {phone}", "电话 {dashed}"],
 )
 def test_a_reason_is_required_and_must_not_carry_the_data_being_erased(books, reason):
     child = books.files[0]
-    reason = reason.format(id_number=child.id_number, phone=child.guardian_phone)
+    phone = child.guardian_phone
+    reason = reason.format(
+        id_number=child.id_number, phone=phone, dashed=f"{phone[:3]}-{phone[3:7]}-{phone[7:]}"
+    )
     with pytest.raises(ActionRefusedError):
         services.beneficiary_erase(beneficiary=child, actor=books.users["admin"], reason=reason)
     child.refresh_from_db()
