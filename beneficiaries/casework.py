@@ -185,7 +185,9 @@ def document_add(
 ) -> CaseDocument:
     """A paper into the 档案袋: PDF, image, Word or Excel, checked by content."""
     locked = _locked_file(beneficiary, actor)
-    validate_upload(file, kinds=DOCUMENT_KINDS, max_bytes=MAX_BYTES)
+    # Stored under the kind found in its content, not the typed extension: a PDF named .html
+    # is kept and served as what it is.
+    file.name = f"upload.{validate_upload(file, kinds=DOCUMENT_KINDS, max_bytes=MAX_BYTES)}"
     document = CaseDocument(
         beneficiary=locked, title=title.strip(), kind=kind, file=file, uploaded_by=actor
     )
@@ -212,7 +214,7 @@ def guardianship_confirm(
     _not_in_future(signed_on, "signed_on")
     if scan is None:
         raise ValidationError({"scan": _("Upload the signed confirmation (PDF or image).")})
-    validate_upload(scan, kinds=SCAN_KINDS, max_bytes=MAX_BYTES)
+    scan.name = f"upload.{validate_upload(scan, kinds=SCAN_KINDS, max_bytes=MAX_BYTES)}"
     confirmation = GuardianshipConfirmation(
         beneficiary=locked,
         entrusted_guardian=entrusted_guardian.strip(),

@@ -138,12 +138,14 @@ def test_uploads_are_checked_by_content(register, login):
             "c-entrusted_guardian": "周德全",
             "c-relation": "祖父",
             "c-signed_on": "2026-03-01",
-            "c-scan": SimpleUploadedFile("scan.pdf", PDF),
+            # A real PDF under a misleading name: kept as what its content is.
+            "c-scan": SimpleUploadedFile("周子涵确认书.html", PDF),
         },
     )
     assert response.status_code == 302
     confirmation = GuardianshipConfirmation.objects.get(beneficiary=child)
     assert confirmation.signed_on == dt.date(2026, 3, 1)
+    assert confirmation.scan.name.endswith(".pdf") and "周子涵" not in confirmation.scan.name
 
 
 def test_a_phone_that_is_no_phone_names_the_field(register, login):
