@@ -32,8 +32,7 @@ from beneficiaries.models import (
 )
 from beneficiaries.permissions import can_change_case_work
 from beneficiaries.validators import normalize_phone
-from core.fsm import ActionRefusedError, run_transition
-from core.models import TransitionLog
+from core.fsm import ActionRefusedError, log_transition, run_transition
 from core.uploads import validate_upload
 
 DOCUMENT_KINDS = {"pdf", "jpg", "png", "docx", "xlsx"}
@@ -60,14 +59,7 @@ def _locked_file(beneficiary: Beneficiary, actor: User) -> Beneficiary:
 
 
 def _log(subject: Any, event: str, actor: User, note: str = "") -> None:
-    TransitionLog.objects.create(
-        subject=subject,
-        transition=event,
-        source_state="active",
-        target_state="active",
-        actor=actor,
-        note=note,
-    )
+    log_transition(subject, event, source="active", target="active", actor=actor, note=note)
 
 
 def _label(model: Any, name: str) -> str:
@@ -250,11 +242,11 @@ def mandatory_report_record(
     )
     report.full_clean(exclude=["state"])  # protected FSM field: full_clean would assign it
     report.save()
-    TransitionLog.objects.create(
-        subject=report,
-        transition="record",
-        source_state="",
-        target_state=report.state,
+    log_transition(
+        report,
+        "record",
+        source="",
+        target=report.state,
         actor=actor,
         note=report.get_harm_display(),
     )

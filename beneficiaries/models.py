@@ -211,7 +211,23 @@ class RiskClass(models.Model):
         return self.name
 
 
-class HomeSchoolCard(models.Model):
+class _Card(models.Model):
+    """A card of the 四卡一袋 kept as one row per file: complete when its REQUIRED fields are filled."""
+
+    REQUIRED: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} #{self.pk}"
+
+    @property
+    def is_complete(self) -> bool:
+        return all(getattr(self, name) for name in self.REQUIRED)
+
+
+class HomeSchoolCard(_Card):
     """家校联系卡: the school, the class teacher and how the parents working away are reached."""
 
     beneficiary = models.OneToOneField(
@@ -236,15 +252,8 @@ class HomeSchoolCard(models.Model):
         verbose_name = _("home-school contact card")
         verbose_name_plural = _("home-school contact cards")
 
-    def __str__(self) -> str:
-        return f"{self._meta.verbose_name} #{self.pk}"
 
-    @property
-    def is_complete(self) -> bool:
-        return all(getattr(self, name) for name in self.REQUIRED)
-
-
-class PairingCard(models.Model):
+class PairingCard(_Card):
     """结对帮扶卡: who is paired with the person, since when, and what help was agreed."""
 
     beneficiary = models.OneToOneField(
@@ -264,13 +273,6 @@ class PairingCard(models.Model):
     class Meta:
         verbose_name = _("pairing card")
         verbose_name_plural = _("pairing cards")
-
-    def __str__(self) -> str:
-        return f"{self._meta.verbose_name} #{self.pk}"
-
-    @property
-    def is_complete(self) -> bool:
-        return all(getattr(self, name) for name in self.REQUIRED)
 
 
 class GrowthAspect(models.TextChoices):

@@ -38,7 +38,7 @@ from beneficiaries.permissions import (
 )
 from beneficiaries.selectors import own_contracts
 from beneficiaries.validators import normalize_id_number, normalize_phone
-from core.fsm import ActionRefusedError
+from core.fsm import ActionRefusedError, log_transition
 from core.masking import ERASED_NAME
 from core.models import TransitionLog
 from core.permissions import Decision
@@ -68,14 +68,7 @@ def _require(decision: Decision) -> None:
 def _log(
     beneficiary: Beneficiary, event: str, actor: User, *, source: str, target: str, note: str = ""
 ) -> None:
-    TransitionLog.objects.create(
-        subject=beneficiary,
-        transition=event,
-        source_state=source,
-        target_state=target,
-        actor=actor,
-        note=note,
-    )
+    log_transition(beneficiary, event, source=source, target=target, actor=actor, note=note)
 
 
 def _state(beneficiary: Beneficiary) -> str:
