@@ -30,8 +30,10 @@ LIMIT = 250  # pages per role: enough to reach every kind of page on the demo da
 
 
 def _crawl(client: Client) -> list[tuple[str, int, str]]:
+    """Pages that do not answer 200, each with the first page that linked to it."""
     seen: set[str] = set()
     queue = deque(["/"])
+    linked_from: dict[str, str] = {}
     broken = []
     while queue and len(seen) < LIMIT:
         url = queue.popleft()
@@ -40,7 +42,7 @@ def _crawl(client: Client) -> list[tuple[str, int, str]]:
         seen.add(url)
         response = client.get(url, follow=True)
         if response.status_code != 200:
-            broken.append((url, response.status_code, response.get("Referer", "")))
+            broken.append((url, response.status_code, linked_from.get(url, "")))
             continue
         if "text/html" not in response.get("Content-Type", ""):
             continue
@@ -52,11 +54,8 @@ def _crawl(client: Client) -> list[tuple[str, int, str]]:
             if SKIP.search(target) or target in seen:
                 continue
             queue.append(target)
-            client_referrers[target] = url
+            linked_from.setdefault(target, url)
     return broken
-
-
-client_referrers: dict[str, str] = {}
 
 
 def test_every_link_a_role_sees_opens(settings):
@@ -70,9 +69,7 @@ def test_every_link_a_role_sees_opens(settings):
             client.force_login(User.objects.get(username=username))
         broken = _crawl(client)
         if broken:
-            problems[username or "public"] = [
-                (url, code, client_referrers.get(url, "")) for url, code, _ in broken
-            ]
+            problems[username or "public"] = broken
     report = "\n".join(
         f"{who}: {url} answers {code} (linked from {src})"
         for who, rows in problems.items()
