@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
+from projects.views import home
+
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("", home, name="home"),  # the workbench: core.todos beside the projects by state
     path("", include("core.urls")),
     path("accounts/", include("accounts.urls")),
     path("projects/", include("projects.urls")),

@@ -3,7 +3,6 @@ from django.urls import path
 from core import health, views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("health/", health.health, name="health"),
     path("exports/", views.export_list, name="exports"),
     path("exports/new/", views.export_request, name="export_request"),

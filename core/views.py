@@ -8,28 +8,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.http import AuthenticatedHttpRequest
 from core import selectors, services
 from core.models import ExportJob
 from core.permissions import can_download_export
-from core.todos import todos_for
-from projects.models import ProjectState
-from projects.selectors import project_state_counts
 
 # Query parameters of a list page that shape the page, not the rows an export should hold.
 _PAGE_ONLY = {"format", "page", "verify"}
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """工作台: the logged-in user's own pending work and the projects they can see, by state."""
-    counts = project_state_counts(user=request.user)
-    states = [(state.value, state.label, counts.get(state.value, 0)) for state in ProjectState]
-    return render(request, "core/home.html", {"todos": todos_for(request.user), "states": states})
-
-
-@login_required
-def export_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+def export_list(request: HttpRequest) -> HttpResponse:
     """我的导出: the user's background exports, newest first, with their state and file."""
     jobs = selectors.export_job_list(user=request.user)
     pending = any(not job.finished_at for job in jobs)
@@ -38,7 +26,7 @@ def export_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def export_request(request: AuthenticatedHttpRequest) -> HttpResponse:
+def export_request(request: HttpRequest) -> HttpResponse:
     """Queue an export of the rows the page's filters select (the filters come as its query)."""
     query = QueryDict(request.POST.get("query", ""))
     params = {key: value for key, value in query.items() if key not in _PAGE_ONLY and value}
@@ -54,7 +42,7 @@ def export_request(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
-def export_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+def export_download(request: HttpRequest, pk: int) -> FileResponse:
     job = get_object_or_404(ExportJob, pk=pk)
     can_download_export(request.user, job).require()
     if not job.is_ready:

@@ -15,11 +15,20 @@ from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
 from core.fsm import ActionRefusedError, check_transition
+from core.todos import todos_for
 from projects import selectors, services
 from projects.forms import BaseTargetGroupFormSet, ProjectForm, TargetGroupFormSet, TerminateForm
 from projects.models import ProjectState, ServiceCategory, ServiceProject
 from projects.permissions import can_change_project, can_create_project
 from projects.sections import sections_for
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """工作台: the logged-in user's own pending work and the projects they can see, by state."""
+    counts = selectors.project_state_counts(user=request.user)
+    states = [(state.value, state.label, counts.get(state.value, 0)) for state in ProjectState]
+    return render(request, "core/home.html", {"todos": todos_for(request.user), "states": states})
 
 
 @login_required
