@@ -13,6 +13,10 @@ inside its transaction; a receiver refuses by raising core.fsm.ActionRefusedErro
 below what is paid or being paid).
     kwargs: contract, amount (Decimal, the new amount)
 
+contract_drafted: sent by procurement when a contract is drafted, inside its transaction; the
+funds app creates the payment milestones it lists (the amount split to the fen by percentage).
+    kwargs: contract, milestones (list of procurement.services.MilestoneInput, in order)
+
 public_notice: what a public notice shows changed without a state transition (a clarification
 answered), so the open-data app publishes it. Sent inside the sender's transaction.
     kwargs: project_id (int)
@@ -22,6 +26,7 @@ from django.dispatch import Signal
 
 money_event = Signal()
 contract_amount_changing = Signal()
+contract_drafted = Signal()
 
 # notice: an event that asks something of people (a report due, a deliverable arriving, an
 # objection unanswered). Any app sends it; the notifications app (if installed) turns it into

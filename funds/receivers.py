@@ -1,4 +1,5 @@
-"""Funds reacts to other apps' events: money events become ledger entries, evaluations move milestones."""
+"""Funds reacts to other apps' events: money events become ledger entries, drafted contracts get
+their milestones, evaluations move milestones."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
 from core.fsm import ActionRefusedError, check_transition, run_transition
-from core.signals import contract_amount_changing, money_event
+from core.money import split_by_percentages
+from core.signals import contract_amount_changing, contract_drafted, money_event
 from evaluation.signals import evaluation_commissioned, evaluation_confirmed
 from funds.ledger import ledger_post
 from funds.models import LedgerKind, Milestone
@@ -60,6 +62,27 @@ def amend_not_below_committed(sender: Any, *, contract: Any, amount: Any, **kwar
             )
             % {"a": amount, "c": committed}
         )
+
+
+@receiver(contract_drafted, dispatch_uid="funds.contract_milestones")
+def create_milestones(sender: Any, *, contract: Any, milestones: list[Any], **kwargs: Any) -> None:
+    """The payment milestones a drafted contract lists, its amount split to the fen."""
+    amounts = split_by_percentages(contract.amount, [m.percentage for m in milestones])
+    rows = [
+        Milestone(
+            contract=contract,
+            sequence=i,
+            name=m.name,
+            percentage=m.percentage,
+            amount=amount,
+            due_date=m.due_date,
+            is_advance=m.is_advance,
+            requires_evaluation=not m.is_advance,
+            deliverables_required=m.deliverables,
+        )
+        for i, (m, amount) in enumerate(zip(milestones, amounts, strict=True), start=1)
+    ]
+    Milestone.objects.bulk_create(rows)
 
 
 def _move(milestone_id: int | None, transition: str, note: str) -> None:

@@ -18,12 +18,10 @@ from django.utils.translation import gettext as _
 from accounts.models import Organization, User
 from core.fsm import ActionRefusedError, run_transition
 from core.models import TransitionLog
-from core.money import split_by_percentages
 from core.permissions import Decision
-from core.signals import contract_amount_changing, public_notice
+from core.signals import contract_amount_changing, contract_drafted, public_notice
 from core.uploads import validate_upload
 from core.workdays import add_workdays, within_workdays
-from funds.models import Milestone
 from procurement import eligibility, rules, scoring
 from procurement.models import (
     Bid,
@@ -566,7 +564,7 @@ class MilestoneInput:
     deliverables: str = ""
 
 
-def _render_contract(contract: Contract, milestones: list[Milestone]) -> str:
+def _render_contract(contract: Contract, milestones: list[Any]) -> str:
     from documents.rendering import render_html
     from documents.selectors import template_source
 
@@ -632,22 +630,8 @@ def contract_draft(
         raise ActionRefusedError(" ".join(problems))
     contract.full_clean(exclude=["state", "document"])
     contract.save()
-    amounts = split_by_percentages(contract.amount, percentages)
-    rows = [
-        Milestone(
-            contract=contract,
-            sequence=i,
-            name=m.name,
-            percentage=m.percentage,
-            amount=amount,
-            due_date=m.due_date,
-            is_advance=m.is_advance,
-            requires_evaluation=not m.is_advance,
-            deliverables_required=m.deliverables,
-        )
-        for i, (m, amount) in enumerate(zip(milestones, amounts, strict=True), start=1)
-    ]
-    Milestone.objects.bulk_create(rows)
+    contract_drafted.send(sender=Contract, contract=contract, milestones=milestones)
+    rows = list(contract.milestones.order_by("sequence"))
     Contract.objects.filter(pk=contract.pk).update(document=_render_contract(contract, rows))
     contract.refresh_from_db()
     _log(contract, "draft", contract.state, actor)
