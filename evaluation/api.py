@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.apps import apps
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
@@ -48,6 +47,7 @@ from evaluation.permissions import (
     visible_evaluations_q,
 )
 from evaluation.resources import export_rows, export_system
+from funds.models import Milestone
 from procurement.models import Contract
 from projects.models import ServiceProject
 from projects.permissions import can_view_project
@@ -309,16 +309,11 @@ class EvaluationActionsViewSet(EvaluationViewSet):
 # (state, the assessors' organisation, the override justifications) and answers 409 or 400.
 
 
-def _milestones() -> QuerySet[Any]:
-    # evaluation refers to funds.Milestone by string only (funds is the higher app).
-    return apps.get_model("funds", "Milestone")._default_manager.all()
-
-
 class CommissionSerializer(serializers.Serializer[Any]):
     project = serializers.PrimaryKeyRelatedField(queryset=ServiceProject.objects.all())
     contract = serializers.PrimaryKeyRelatedField(queryset=Contract.objects.all())
     milestone = serializers.PrimaryKeyRelatedField(
-        queryset=_milestones(),
+        queryset=Milestone.objects.all(),
         required=False,
         allow_null=True,
         default=None,

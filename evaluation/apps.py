@@ -7,7 +7,7 @@ class EvaluationConfig(AppConfig):
     verbose_name = _("Performance evaluation")
 
     def ready(self) -> None:
-        from evaluation import permissions, sections, todos  # noqa: F401  (registrations)
+        from evaluation import funds_evidence, milestones, permissions, sections, todos  # noqa: F401  (registrations, receivers)
         from evaluation.report import register
 
         register()

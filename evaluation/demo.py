@@ -22,6 +22,7 @@ from evaluation.models import (
     ScoreSheet,
 )
 from evaluation.services import EntryInput, LeafDecision
+from funds.models import Milestone
 from procurement.selectors import contract_for_project
 
 ASSESSOR_ORG = "荆楚社会服务绩效评估中心"
@@ -93,17 +94,11 @@ def _commission(
     if existing is not None:
         return None
     users = ctx["users"]
-    milestone = None
-    try:
-        from funds.models import Milestone
-
-        milestone = (
-            Milestone.objects.filter(contract=contract, is_advance=False, requires_evaluation=True)
-            .order_by("sequence")
-            .first()
-        )
-    except ImportError:  # pragma: no cover - funds is always installed
-        milestone = None
+    milestone = (
+        Milestone.objects.filter(contract=contract, is_advance=False, requires_evaluation=True)
+        .order_by("sequence")
+        .first()
+    )
     evaluation = services.evaluation_commission(
         project=project,
         actor=users[staff],

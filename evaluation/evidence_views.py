@@ -44,6 +44,7 @@ from evaluation.records import (
     TieKind,
 )
 from evaluation.scoring import rubric_levels
+from funds.models import Milestone
 
 
 def _require(decision: Decision) -> None:
@@ -295,12 +296,8 @@ def organization_ties(request: AuthenticatedHttpRequest, org_pk: int) -> HttpRes
 @login_required
 def acceptance_opinion(request: AuthenticatedHttpRequest, milestone_pk: int) -> HttpResponse:
     """The bureau records the service users' opinion at acceptance (published at once)."""
-    from django.apps import apps
-
     milestone = get_object_or_404(
-        apps.get_model("funds", "Milestone").objects.select_related(
-            "contract__project", "contract__supplier"
-        ),
+        Milestone.objects.select_related("contract__project", "contract__supplier"),
         pk=milestone_pk,
     )
     decision = can_record_acceptance_opinion(request.user, milestone)

@@ -17,6 +17,7 @@ from evaluation.models import (
     SystemState,
 )
 from evaluation.permissions import visible_systems_q
+from funds.models import Milestone
 from procurement.models import Contract
 
 EVIDENCE_TYPES = {"pdf", "jpg", "png", "docx", "xlsx", "zip"}
@@ -89,8 +90,6 @@ class CommissionForm(forms.Form):
 
     def __init__(self, *args: Any, project: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from funds.models import Milestone
-
         self.fields["contract"].queryset = Contract.objects.filter(project=project)  # type: ignore[attr-defined]
         self.fields["milestone"].queryset = Milestone.objects.filter(  # type: ignore[attr-defined]
             contract__project=project

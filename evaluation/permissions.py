@@ -312,8 +312,8 @@ def assessed_contracts_q(user: Any) -> Any:
 def can_read_contract_evidence(user: Any, contract: Any) -> Decision:
     """Deliverables, service records and case-file counts of a contract, for its assessors.
 
-    Asked by the funds app's permission functions (deliverable files, the service-record page);
-    only counts ever cross from the case-file register."""
+    Asked by the funds app's permission functions through `funds.gates` (deliverable files, the
+    service-record page); only counts ever cross from the case-file register."""
     if assesses_contract(user, contract):
         return ALLOW
     return deny(_("Only the assessors of an evaluation of this contract read its evidence."))

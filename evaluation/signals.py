@@ -2,8 +2,8 @@
 
 Both are sent inside the sender's transaction as ``send(sender=Evaluation, evaluation=obj)``:
 evaluation_commissioned when an evaluation is commissioned, evaluation_confirmed each time a
-result is confirmed (the first confirmation and again after a re-review). The funds app moves
-the milestone (under evaluation / evaluated) from them.
+result is confirmed (the first confirmation and again after a re-review). `evaluation.milestones`
+moves the funds milestone (under evaluation / evaluated) from them.
 """
 
 from django.dispatch import Signal

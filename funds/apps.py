@@ -9,7 +9,7 @@ class FundsConfig(AppConfig):
     def ready(self) -> None:
         from core.jobs import ExportKind, register_export_kind
         from documents import registry
-        from funds import documents, evidence, receivers, sections, ticks, todos  # noqa: F401  (connects receivers, registers panels)
+        from funds import documents, receivers, sections, ticks, todos  # noqa: F401  (connects receivers, registers panels)
         from funds.exports import build_ledger_xlsx, check_ledger_params
         from funds.permissions import can_view_ledger
 

@@ -17,6 +17,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 
 from core.fsm import Guard, refusal
 from core.models import AppendOnlyError
+from funds import gates
 from procurement.models import Contract
 from projects.models import BeneficiaryCategory, ServiceProject
 
@@ -105,9 +106,7 @@ class Milestone(FSMModelMixin, models.Model):
         return not later.exists()
 
     def gating_evaluation(self) -> Any:
-        from evaluation.selectors import gating_result
-
-        return gating_result(milestone=self)
+        return gates.confirmed_result(self)
 
     @refusal(_("The gating evaluation of this milestone has not been confirmed."))
     def evaluation_confirmed(self) -> bool:

@@ -10,6 +10,7 @@ from rules.permissions import add_perm
 
 from accounts.models import Role
 from core.permissions import ALLOW, Decision, as_predicate, deny
+from funds import gates
 from funds.models import Disbursement, Milestone
 from projects.permissions import can_view_project, visible_projects_q
 
@@ -55,9 +56,7 @@ def can_view_deliverable(user: Any, deliverable: Any) -> Decision:
     decision = can_view_milestone(user, deliverable.milestone)
     if decision:
         return decision
-    from evaluation.permissions import can_read_contract_evidence
-
-    return can_read_contract_evidence(user, deliverable.milestone.contract) or decision
+    return gates.can_read_evidence(user, deliverable.milestone.contract) or decision
 
 
 def can_view_service_records(user: Any, contract: Any) -> Decision:
@@ -66,18 +65,12 @@ def can_view_service_records(user: Any, contract: Any) -> Decision:
 
     if Contract.objects.filter(visible_contracts_for_funds_q(user), pk=contract.pk).exists():
         return ALLOW
-    from evaluation.permissions import can_read_contract_evidence
-
-    return can_read_contract_evidence(user, contract)
+    return gates.can_read_evidence(user, contract)
 
 
 def visible_service_records_q(user: Any) -> Q:
     """Queryset twin of can_view_service_records (prefix: a ServiceRecord's contract)."""
-    from evaluation.permissions import assessed_contracts_q
-
-    return visible_contracts_for_funds_q(user, "contract__") | Q(
-        contract__in=assessed_contracts_q(user)
-    )
+    return visible_contracts_for_funds_q(user, "contract__") | gates.assessed_contracts_q(user)
 
 
 def can_submit_deliverables(user: Any, milestone: Milestone) -> Decision:

@@ -1,5 +1,5 @@
 """Funds reacts to other apps' events: money events become ledger entries, drafted contracts get
-their milestones, evaluations move milestones."""
+their milestones."""
 
 from __future__ import annotations
 
@@ -8,10 +8,9 @@ from typing import Any
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
-from core.fsm import ActionRefusedError, check_transition, run_transition
+from core.fsm import ActionRefusedError
 from core.money import split_by_percentages
 from core.signals import contract_amount_changing, contract_drafted, money_event
-from evaluation.signals import evaluation_commissioned, evaluation_confirmed
 from funds.ledger import ledger_post
 from funds.models import LedgerKind, Milestone
 
@@ -83,23 +82,3 @@ def create_milestones(sender: Any, *, contract: Any, milestones: list[Any], **kw
         for i, (m, amount) in enumerate(zip(milestones, amounts, strict=True), start=1)
     ]
     Milestone.objects.bulk_create(rows)
-
-
-def _move(milestone_id: int | None, transition: str, note: str) -> None:
-    if milestone_id is None:
-        return
-    milestone = Milestone.objects.get(pk=milestone_id)
-    if check_transition(milestone, transition, None):
-        run_transition(milestone, transition, actor=None, note=note)
-
-
-@receiver(evaluation_commissioned, dispatch_uid="funds.milestone_under_evaluation")
-def milestone_under_evaluation(sender: Any, *, evaluation: Any, **kwargs: Any) -> None:
-    _move(evaluation.milestone_id, "start_evaluation", f"评估#{evaluation.pk}")
-
-
-@receiver(evaluation_confirmed, dispatch_uid="funds.milestone_evaluated")
-def milestone_evaluated(sender: Any, *, evaluation: Any, **kwargs: Any) -> None:
-    _move(
-        evaluation.milestone_id, "mark_evaluated", f"评估#{evaluation.pk} {evaluation.total_score}"
-    )

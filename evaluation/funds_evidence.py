@@ -1,7 +1,8 @@
-"""What the funds app tells an evaluation: service-record figures and the evidence handed in.
+"""What an evaluation reads from funds: service-record figures and the evidence handed in.
 
-Registered with `evaluation.sources` (funds already builds on evaluation; evaluation never
-imports funds), together with the workforce register's two figures. Counts, dates, places and titles only: the service records hold no person.
+Registered with `evaluation.sources` (evaluation sits above funds and workforce), together with
+the workforce register's two figures. Counts, dates, places and titles only: the service records
+hold no person.
 """
 
 from __future__ import annotations
@@ -130,8 +131,7 @@ def case_files_section(evaluation: Any, as_of: dt.date) -> sources.EvidenceSecti
 
 sources.register_measure("service_person_times", service_person_times)
 sources.register_measure("case_count", case_count)
-# Workforce sits below funds and knows nothing of evaluation; funds, which builds on both,
-# connects its register to the two measures it answers.
+# Workforce sits below evaluation and knows nothing of it; its register answers these two.
 sources.register_measure("volunteer_times", volunteer_times)
 sources.register_measure("certified_share", certified_share)
 sources.register_evidence(deliverables_section)
