@@ -1,6 +1,6 @@
 """What evaluation does to funds' milestones: it answers `funds.gates` and moves the milestone.
 
-Evaluation sits above funds (docs/architecture.md, Layers), so funds asks its questions through
+Evaluation sits above funds (docs/architecture.md, App layers), so funds asks its questions through
 the gate registered here and never imports evaluation; the milestone moves (under evaluation,
 evaluated) on evaluation's own signals, sent inside the service's transaction.
 """
