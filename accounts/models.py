@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -151,8 +152,6 @@ class User(AbstractUser):
         return self.display_name or self.get_full_name() or self.username
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         super().clean()
         expected = ROLE_ORG_KIND.get(Role(self.role)) if self.role else None
         if expected and (self.organization is None or self.organization.kind != expected):

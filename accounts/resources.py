@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
@@ -22,8 +23,6 @@ class ChoiceWidget(widgets.Widget):
         text = str(value or "").strip()
         if not text:
             return ""
-        from django.utils import translation
-
         for member in self.choices:
             labels = {member.value, str(member.label)}
             for lang in ("zh-hans", "en"):

@@ -90,8 +90,8 @@ def write_xlsx(
     target: Any, rows: Iterable[Sequence[Any]], header: Sequence[str], sheet_title: str = "Sheet1"
 ) -> None:
     """Write rows to an .xlsx file with openpyxl's write-only mode (constant memory)."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
+    from openpyxl import Workbook  # late: heavy, loaded on first use
+    from openpyxl.cell import WriteOnlyCell  # late: heavy, loaded on first use
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=sheet_title[:31])

@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 
@@ -184,20 +184,20 @@ class HolidayYear(models.Model):
         return f"{self.year}: {self.notice}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        from core.workdays import forget_arrangements
+        from core.workdays import forget_arrangements  # late: core.workdays imports these models
 
         super().save(*args, **kwargs)
         transaction_on_commit(forget_arrangements)
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
-        from core.workdays import forget_arrangements
+        from core.workdays import forget_arrangements  # late: core.workdays imports these models
 
         result = super().delete(*args, **kwargs)
         transaction_on_commit(forget_arrangements)
         return result
 
     def clean(self) -> None:
-        from core.workdays import parse_days
+        from core.workdays import parse_days  # late: core.workdays imports these models
 
         parse_days(self.holidays, self.year, field="holidays")
         parse_days(self.workdays, self.year, field="workdays")
@@ -205,7 +205,5 @@ class HolidayYear(models.Model):
 
 def transaction_on_commit(fn: Any) -> None:
     """Run `fn` now and again after the commit (a rollback must not leave a stale cache)."""
-    from django.db import transaction
-
     fn()
     transaction.on_commit(fn)

@@ -29,7 +29,7 @@ IDEMPOTENCY_KEYS_KEPT = dt.timedelta(days=30)
 
 def export_job_request(*, user: Any, kind: str, params: dict[str, Any]) -> ExportJob:
     """Record the request and enqueue the task once the request's transaction has committed."""
-    from core.tasks import run_export_job
+    from core.tasks import run_export_job  # late: core.tasks imports this module
 
     spec = export_kind_get(kind)
     if spec is None:

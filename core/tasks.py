@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils import timezone
 from django_tasks import task
 
 from core.services import export_job_run
@@ -23,10 +26,6 @@ def worker_heartbeat(sent_at: str) -> str:
     Written through the storage API, which every web server and worker shares (a mounted volume
     or the S3-compatible store), so /health/ on any host sees it.
     """
-    from django.core.files.base import ContentFile
-    from django.core.files.storage import default_storage
-    from django.utils import timezone
-
     if default_storage.exists(HEARTBEAT_NAME):
         default_storage.delete(HEARTBEAT_NAME)
     default_storage.save(HEARTBEAT_NAME, ContentFile(f"{sent_at}\n{timezone.now().isoformat()}\n"))

@@ -9,6 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from core.services import export_jobs_expire, idempotency_keys_expire
+from core.tasks import worker_heartbeat as heartbeat
+
 Job = Callable[[datetime], str]
 _jobs: list[Job] = []
 
@@ -27,8 +30,6 @@ def run_all(now: datetime) -> list[str]:
 @register
 def stale_exports(now: datetime) -> str:
     """Background exports whose worker died are marked failed so their users can ask again."""
-    from core.services import export_jobs_expire
-
     expired = export_jobs_expire(now=now)
     return f"core: {expired} stalled export(s) marked failed" if expired else ""
 
@@ -36,8 +37,6 @@ def stale_exports(now: datetime) -> str:
 @register
 def expired_idempotency_keys(now: datetime) -> str:
     """Stored answers to keyed API requests are kept for a month, then forgotten."""
-    from core.services import idempotency_keys_expire
-
     deleted = idempotency_keys_expire(now=now)
     return f"core: {deleted} idempotency key(s) older than 30 days removed" if deleted else ""
 
@@ -45,7 +44,5 @@ def expired_idempotency_keys(now: datetime) -> str:
 @register
 def worker_heartbeat(now: datetime) -> str:
     """Queue a heartbeat for the worker; /health/ reports the worker dead when none arrives."""
-    from core.tasks import worker_heartbeat as heartbeat
-
     heartbeat.enqueue(now.isoformat())
     return ""

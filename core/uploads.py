@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 import zipfile
 from typing import Any
@@ -44,8 +45,6 @@ def text_encoding(head: bytes) -> str | None:
     GB18030, the superset of the GBK that Chinese Excel writes by default. The head may end in
     the middle of a character: the decoders are incremental and not told it is the end.
     """
-    import codecs
-
     even, odd = head[0::2], head[1::2]
     if head.startswith(codecs.BOM_UTF8):
         candidates = ["utf-8-sig"]

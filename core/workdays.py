@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from core.fsm import ActionRefusedError
+from core.models import HolidayYear
 
 # year -> (days off, weekend days worked) or None when no arrangement is recorded. Kept briefly:
 # another process may record a year; this one picks it up within a minute.
@@ -80,8 +81,6 @@ def _arrangement(year: int) -> tuple[frozenset[dt.date], frozenset[dt.date]] | N
     cached = _arrangements.get(year)
     if cached is not None and time.monotonic() - cached[0] < _CACHE_SECONDS:
         return cached[1]
-    from core.models import HolidayYear
-
     row = HolidayYear.objects.filter(year=year).first()
     value = (
         (

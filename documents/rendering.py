@@ -68,7 +68,7 @@ def font_path() -> str:
 @lru_cache(maxsize=1)
 def _default_css() -> str:
     """xhtml2pdf's defaults plus the embedded CJK font and CJK wrapping for every element."""
-    from xhtml2pdf.default import DEFAULT_CSS
+    from xhtml2pdf.default import DEFAULT_CSS  # late: heavy, loaded on first PDF
 
     return (
         DEFAULT_CSS
@@ -252,7 +252,7 @@ class _Resources:
 
 
 def _policy() -> Any:
-    from xhtml2pdf.config.resources import ResourceAccessPolicy
+    from xhtml2pdf.config.resources import ResourceAccessPolicy  # late: heavy, loaded on first PDF
 
     # Local reads confined to the font directory, no network at all; the render itself bounded.
     return ResourceAccessPolicy.server(
@@ -267,8 +267,10 @@ def _policy() -> Any:
 
 def html_to_pdf(html: str) -> bytes:
     """Convert HTML to PDF with xhtml2pdf, the CJK font embedded as a subset."""
-    from xhtml2pdf import pisa
-    from xhtml2pdf.config.resources import RenderLimitError as PdfLimitError
+    from xhtml2pdf import pisa  # late: heavy, loaded on first PDF
+    from xhtml2pdf.config.resources import (
+        RenderLimitError as PdfLimitError,
+    )  # late: heavy, loaded on first PDF
 
     out = io.BytesIO()
     resources = _Resources()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from core.models import TransitionLog
@@ -59,8 +60,6 @@ def project_get(*, user: Any, pk: int) -> ServiceProject:
         pk=pk,
     )
     if not can_view_project(user, project):
-        from django.http import Http404
-
         raise Http404
     return project
 

@@ -8,6 +8,7 @@ from typing import Any
 from django import template
 from django.utils.translation import gettext_lazy as _
 
+from core import concerns
 from core.models import TransitionLog
 
 register = template.Library()
@@ -74,7 +75,5 @@ def timeline(obj: Any, state_field: str = "state") -> dict[str, Any]:
 def open_concerns(context: Any, contract: Any) -> dict[str, Any]:
     """Open matters on the contract (e.g. rectification items) from the apps that track them,
     each with its link only for a reader who may open it."""
-    from core.concerns import open_concerns as found
-
     user = context.get("user")
-    return {"concerns": [(c, c.link_for(user)) for c in found(contract)]}
+    return {"concerns": [(c, c.link_for(user)) for c in concerns.open_concerns(contract)]}
