@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -24,6 +25,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 
 from accounts.models import Organization
 from core.fsm import Guard, refusal
+from core.workdays import CalendarNotCoveredError, add_workdays, within_workdays
 from projects.models import ServiceProject
 
 
@@ -159,8 +161,6 @@ class Tender(FSMModelMixin, models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("procurement:tender_detail", args=[self.pk])
 
     # --- questions the pages and rules ask ---------------------------------------------------
@@ -181,6 +181,7 @@ class Tender(FSMModelMixin, models.Model):
 
     @refusal(_("The tender breaks a procurement rule; see the messages on the tender page."))
     def rules_hold(self) -> bool:
+        # late: procurement.rules imports these models
         from procurement.rules import tender_problems
 
         return not tender_problems(self)
@@ -191,6 +192,7 @@ class Tender(FSMModelMixin, models.Model):
 
     @refusal(_("The panel does not meet the legal composition, or a member has not declared."))
     def panel_ready(self) -> bool:
+        # late: procurement.rules imports these models
         from procurement.rules import panel_problems
 
         return not panel_problems(self)
@@ -202,6 +204,7 @@ class Tender(FSMModelMixin, models.Model):
         )
     )
     def scoring_complete(self) -> bool:
+        # late: procurement.rounds and procurement.scoring import these models
         from procurement.rounds import final_offers_complete
         from procurement.scoring import scoring_complete
 
@@ -790,13 +793,11 @@ class Contract(FSMModelMixin, models.Model):
         return f"{self.number} {self.project}"
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("procurement:contract_detail", args=[self.pk])
 
     def notice_due(self) -> Any:
         """合同公告: within 2 working days of signing (实施条例第50条)."""
-        from core.workdays import add_workdays
+        # late: procurement.rules imports these models
         from procurement.rules import CONTRACT_NOTICE_WORKDAYS
 
         if self.signed_at is None:
@@ -805,7 +806,7 @@ class Contract(FSMModelMixin, models.Model):
 
     def filing_due(self) -> Any:
         """备案: within 7 working days of signing (政府采购法第47条)."""
-        from core.workdays import add_workdays
+        # late: procurement.rules imports these models
         from procurement.rules import FILING_WORKDAYS
 
         if self.signed_at is None:
@@ -813,6 +814,7 @@ class Contract(FSMModelMixin, models.Model):
         return add_workdays(timezone.localdate(self.signed_at), FILING_WORKDAYS)
 
     def notice_overdue(self, today: Any = None) -> bool:
+        # late: procurement.rules imports these models
         from procurement.rules import CONTRACT_NOTICE_WORKDAYS
 
         return self.notice_published_at is None and self.past_due_after_signing(
@@ -820,6 +822,7 @@ class Contract(FSMModelMixin, models.Model):
         )
 
     def filing_overdue(self, today: Any = None) -> bool:
+        # late: procurement.rules imports these models
         from procurement.rules import FILING_WORKDAYS
 
         return self.filed_at is None and self.past_due_after_signing(FILING_WORKDAYS, today)
@@ -827,8 +830,6 @@ class Contract(FSMModelMixin, models.Model):
     def past_due_after_signing(self, workdays: int, today: Any) -> bool:
         """Whether `today` is past the `workdays`th working day after signing; asks the calendar
         only up to today, so the flag holds even when the due day's year is not recorded."""
-        from core.workdays import within_workdays
-
         if self.signed_at is None:
             return False
         signed = timezone.localdate(self.signed_at)
@@ -837,8 +838,6 @@ class Contract(FSMModelMixin, models.Model):
     def due_days(self) -> dict[str, Any]:
         """The notice's and the filing's due days for a page, each a date or, when its year has
         no recorded holiday arrangement, the refusal that says so (never a guess, never a 500)."""
-        from core.workdays import CalendarNotCoveredError
-
         days: dict[str, Any] = {}
         for key, compute in (("notice", self.notice_due), ("filing", self.filing_due)):
             try:
@@ -873,6 +872,7 @@ class Contract(FSMModelMixin, models.Model):
         )
     )
     def within_signing_period(self) -> bool:
+        # late: procurement.rules imports these models
         from procurement.rules import sign_deadline
 
         tender = self.tender

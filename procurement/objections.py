@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.fsm import ActionRefusedError, run_transition
-from core.workdays import add_workdays
-from procurement import rules
+from core.workdays import add_workdays, workdays_between
+from procurement import rules, scoring
 from procurement.models import (
     Bid,
     BidState,
@@ -34,7 +34,12 @@ from procurement.models import (
     Tender,
     TenderState,
 )
-from procurement.permissions import can_answer_objection, may_complain, may_object
+from procurement.permissions import (
+    can_answer_objection,
+    can_record_complaint_decision,
+    may_complain,
+    may_object,
+)
 
 DOCUMENTS_PROVISION_WORKDAYS = 5  # 财政部令第87号第16条: documents offered ≥ 5 working days
 
@@ -177,8 +182,6 @@ def _extended_deadline_problem(tender: Tender, bid_deadline: dt.datetime, now: d
     if unit == "days":
         enough = (deadline_day - today).days >= minimum
     else:
-        from core.workdays import workdays_between
-
         enough = workdays_between(today, deadline_day) >= minimum
     if enough:
         return ""
@@ -277,8 +280,6 @@ def objection_remedy(
 
 def _reaward(tender: Tender, actor: User, objection: Objection, note: str) -> None:
     """另行确定: the fallen winner is excluded; the next qualified bid wins if enough remain."""
-    from procurement import scoring
-
     if tender.awarded_bid_id is None:
         raise _refuse(_("The tender has no award to replace."))
     fallen = Bid.objects.select_for_update().get(pk=tender.awarded_bid_id)
@@ -368,7 +369,6 @@ def complaint_file(
 @transaction.atomic
 def complaint_suspend(*, complaint: Complaint, actor: User, suspends: bool) -> Complaint:
     """Record the finance department's written notice suspending the purchase (法第57条)."""
-    from procurement.permissions import can_record_complaint_decision
     from procurement.services import _log
 
     decision = can_record_complaint_decision(actor, complaint)

@@ -15,6 +15,7 @@ from rules.permissions import add_perm
 from accounts.models import Role
 from core.permissions import ALLOW, Decision, as_predicate, deny
 from procurement.models import Bid, Contract, Objection, PanelMember, Tender, TenderState
+from projects.models import ServiceProject
 from projects.permissions import can_view_project, visible_projects_q
 
 PUBLIC_TENDER_STATES = [s for s in TenderState.values if s != TenderState.DRAFT]
@@ -42,8 +43,6 @@ def visible_tenders_q(user: Any) -> Q:
 
 
 def _projects_of(user: Any) -> Any:
-    from projects.models import ServiceProject
-
     if not user.is_authenticated or user.role not in (
         Role.BUREAU_STAFF,
         Role.BUREAU_FINANCE,

@@ -19,7 +19,7 @@ from core.permissions import Decision
 from core.uploads import validate_upload
 from procurement import rules
 from procurement.models import Contract, ContractState, ProcurementIntent, Tender, TenderState
-from procurement.permissions import can_manage_contract, can_manage_tender
+from procurement.permissions import can_manage_contract, can_manage_tender, can_view_tender
 from projects.models import ServiceProject
 
 DOCUMENTS_MAX = 30 * 1024 * 1024
@@ -122,8 +122,6 @@ def tender_documents_upload(*, tender: Tender, actor: User, upload: Any) -> Tend
 
 def can_download_documents(user: Any, tender: Tender) -> Decision:
     """Anyone, once the notice is published; before that, whoever may see the draft."""
-    from procurement.permissions import can_view_tender
-
     return can_view_tender(user, tender)
 
 

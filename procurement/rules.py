@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.workdays import add_workdays, workdays_between
+from procurement.models import ProcurementIntent
 
 if TYPE_CHECKING:
     from procurement.models import Contract, Tender
@@ -226,8 +227,6 @@ def tender_problems(tender: Tender) -> list[str]:
 
 def intent_problems(tender: Tender, now: dt.datetime | None = None) -> list[str]:
     """采购意向: published for the project at least 30 days before the tender's notice."""
-    from procurement.models import ProcurementIntent
-
     start = timezone.localdate(tender.publish_at or now or timezone.now())
     intent = (
         ProcurementIntent.objects.filter(project_id=tender.project_id)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import random
+import secrets
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from procurement.models import Bid, Tender
+from procurement.models import Bid, Score, Tender
 
 TWO = Decimal("0.01")
 
@@ -46,8 +47,6 @@ def scoring_complete(tender: Tender) -> bool:
     bids = valid_bids(tender)
     if not bids:
         return False
-    from procurement.models import Score
-
     have = set(
         Score.objects.filter(bid__tender=tender, member_id__in=members).values_list(
             "member_id", "bid_id", "criterion_id"
@@ -58,8 +57,6 @@ def scoring_complete(tender: Tender) -> bool:
 
 def technical_scores(tender: Tender) -> dict[int, Decimal]:
     """Each valid bid's technical score: the mean over active members of their criteria totals."""
-    from procurement.models import Score
-
     members = _active_members(tender)
     per_member: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
     for s in Score.objects.filter(bid__tender=tender, member_id__in=members):
@@ -118,8 +115,6 @@ def rank(tender: Tender) -> list[Ranked]:
 def first_criterion_scores(tender: Tender) -> dict[int, Decimal]:
     """Each valid bid's mean points on the tender's first criterion (its main technical one):
     the stated rule "higher score on the first criterion" compares these."""
-    from procurement.models import Score
-
     criterion = tender.criteria.order_by("order", "id").first()
     members = _active_members(tender)
     if criterion is None or not members:
@@ -153,11 +148,7 @@ def unresolved_tie(ranking: list[Ranked]) -> bool:
 def draw_tie(tender: Tender, ranking: list[Ranked], *, actor: Any) -> list[int]:
     """The last step of the tie rules: a random draw among the bids tied for first place,
     recorded with its seed so that anyone can replay it (87号令第68条: 随机抽取)."""
-    import random
-    import secrets
-
     from core.models import TransitionLog
-    from procurement.models import Bid
 
     scores = first_criterion_scores(tender) if tender.tie_break == "technical" else {}
     top = _tie_key(tender, ranking[0], scores)
@@ -179,8 +170,6 @@ def draw_tie(tender: Tender, ranking: list[Ranked], *, actor: Any) -> list[int]:
 
 
 def replay_tie_draw(seed: str, tied: list[int]) -> list[int]:
-    import random
-
     order = sorted(tied)
     random.Random(seed).shuffle(order)  # noqa: S311
     return order

@@ -22,6 +22,8 @@ from core.permissions import Decision
 from core.signals import contract_amount_changing, contract_drafted, public_notice
 from core.uploads import validate_upload
 from core.workdays import add_workdays, within_workdays
+from documents.rendering import render_html
+from documents.selectors import template_source
 from procurement import eligibility, rules, scoring
 from procurement.models import (
     Bid,
@@ -565,9 +567,6 @@ class MilestoneInput:
 
 
 def _render_contract(contract: Contract, milestones: list[Any]) -> str:
-    from documents.rendering import render_html
-    from documents.selectors import template_source
-
     source = template_source(key="contract", bureau=contract.project.bureau)
     return render_html(
         source, {"contract": contract, "project": contract.project, "milestones": milestones}

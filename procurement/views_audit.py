@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -20,7 +21,7 @@ from accounts.http import AuthenticatedHttpRequest
 from core.actions import act_and_redirect
 from core.arrival import arrival_time
 from core.files import protected_file_response
-from procurement import expert_draw, objections, publication, rounds, selectors
+from procurement import expert_draw, objections, publication, rounds, selectors, services
 from procurement.models import (
     Complaint,
     Contract,
@@ -74,8 +75,6 @@ def panel_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def panel_chair(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    from procurement import services
-
     member = get_object_or_404(PanelMember.objects.select_related("tender"), pk=pk)
     tender = selectors.tender_get(user=request.user, pk=member.tender_id)
     return act_and_redirect(
@@ -203,8 +202,6 @@ def documents_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     tender = selectors.tender_get(user=request.user, pk=pk)
     upload = request.FILES.get("documents_file")
     if upload is None:
-        from django.contrib import messages
-
         messages.error(request, _("Choose the PDF of the procurement documents."))
         return redirect(tender)
     return act_and_redirect(
@@ -306,8 +303,6 @@ def round_open(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     tender = selectors.tender_get(user=request.user, pk=pk)
     closes_at = _aware(request.POST.get("closes_at", ""))
     if closes_at is None:
-        from django.contrib import messages
-
         messages.error(request, _("Give the time the offers close."))
         return redirect(tender)
     return act_and_redirect(

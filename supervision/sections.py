@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import concerns
+from procurement.models import Contract
 from projects.sections import Section, register
 from supervision.models import ItemState, PeriodicReport, RectificationItem, ReportState
 from supervision.permissions import can_view_supervision
@@ -55,8 +56,6 @@ def open_rectification_items(contract: Any) -> list[concerns.Concern]:
 
 @register
 def supervision_section(user: Any, project: Any) -> Section | None:
-    from procurement.models import Contract
-
     contracts = [
         c
         for c in Contract.objects.filter(project=project).select_related("project__bureau")
