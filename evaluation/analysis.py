@@ -16,7 +16,8 @@ from django.http import FileResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from evaluation.models import RESULT_CONFIRMED_STATES, EvaluationState, LeafResult
+from core.exports import stream_xlsx
+from evaluation.models import RESULT_CONFIRMED_STATES, Evaluation, EvaluationState, LeafResult
 from evaluation.permissions import visible_evaluations_q
 
 DIMENSIONS = {
@@ -43,8 +44,6 @@ def _mean(series: pd.Series) -> Decimal | None:
 
 def frame(*, user: Any) -> pd.DataFrame:
     """One row per evaluation and 一级 indicator: its points in hundredths and the grouping keys."""
-    from evaluation.models import Evaluation
-
     visible = Evaluation.objects.filter(visible_evaluations_q(user)).values("pk")
     rows = (
         LeafResult.objects.filter(
@@ -94,8 +93,6 @@ def score_table(*, user: Any, by: str) -> Table:
 
 def export(table: Table, *, by: str) -> FileResponse:
     """The table as an Excel download (formula-safe, streamed by the toolkit's helper)."""
-    from core.exports import stream_xlsx
-
     return stream_xlsx(
         rows=table.rows,
         header=table.headers,

@@ -21,7 +21,8 @@ from accounts.models import User
 from core.fsm import ActionRefusedError
 from core.models import TransitionLog
 from evaluation import sources
-from evaluation.models import Evaluation, Indicator, ScoreEntry, ScoringMethod
+from evaluation.models import Evaluation, EvaluationState, Indicator, ScoreEntry, ScoringMethod
+from evaluation.participation import survey_result
 from evaluation.permissions import can_set_contract_targets
 from evaluation.records import ComputedIndicator, ContractTarget, MeasureKey
 from evaluation.scoring import score_leaf, to_decimal
@@ -56,8 +57,6 @@ def _target(leaf: Indicator, key: str, targets: dict[str, ContractTarget]) -> tu
 
 
 def _satisfaction(evaluation: Evaluation) -> sources.Measure | None:
-    from evaluation.participation import survey_result
-
     result = survey_result(evaluation=evaluation)
     if result is None or not result.answered:
         return None
@@ -131,8 +130,6 @@ def freeze_and_prefill(evaluation: Evaluation) -> list[ComputedIndicator]:
 
 def refresh_satisfaction(*, evaluation: Evaluation) -> None:
     """New survey answers during scoring: update the figure, and sheets still starting from it."""
-    from evaluation.models import EvaluationState
-
     if evaluation.state != EvaluationState.SCORING:
         return
     for row in ComputedIndicator.objects.filter(

@@ -13,7 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from evaluation import services
+from evaluation import computed, participation, services, ties
 from evaluation.models import (
     Evaluation,
     EvaluationKind,
@@ -21,6 +21,7 @@ from evaluation.models import (
     IndicatorSystem,
     ScoreSheet,
 )
+from evaluation.records import OrganizationTie, TieKind
 from evaluation.services import EntryInput, LeafDecision
 from funds.models import Milestone
 from procurement.selectors import contract_for_project
@@ -171,9 +172,6 @@ def _self_inputs(leaf: Indicator) -> dict[str, Any]:
 def load_evidence(ctx: dict[str, Any]) -> None:
     """A final evaluation of the 潜江 contract: contract targets, the NGO's 自评, a survey of
     served households, a declared tie, and scoring open with the data-driven leaves pre-filled."""
-    from evaluation import computed, participation, ties
-    from evaluation.records import OrganizationTie, TieKind
-
     users, orgs = ctx["users"], ctx["orgs"]
     project = ctx["projects"].get("qianjiang")
     contract = contract_for_project(project=project) if project is not None else None

@@ -236,7 +236,7 @@ def survey_answer(
         actor,
         f"#{locked.position} {previous} → {locked.overall or _('not reached')}",
     )
-    from evaluation.computed import refresh_satisfaction
+    from evaluation.computed import refresh_satisfaction  # late: computed reads these surveys
 
     refresh_satisfaction(evaluation=evaluation)
     return locked

@@ -23,6 +23,7 @@ from evaluation.models import (
     SheetState,
     SystemState,
 )
+from procurement.models import Contract
 
 BUREAU_ROLES = (Role.BUREAU_STAFF, Role.BUREAU_FINANCE)
 SEES_EVERYTHING = (Role.AUDITOR, Role.ADMIN)
@@ -299,8 +300,6 @@ def assesses_contract(user: Any, contract: Any) -> bool:
 
 def assessed_contracts_q(user: Any) -> Any:
     """Ids of the contracts `user` assesses (a subquery), for the funds API's querysets."""
-    from procurement.models import Contract
-
     if not _active(user) or user.role != Role.ASSESSOR:
         return Contract.objects.none().values("pk")
     return Evaluation.objects.filter(

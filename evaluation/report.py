@@ -16,6 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from documents.registry import register as register_document
+from documents.rendering import render_pdf
+from documents.selectors import template_source
 from evaluation.models import Evaluation, EvaluationResult, ScoreEntry
 from evaluation.participation import self_scores
 from evaluation.selectors import adjustments, result_rows
@@ -228,8 +231,6 @@ def sample_context() -> dict[str, Any]:
 
 def register() -> None:
     """Make the report a document template bureaus can adapt."""
-    from documents.registry import register as register_document
-
     register_document(
         KEY,
         label=gettext_lazy("Performance evaluation report"),
@@ -240,9 +241,6 @@ def register() -> None:
 
 def render_report(evaluation: Evaluation) -> bytes:
     """The PDF of the evaluation's current result, from the bureau's version of the template."""
-    from documents.rendering import render_pdf
-    from documents.selectors import template_source
-
     result = evaluation.results.select_related("evaluation").get(is_current=True)
     source = template_source(key=KEY, bureau=evaluation.project.bureau)
     pdf: bytes = render_pdf(source, report_context(evaluation, result))

@@ -19,6 +19,7 @@ from accounts.http import AuthenticatedHttpRequest
 from core.files import protected_file_response
 from core.fsm import ActionRefusedError, check_transition
 from core.permissions import Decision
+from evaluation import analysis as analysis_mod
 from evaluation import selectors, services
 from evaluation.computed import computed_for
 from evaluation.consolidation import from_hundredths
@@ -50,6 +51,7 @@ from evaluation.permissions import (
     can_see_materials,
     can_self_evaluate,
     can_version_system,
+    can_view_analysis,
     can_view_changes,
     can_view_comparison,
     can_view_result,
@@ -58,6 +60,7 @@ from evaluation.permissions import (
     can_view_survey,
     is_lead,
 )
+from evaluation.report import render_report
 from evaluation.resources import export_rows, export_system
 from evaluation.scoring import rubric_levels
 from projects.selectors import project_get
@@ -628,8 +631,6 @@ def _is_number(raw: str) -> bool:
 
 @login_required
 def evaluation_report(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    from evaluation.report import render_report
-
     evaluation = selectors.evaluation_get(user=request.user, pk=pk)
     _require(can_view_result(request.user, evaluation))
     response = HttpResponse(render_report(evaluation), content_type="application/pdf")
@@ -639,9 +640,6 @@ def evaluation_report(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 
 @login_required
 def analysis(request: AuthenticatedHttpRequest) -> HttpResponseBase:
-    from evaluation import analysis as analysis_mod
-    from evaluation.permissions import can_view_analysis
-
     _require(can_view_analysis(request.user))
     by = request.GET.get("by", "ngo")
     if by not in analysis_mod.DIMENSIONS:
