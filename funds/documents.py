@@ -15,6 +15,7 @@ from core.text import printable
 from documents.rendering import render_pdf
 from documents.selectors import template_source
 from funds.models import Disbursement
+from funds.selectors import ledger_totals
 
 TEMPLATES = Path(__file__).resolve().parent / "document_templates"
 LEDGER_PDF_MAX_ROWS = 2000
@@ -36,8 +37,6 @@ def voucher(d: Disbursement) -> bytes:
 
 def ledger_pdf(qs: Any, head: Any) -> bytes:
     """The filtered ledger as PDF; long ledgers belong in CSV/XLSX, so the PDF stops at a bound."""
-    from funds.selectors import ledger_totals
-
     rows = list(islice(qs.iterator(chunk_size=500), LEDGER_PDF_MAX_ROWS + 1))
     context = {
         "entries": [_printed(e) for e in rows[:LEDGER_PDF_MAX_ROWS]],

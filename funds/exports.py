@@ -29,8 +29,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.exports import FORMULA_PREFIXES
+from accounts.models import User
+from core.exports import FORMULA_PREFIXES, write_xlsx
 from core.text import printable
+from funds import selectors
+from funds.forms import LedgerFilterForm
+from funds.models import MEMOS, Account, LedgerKind
 
 DISPLAY_HEADER = [
     gettext_lazy("No."),
@@ -112,8 +116,6 @@ def _zone() -> ZoneInfo:
 
 
 def _labels() -> tuple[dict[str, str], dict[str, str], dict[str, Any]]:
-    from funds.models import MEMOS, Account, LedgerKind
-
     # Built once per export: the lazy labels cost a gettext lookup each time they are read.
     kinds = {value: str(label) for value, label in LedgerKind.choices}
     accounts = {value: str(label) for value, label in Account.choices}
@@ -123,8 +125,6 @@ def _labels() -> tuple[dict[str, str], dict[str, str], dict[str, Any]]:
 
 def _actor_namer() -> Callable[[int | None], str]:
     """Actor id → how the ledger names them; one query per distinct actor (a ledger has few)."""
-    from accounts.models import User
-
     names: dict[int, str] = {}
 
     def name(actor_id: int | None) -> str:
@@ -366,8 +366,6 @@ def ledger_csv(qs: QuerySet[Any]) -> Iterator[bytes]:
 
 def ledger_filters(params: dict[str, Any]) -> dict[str, Any]:
     """The ledger page's filters from an export request's params; ValidationError naming each bad one."""
-    from funds.forms import LedgerFilterForm
-
     form = LedgerFilterForm(params)
     if not form.is_valid():
         raise ValidationError({field: list(errors) for field, errors in form.errors.items()})
@@ -380,9 +378,6 @@ def check_ledger_params(params: dict[str, Any]) -> None:
 
 def build_ledger_xlsx(user: Any, params: dict[str, Any], target: IO[bytes]) -> tuple[str, int]:
     """The background ledger workbook: the ledger page's filters, as the requester sees it."""
-    from core.exports import write_xlsx
-    from funds import selectors
-
     filters = ledger_filters(params)
     rows = 0
 

@@ -21,7 +21,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.db.models import Sum
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.uploads import text_encoding, validate_upload
@@ -29,6 +30,7 @@ from funds.models import ServiceRecord, ServiceRecordImport, ServiceRecordState,
 from funds.reach import people_on_file
 from procurement.models import Contract
 from projects.models import BeneficiaryCategory
+from workforce.models import SocialWorker
 
 MAX_ROWS = 200_000
 # The INSERT values of one checked row, in INSERT_COLUMNS order (batch, state and created_at
@@ -52,8 +54,6 @@ COLUMNS = {
 
 
 def _choices(enum: Any) -> dict[str, str]:
-    from django.utils import translation
-
     table: dict[str, str] = {}
     for member in enum:
         table[member.value] = member.value
@@ -149,7 +149,7 @@ def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
 def _xlsx_rows(upload: Any, name: str) -> Iterator[list[Any]]:
     # calamine (Rust) reads a 100,000-row sheet several times faster than openpyxl, which was
     # most of an .xlsx import's time; numbers arrive as floats, empty cells as "".
-    from python_calamine import CalamineWorkbook
+    from python_calamine import CalamineWorkbook  # late: heavy, loaded on first use
 
     try:
         sheet = CalamineWorkbook.from_filelike(upload).get_sheet_by_index(0)
@@ -181,8 +181,6 @@ def file_sha256(upload: Any) -> str:
 
 def _worker_register(contract: Contract) -> dict[str, int] | None:
     """Names on the supplier's social-worker register, or None while it keeps none."""
-    from workforce.models import SocialWorker
-
     names = dict(
         SocialWorker.objects.filter(organization_id=contract.supplier_id).values_list("name", "pk")
     )
@@ -386,8 +384,6 @@ def _warn_long_days(
     result: ImportResult,
 ) -> None:
     """A social worker's hours in one day, the file's and those already on file together."""
-    from django.db.models import Sum
-
     before = {
         (w, d): h
         for w, d, h in recorded.values_list("social_worker", "date")

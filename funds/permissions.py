@@ -12,6 +12,8 @@ from accounts.models import Role
 from core.permissions import ALLOW, Decision, as_predicate, deny
 from funds import gates
 from funds.models import Disbursement, Milestone
+from procurement.models import Contract
+from projects.models import ServiceProject
 from projects.permissions import can_view_project, visible_projects_q
 
 
@@ -29,8 +31,6 @@ def visible_contracts_for_funds_q(user: Any, prefix: str = "") -> Q:
 
 
 def _projects(user: Any) -> Any:
-    from projects.models import ServiceProject
-
     return ServiceProject.objects.filter(visible_projects_q(user)).values("pk")
 
 
@@ -61,8 +61,6 @@ def can_view_deliverable(user: Any, deliverable: Any) -> Decision:
 
 def can_view_service_records(user: Any, contract: Any) -> Decision:
     """The service ledger (台账): the contract's money readers, and its assessors (counts only)."""
-    from procurement.models import Contract
-
     if Contract.objects.filter(visible_contracts_for_funds_q(user), pk=contract.pk).exists():
         return ALLOW
     return gates.can_read_evidence(user, contract)

@@ -13,6 +13,7 @@ from core.money import split_by_percentages
 from core.signals import contract_amount_changing, contract_drafted, money_event
 from funds.ledger import ledger_post
 from funds.models import LedgerKind, Milestone
+from funds.services import contract_committed
 
 
 @receiver(money_event, dispatch_uid="funds.ledger")
@@ -50,8 +51,6 @@ def post_money_event(
 @receiver(contract_amount_changing, dispatch_uid="funds.amend_not_below_paid")
 def amend_not_below_committed(sender: Any, *, contract: Any, amount: Any, **kwargs: Any) -> None:
     """A contract amount is never amended below what is already paid or on its way out."""
-    from funds.services import contract_committed
-
     committed = contract_committed(contract)
     if amount < committed:
         raise ActionRefusedError(

@@ -13,9 +13,13 @@ from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
-from accounts.models import Role
+from accounts.models import Organization, Role
 from funds.models import (
+    Bond,
+    BondKind,
+    BondState,
     Disbursement,
     LedgerEntry,
     LedgerKind,
@@ -219,8 +223,6 @@ def book_scope(
 ) -> BookScope:
     """The whole book, a bureau (with its subordinates), a project or a contract, as `user`
     may read it. A contract or project the user may not see is a 404."""
-    from django.utils.translation import gettext as _
-
     entries = ledger_entries(user=user, bureau=bureau, project=project, contract=contract)
     contracts = Contract.objects.filter(visible_contracts_for_funds_q(user))
     label = str(_("Whole book"))
@@ -237,8 +239,6 @@ def book_scope(
         contracts = contracts.filter(project_id=project)
         label = str(_("Project %(c)s") % {"c": found_project.code})
     elif bureau:
-        from accounts.models import Organization
-
         org = get_object_or_404(Organization, pk=bureau)
         contracts = contracts.filter(
             Q(project__bureau_id=bureau) | Q(project__bureau__parent_id=bureau)
@@ -296,8 +296,6 @@ def funds_overview(*, user: Any) -> dict[str, Any]:
 
 def bonds_overdue(*, today: dt.date) -> list[Any]:
     """Bid bonds still held after their 5-working-day return limit (实施条例第三十三条)."""
-    from funds.models import Bond, BondKind, BondState
-
     held = Bond.objects.filter(kind=BondKind.BID, state=BondState.RECEIVED).select_related(
         "tender", "payer"
     )
@@ -305,8 +303,6 @@ def bonds_overdue(*, today: dt.date) -> list[Any]:
 
 
 def bond_list(*, user: Any) -> QuerySet[Any]:
-    from funds.models import Bond
-
     return (
         Bond.objects.filter(project__in=ServiceProject.objects.filter(visible_projects_q(user)))
         .select_related("payer", "tender", "contract", "project")

@@ -32,8 +32,13 @@ from funds.models import (
     MilestoneState,
     ServiceRecord,
 )
-from funds.permissions import can_request_disbursement, can_submit_deliverables
+from funds.permissions import (
+    can_add_service_records,
+    can_request_disbursement,
+    can_submit_deliverables,
+)
 from funds.policy import Payout, payout
+from workforce.models import SocialWorker
 
 PAY_WITHIN_DAYS = 30
 DELIVERABLE_KINDS = {"pdf", "docx", "xlsx", "jpg", "png", "csv"}
@@ -505,8 +510,6 @@ SERVICE_RECORD_FIELDS = (
 
 def _record_worker(contract: Any, name: str) -> Any:
     """The worker on the supplier's register by name; None while the register is empty."""
-    from workforce.models import SocialWorker
-
     register = SocialWorker.objects.filter(organization_id=contract.supplier_id)
     if not register.exists():
         return None
@@ -527,8 +530,6 @@ def _check_record_values(contract: Any, values: dict[str, Any]) -> None:
 @transaction.atomic
 def service_record_create(*, user: User, contract: Any, **values: Any) -> ServiceRecord:
     """One record typed in by the supplier; the worker must be on its register when it keeps one."""
-    from funds.permissions import can_add_service_records
-
     decision = can_add_service_records(user, contract)
     if not decision:
         raise ActionRefusedError(str(decision.reason))

@@ -7,7 +7,9 @@ import datetime as dt
 from django.utils import timezone
 
 from core.ticks import register
+from funds.anchor import anchor_due, anchor_write
 from funds.models import Disbursement
+from funds.selectors import bonds_overdue
 
 
 @register
@@ -21,8 +23,6 @@ def late_payments(now: dt.datetime) -> str:
 @register
 def ledger_anchor(now: dt.datetime) -> str:
     """Once a day, the chain head is written (signed) to the anchor file outside the database."""
-    from funds.anchor import anchor_due, anchor_write
-
     if not anchor_due(now):
         return ""
     anchor = anchor_write(now=now)
@@ -32,7 +32,5 @@ def ledger_anchor(now: dt.datetime) -> str:
 @register
 def bid_bonds_overdue(now: dt.datetime) -> str:
     """Bid bonds not returned within 5 working days (政府采购法实施条例第三十三条)."""
-    from funds.selectors import bonds_overdue
-
     late = len(bonds_overdue(today=timezone.localdate(now)))
     return f"funds: {late} bid bond(s) past the 5-working-day return limit" if late else ""

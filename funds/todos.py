@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 from core.todos import Todo, register
+from funds.bonds import bonds_held
 from funds.models import Disbursement, Milestone
 
 
@@ -39,10 +41,6 @@ def funds_todos(user: Any) -> list[Todo]:
         ]
         return items
     if user.role == Role.BUREAU_FINANCE:
-        from django.urls import reverse
-
-        from funds.bonds import bonds_held
-
         today = timezone.localdate()
         bonds = []
         for bond in bonds_held(bureau_id=org):
