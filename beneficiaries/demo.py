@@ -8,8 +8,10 @@ numbers are 139-0000-xxxx. Every note starts with 【演示数据】.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from stdnum.cn import ric
 
@@ -160,10 +162,7 @@ def load(ctx: dict[str, Any]) -> None:
 
 def _demo_pdf(title: str) -> Any:
     """A one-page PDF standing in for a scanned paper (the demo has no real scans)."""
-    import io
-
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from reportlab.pdfgen import canvas
+    from reportlab.pdfgen import canvas  # late: heavy, loaded on first use
 
     buffer = io.BytesIO()
     page = canvas.Canvas(buffer)

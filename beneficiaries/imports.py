@@ -86,7 +86,7 @@ def _read(upload: Any) -> list[list[Any]]:
             raise ValidationError(
                 _("The file is not a readable UTF-8 CSV file; save it as “CSV UTF-8” or as .xlsx.")
             ) from exc
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # late: heavy, loaded on first use
 
     try:
         sheet = load_workbook(upload, read_only=True, data_only=True).worksheets[0]

@@ -9,6 +9,8 @@ its category, village and contract so that counts of people served do not change
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from pathlib import PurePath
 from typing import Any
 
 from django.conf import settings
@@ -180,9 +182,6 @@ class Beneficiary(models.Model):
 
 
 def _case_upload(instance: Any, filename: str) -> str:
-    import uuid
-    from pathlib import PurePath
-
     suffix = PurePath(filename).suffix.lower()[:8]
     return f"casefiles/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext as _
 
 from notifications.models import Preference
 
@@ -11,8 +12,6 @@ class PreferenceForm(forms.ModelForm[Preference]):
         fields = ["email", "daily_digest", "sms", "mobile"]
 
     def clean(self) -> dict[str, object]:
-        from django.utils.translation import gettext as _
-
         data = super().clean() or {}
         if data.get("sms") and not data.get("mobile"):
             self.add_error("mobile", _("Give a mobile number for SMS."))

@@ -45,6 +45,7 @@ def notification_create(
 
 
 def _enqueue(ids: list[int]) -> None:
+    # late: notifications.tasks imports this module
     from notifications.tasks import deliver_notification
 
     for pk in ids:

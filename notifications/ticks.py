@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext as _
+
 from core.ticks import register
-from notifications.services import digests_send, notifications_retry
+from notifications.receivers import _bureau_staff
+from notifications.services import digests_send, notification_create, notifications_retry
+from procurement.models import Objection
 
 
 @register
@@ -20,12 +24,6 @@ def notification_delivery(now: dt.datetime) -> str:
 
 def objections_unanswered(now: dt.datetime) -> int:
     """Remind the bureau of each 质疑 not answered yet (once per objection)."""
-    from django.utils.translation import gettext as _
-
-    from notifications.receivers import _bureau_staff
-    from notifications.services import notification_create
-    from procurement.models import Objection
-
     count = 0
     for objection in Objection.objects.filter(answered_at__isnull=True).select_related(
         "tender__project"

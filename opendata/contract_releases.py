@@ -8,6 +8,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
+
+from evaluation.models import Evaluation
 from funds.models import Disbursement, DisbursementState
 from opendata.events import Event, Logs, contract_head, doc, milestone_id, ref, with_buyer
 from opendata.ocds import amount, iso, party
@@ -208,14 +211,10 @@ def payment_events(contract: Contract, milestones: list[Any]) -> list[Event]:
 
 
 def _day_start(day: Any) -> datetime:
-    from django.utils import timezone
-
     return timezone.make_aware(datetime.combine(day, datetime.min.time()))
 
 
 def _published_evaluations(contract: Contract) -> list[Any]:
-    from evaluation.models import Evaluation
-
     # A result is public once the bureau confirms it (the results page shows it from then on).
     # During an appeal the published result stands; a re-reviewed result confirmed again is
     # published as a correction (implementationUpdate) of the same evaluation.

@@ -22,6 +22,7 @@ from django.dispatch import receiver
 
 from core.models import TransitionLog
 from core.signals import public_notice
+from opendata.services import project_releases_sync
 from procurement.models import Clarification, ContractAmendment, Objection
 from projects.models import ServiceProject
 
@@ -48,8 +49,6 @@ def _project_id(obj: Any) -> int | None:
 
 
 def _flush() -> None:
-    from opendata.services import project_releases_sync
-
     ids = sorted(getattr(_pending, "ids", set()))
     _pending.ids = set()
     for project in ServiceProject.objects.filter(pk__in=ids):

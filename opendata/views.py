@@ -18,6 +18,8 @@ from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import (
     Http404,
     HttpRequest,
@@ -30,10 +32,15 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.views.decorators.http import require_safe
 
+from documents.rendering import render_pdf
+from documents.selectors import template_source
+from evaluation.models import Evaluation
+from evaluation.report import KEY, report_context
 from opendata.contract_releases import PUBLIC_EVALUATION_STATES
 from opendata.models import Record, Release
 from opendata.ocds import EXTENSIONS, base_uri, iso, package_meta
 from opendata.services import dumps
+from projects.models import ServiceCategory
 
 EXTENSIONS_DIR = Path(__file__).resolve().parent / "extensions"
 JSON = "application/json; charset=utf-8"
@@ -260,11 +267,6 @@ def policy(request: HttpRequest) -> HttpResponse:
 @require_safe
 def evaluation_report(request: HttpRequest, pk: int) -> HttpResponse:
     """The report of a published evaluation, public as its result is (no personal data)."""
-    from documents.rendering import render_pdf
-    from documents.selectors import template_source
-    from evaluation.models import Evaluation
-    from evaluation.report import KEY, report_context
-
     evaluation = get_object_or_404(
         Evaluation.objects.select_related("project__bureau"),
         pk=pk,
@@ -286,12 +288,6 @@ def results(request: HttpRequest) -> HttpResponse:
 
     A confirmed result stays off this page through the appeal window (and while an appeal is
     answered): the bureau publishes it once it is final (evaluation.Evaluation.publish)."""
-    from django.core.paginator import Paginator
-    from django.db.models import Q
-
-    from evaluation.models import Evaluation
-    from projects.models import ServiceCategory
-
     qs = (
         Evaluation.objects.filter(state="published")
         .select_related("project__bureau", "contract__supplier", "assessor_org", "milestone")

@@ -28,6 +28,7 @@ from planning.models import (
     ProjectDraw,
     StatsReport,
 )
+from planning.selectors import last_due_period
 
 CATALOGUE = [
     ("A07", "社会救助与社会福利服务", None),
@@ -181,8 +182,6 @@ def load(ctx: dict[str, Any]) -> None:
                 reason="未按规定报送上一年度工作报告",
             )
     # 监利 has sent its report for the last quarter that is due; 江陵 and 石首 are late.
-    from planning.selectors import last_due_period
-
     r_year, r_quarter = last_due_period(today)
     if not StatsReport.objects.filter(bureau=jianli, year=r_year, quarter=r_quarter).exists():
         report = services.report_generate(actor=jl_staff, year=r_year, quarter=r_quarter)

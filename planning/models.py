@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
@@ -58,8 +59,6 @@ class AnnualPlan(models.Model):
         return f"{self.bureau} {self.year}"
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("planning:plan", args=[self.pk])
 
 
@@ -300,8 +299,6 @@ class StatsReport(FSMModelMixin, models.Model):
         return f"{self.bureau} {self.period_label} v{self.version}"
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("planning:report", args=[self.pk])
 
     @property

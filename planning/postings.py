@@ -24,6 +24,8 @@ from django.db.models import Q
 from funds.ledger import ledger_post, ledger_reverse
 from funds.models import LedgerEntry, LedgerKind
 from funds.selectors import LedgerBureauScope
+from planning.models import BudgetLine
+from planning.permissions import visible_bureaus_q
 
 ALLOCATED = ("下级预算指标", "年度预算指标")
 DRAWN = ("预算指标", "年度预算指标")
@@ -60,8 +62,6 @@ def reverse_draw(*, draw: Any, actor: Any) -> LedgerEntry | None:
 
 def _allocation_entries(lines: Q) -> Q:
     """Ledger entries posted by the allocations into the lines `lines` selects."""
-    from planning.models import BudgetLine
-
     return Q(
         pk__in=BudgetLine.objects.filter(lines, ledger_entry__isnull=False).values(
             "ledger_entry_id"
@@ -78,8 +78,6 @@ def allocations_of_bureau(bureau_id: int) -> Q:
 def allocations_visible(user: Any) -> Q:
     # Whoever may read the receiving bureau's plan reads its allocation line: that bureau's
     # staff and finance and those of every bureau above it (the giver included).
-    from planning.permissions import visible_bureaus_q
-
     return _allocation_entries(visible_bureaus_q(user, prefix="plan__bureau__"))
 
 

@@ -10,12 +10,16 @@ import io
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from django.db.models import Avg, Count, Sum
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization
+from core.exports import write_xlsx
+from documents.rendering import render_pdf
+from documents.selectors import template_source
 from evaluation.models import RESULT_CONFIRMED_STATES, Evaluation, Grade
 from funds.models import ServiceRecord
 from planning.models import ProjectCatalogue, StatsReport
@@ -142,8 +146,6 @@ def report_rows(report: StatsReport) -> list[tuple[str, str, Any]]:
 
 
 def report_xlsx(report: StatsReport) -> bytes:
-    from core.exports import write_xlsx
-
     buffer = io.BytesIO()
     header = [_("Section"), _("Item"), _("Value")]
     title = [(_("Bureau"), report.bureau.name, ""), (_("Period"), report.period_label, "")]
@@ -156,9 +158,6 @@ def report_xlsx(report: StatsReport) -> bytes:
 
 
 def report_pdf(report: StatsReport) -> bytes:
-    from documents.rendering import render_pdf
-    from documents.selectors import template_source
-
     return render_pdf(
         template_source(key="stats_report", bureau=report.bureau),
         {"report": report, "rows": report_rows(report)},
@@ -166,8 +165,6 @@ def report_pdf(report: StatsReport) -> bytes:
 
 
 def sample_report_context() -> dict[str, Any]:
-    from types import SimpleNamespace
-
     report = SimpleNamespace(
         bureau=SimpleNamespace(name="江陵县民政局"),
         period_label="2026Q1",

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from planning.models import ProjectCatalogue, ProjectDraw
+from planning.permissions import BUREAU_ROLES, SEES_EVERYTHING, can_draw
 from projects.sections import Section
 
 
 def planning_section(user: Any, project: Any) -> Section | None:
-    from planning.models import ProjectCatalogue, ProjectDraw
-    from planning.permissions import BUREAU_ROLES, SEES_EVERYTHING, can_draw
-
     if not (user.is_superuser or user.role in (*BUREAU_ROLES, *SEES_EVERYTHING)):
         return None
     draws = list(
@@ -42,8 +41,6 @@ CATALOGUE_LABEL = "政府购买服务指导性目录"
 
 def notice_facts(project: Any) -> list[tuple[str, str]]:
     """The 指导性目录 entry on the project's tender and award notices (procurement's registry)."""
-    from planning.models import ProjectCatalogue
-
     picked = ProjectCatalogue.objects.filter(project=project).select_related("item").first()
     return [(CATALOGUE_LABEL, str(picked.item))] if picked else []
 

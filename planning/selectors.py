@@ -19,6 +19,7 @@ from django.db.models import Avg, Count, Max, Q, Sum
 from django.db.models.functions import ExtractYear, TruncMonth
 from django.utils import timezone
 
+from accounts.credit import AnnualInspection, CreditListing, CreditProfile
 from accounts.models import Organization, OrgKind
 from evaluation.models import RESULT_CONFIRMED_STATES, Evaluation
 from funds.models import LedgerEntry, LedgerKind, Milestone, MilestoneState, ServiceRecord
@@ -442,8 +443,6 @@ def late_reports(*, bureau: Organization, today: dt.date) -> list[dict[str, Any]
 
 def credit_rows(*, ngos: Any, today: dt.date) -> list[dict[str, Any]]:
     """Each NGO with its certificate, rating, current listings and Sanshe average: 5 queries."""
-    from accounts.credit import AnnualInspection, CreditListing, CreditProfile
-
     ngos = list(ngos)
     ids = [n.pk for n in ngos]
     profiles = {p.organization_id: p for p in CreditProfile.objects.filter(organization_id__in=ids)}

@@ -41,6 +41,7 @@ from planning.permissions import (
     can_keep_plan,
     can_set_requirement,
 )
+from planning.reports import report_figures
 from projects.models import ServiceProject
 
 
@@ -428,8 +429,6 @@ def listing_remove(*, actor: User, listing: CreditListing, removed_on: dt.date) 
 def report_generate(*, actor: User, year: int, quarter: int) -> StatsReport:
     """Compute the figures now. A draft of the period is regenerated in place; after submission
     the next version starts (the submitted one stays as it was)."""
-    from planning.reports import report_figures
-
     bureau = actor.organization
     if bureau is None:
         raise ActionRefusedError(_("Your account belongs to no organisation."))

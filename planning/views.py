@@ -4,6 +4,7 @@ requirements and credit profiles, the dashboard and the statistics reports."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,6 +23,7 @@ from core.actions import act_and_redirect
 from core.exports import stream_xlsx
 from core.fsm import ActionRefusedError, check_transition
 from planning import forms, reports, selectors, services, tables
+from planning.eligibility import requirement_of
 from planning.models import AnnualPlan, BudgetLine, StatsReport
 from planning.permissions import (
     can_keep_catalogue,
@@ -249,8 +251,6 @@ def tender_requirements(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     tender = get_object_or_404(Tender.objects.select_related("project__bureau"), pk=pk)
     if not can_view_project(request.user, tender.project):
         raise Http404
-    from planning.eligibility import requirement_of
-
     current = requirement_of(tender)
     initial = (
         {
@@ -484,8 +484,6 @@ def report_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 def _quote(text: str) -> str:
-    from urllib.parse import quote
-
     return quote(text)
 
 

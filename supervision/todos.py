@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
@@ -36,8 +37,6 @@ def supervision_todos(user: Any) -> list[Todo]:
     )
     if user.role == Role.NGO:
         # A due report becomes work once its period is over.
-        from django.utils import timezone
-
         reports = reports.filter(period_end__lt=timezone.localdate())
     items = RectificationItem.objects.filter(visible, state__in=item_states).select_related(
         "contract"
