@@ -267,10 +267,9 @@ def _policy() -> Any:
 
 def html_to_pdf(html: str) -> bytes:
     """Convert HTML to PDF with xhtml2pdf, the CJK font embedded as a subset."""
-    from xhtml2pdf import pisa  # late: heavy, loaded on first PDF
-    from xhtml2pdf.config.resources import (
-        RenderLimitError as PdfLimitError,
-    )  # late: heavy, loaded on first PDF
+    # late: heavy, loaded on first PDF
+    from xhtml2pdf import pisa
+    from xhtml2pdf.config.resources import RenderLimitError as PdfLimitError
 
     out = io.BytesIO()
     resources = _Resources()
