@@ -3,7 +3,8 @@
 The order is read from the doc's ```layers block (lowest first, one layer a line, peers on one
 line), so the doc is the one place it is written. Every module of every app is parsed (never
 imported); a dependency is an import at the top or inside a function, `get_model("app", …)` /
-`get_model("app.Model")`, `import_module("app…")`, or a model named by string in a ForeignKey,
+`get_model("app.Model")`, a module named by string (`import_module`, `import_string`, the lazy
+permission guard's `lazy_guard("app.permissions", …)`), or a model named by string in a ForeignKey,
 OneToOneField or ManyToManyField. Migrations and tests are left out; `config`, `tests` and
 `benchmarks` are not apps and wire or exercise everything.
 """
@@ -20,6 +21,7 @@ from django.apps import apps
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "architecture.md"
 RELATION_FIELDS = {"ForeignKey", "OneToOneField", "ManyToManyField"}
+LATE_IMPORTERS = {"import_module", "import_string", "lazy_guard"}
 
 
 def layer_order(text: str) -> list[list[str]]:
@@ -66,11 +68,14 @@ def dependencies(source: str, filename: str = "<module>") -> list[Dependency]:
             found.append(Dependency(node.lineno, node.module.split(".")[0], where))
         elif isinstance(node, ast.Call):
             func = _name(node.func)
-            first = _string(node.args[0]) if node.args else None
+            args = list(node.args)
+            if func == "partial" and args and _name(args[0]) in LATE_IMPORTERS:
+                func, args = _name(args[0]), args[1:]  # partial(lazy_guard, "app.permissions")
+            first = _string(args[0]) if args else None
             if func == "get_model" and first:
                 found.append(Dependency(node.lineno, first.split(".")[0], f"get_model({first!r})"))
-            elif func == "import_module" and first:
-                found.append(Dependency(node.lineno, first.split(".")[0], "import_module"))
+            elif func in LATE_IMPORTERS and first:
+                found.append(Dependency(node.lineno, first.split(".")[0], f"{func}({first!r})"))
             elif func in RELATION_FIELDS:
                 named = [first] + [
                     _string(k.value) for k in node.keywords if k.arg in ("to", "through")
@@ -147,7 +152,8 @@ from django.db import models
 
 def gate(milestone):
     from planning.models import BudgetLine
-    return apps.get_model("evaluation", "Evaluation"), apps.get_model("planning.BudgetLine")
+    guard = partial(lazy_guard, "evaluation.permissions")("can_view")
+    return apps.get_model("evaluation", "Evaluation"), apps.get_model("planning.BudgetLine"), guard
 
 
 class Row(models.Model):
@@ -159,10 +165,11 @@ class Row(models.Model):
     assert found == [
         "funds/x.py:2 funds -> evaluation (import): a higher layer",
         "funds/x.py:7 funds -> planning (local import): a higher layer",
-        "funds/x.py:8 funds -> evaluation (get_model('evaluation')): a higher layer",
-        "funds/x.py:8 funds -> planning (get_model('planning.BudgetLine')): a higher layer",
-        "funds/x.py:12 funds -> evaluation (ForeignKey('evaluation.Evaluation')): a higher layer",
-        "funds/x.py:13 funds -> planning (ManyToManyField('planning.BudgetLine')): a higher layer",
+        "funds/x.py:8 funds -> evaluation (lazy_guard('evaluation.permissions')): a higher layer",
+        "funds/x.py:9 funds -> evaluation (get_model('evaluation')): a higher layer",
+        "funds/x.py:9 funds -> planning (get_model('planning.BudgetLine')): a higher layer",
+        "funds/x.py:13 funds -> evaluation (ForeignKey('evaluation.Evaluation')): a higher layer",
+        "funds/x.py:14 funds -> planning (ManyToManyField('planning.BudgetLine')): a higher layer",
     ]
     peer = violations("evaluation", dependencies(source), order, "evaluation/x.py")
     assert peer[0] == "evaluation/x.py:7 evaluation -> planning (local import): a peer in its layer"
