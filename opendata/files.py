@@ -71,12 +71,18 @@ def _store(
     name: str, content: IO[bytes], *, kind: str, source: str, etag: str, size: int, **extra: object
 ) -> PublishedFile:
     """Replace the stored file `name` and its row; the caller holds the row's lock."""
-    if default_storage.exists(name):
-        default_storage.delete(name)
-    saved = default_storage.save(name, File(content, name=name.rsplit("/", 1)[-1]))
-    if saved != name:  # the storage renamed it: a concurrent writer outside the row lock
+    for _attempt in range(3):
+        if default_storage.exists(name):
+            default_storage.delete(name)
+        content.seek(0)
+        saved = default_storage.save(name, File(content, name=name.rsplit("/", 1)[-1]))
+        if saved == name:
+            break
+        # The storage kept a file of that name and renamed ours: another process writing the
+        # same storage outside this database's row lock (e.g. two test databases, one media).
         default_storage.delete(saved)
-        raise RuntimeError(f"open-data file {name} was stored as {saved}")
+    else:
+        raise RuntimeError(f"open-data file {name} could not be stored under its name")
     row, _ = PublishedFile.objects.update_or_create(
         name=name,
         defaults={

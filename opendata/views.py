@@ -16,6 +16,7 @@ few indexed queries whatever the size of the database:
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -41,6 +42,7 @@ from opendata.models import FileKind, PublishedFile, Record, Release
 from opendata.ocds import EXTENSIONS, base_uri, iso, package_meta
 from opendata.services import dumps
 
+logger = logging.getLogger(__name__)
 EXTENSIONS_DIR = Path(__file__).resolve().parent / "extensions"
 JSON = "application/json; charset=utf-8"
 
@@ -175,15 +177,15 @@ def _stored(
         request, etag=f'"{etag}"', last_modified=stamp
     )
     if response is None:
+        try:
+            f = default_storage.open(name, "rb")
+        except FileNotFoundError:  # listed but lost: sync_ocds writes it again
+            logger.error("open-data file %s is listed but missing from storage", name)
+            return None
         if download:
-            response = FileResponse(
-                default_storage.open(name, "rb"),
-                content_type=JSON,
-                as_attachment=True,
-                filename=download,
-            )
+            response = FileResponse(f, content_type=JSON, as_attachment=True, filename=download)
         else:
-            with default_storage.open(name, "rb") as f:
+            with f:
                 response = HttpResponse(f.read(), content_type=JSON)
     response["ETag"] = f'"{etag}"'
     response["Last-Modified"] = http_date(stamp)
