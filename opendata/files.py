@@ -70,22 +70,19 @@ def record_package_text(ocid: str, data: str, updated: object) -> str:
 def _store(
     name: str, content: IO[bytes], *, kind: str, source: str, etag: str, size: int, **extra: object
 ) -> PublishedFile:
-    """Replace the stored file `name` and its row; the caller holds the row's lock."""
-    for _attempt in range(3):
-        if default_storage.exists(name):
-            default_storage.delete(name)
-        content.seek(0)
-        saved = default_storage.save(name, File(content, name=name.rsplit("/", 1)[-1]))
-        if saved == name:
-            break
-        # The storage kept a file of that name and renamed ours: another process writing the
-        # same storage outside this database's row lock (e.g. two test databases, one media).
-        default_storage.delete(saved)
-    else:
-        raise RuntimeError(f"open-data file {name} could not be stored under its name")
+    """Store the bytes under a path named by their hash and point the row at it; the caller
+    holds the row's lock. The file being served is never overwritten: the previous path is
+    deleted after the commit (requests that read the row before then fall back, see views)."""
+    path = f"{name.removesuffix('.json')}.{etag[:16]}.json"
+    if not default_storage.exists(path):  # the same path holds the same bytes
+        saved = default_storage.save(path, File(content, name=path.rsplit("/", 1)[-1]))
+        if saved != path:  # another process stored the same bytes meanwhile: keep one copy
+            default_storage.delete(saved)
+    old = PublishedFile.objects.filter(name=name).values_list("path", flat=True).first()
     row, _ = PublishedFile.objects.update_or_create(
         name=name,
         defaults={
+            "path": path,
             "kind": kind,
             "source": source,
             "etag": etag,
@@ -94,6 +91,8 @@ def _store(
             **extra,
         },
     )
+    if old and old != path:
+        transaction.on_commit(lambda: default_storage.delete(old), robust=True)
     return row
 
 

@@ -116,7 +116,10 @@ class PublishedFile(models.Model):
     background job (opendata.tasks) when the year's releases change.
     """
 
-    name = models.CharField(max_length=255, unique=True)  # the storage name
+    name = models.CharField(max_length=255, unique=True)  # e.g. opendata/bulk/2026.json
+    # Where the current bytes are stored: the name with the first hex digits of their hash, so a
+    # rebuild writes beside the file being served and the row switches to it in one update.
+    path = models.CharField(max_length=300, blank=True)
     kind = models.CharField(max_length=10, choices=FileKind.choices)
     year = models.PositiveSmallIntegerField(null=True, blank=True, db_index=True)
     etag = models.CharField(max_length=64)  # SHA-256 of the stored bytes

@@ -156,7 +156,7 @@ def _etag(uri: str, item_tags: list[str], has_next: bool) -> str:
 
 
 def _stored(
-    request: HttpRequest, name: str, *, max_age: int, download: str = ""
+    request: HttpRequest, name: str, *, max_age: int, download: str = "", retry: bool = True
 ) -> HttpResponseBase | None:
     """The prebuilt file `name` from the storage, or None while it is not written yet.
 
@@ -166,21 +166,24 @@ def _stored(
     row = (
         PublishedFile.objects.filter(name=name)
         .exclude(etag="")
-        .values_list("etag", "modified")
+        .values_list("etag", "modified", "path")
         .first()
     )
     if row is None:
         return None
-    etag, modified = row
+    etag, modified, path = row
     stamp = int(modified.timestamp())
     response: HttpResponseBase | None = get_conditional_response(
         request, etag=f'"{etag}"', last_modified=stamp
     )
     if response is None:
         try:
-            f = default_storage.open(name, "rb")
-        except FileNotFoundError:  # listed but lost: sync_ocds writes it again
-            logger.error("open-data file %s is listed but missing from storage", name)
+            f = default_storage.open(path, "rb")
+        except FileNotFoundError:
+            # Replaced by a rebuild since the row was read (read it again), or lost.
+            if retry:
+                return _stored(request, name, max_age=max_age, download=download, retry=False)
+            logger.warning("open-data file %s is listed but missing from storage", path)
             return None
         if download:
             response = FileResponse(f, content_type=JSON, as_attachment=True, filename=download)

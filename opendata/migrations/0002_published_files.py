@@ -15,6 +15,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=255, unique=True)),
+                ('path', models.CharField(blank=True, max_length=300)),
                 ('kind', models.CharField(choices=[('release', 'release'), ('record', 'record package'), ('bulk', 'bulk release package')], max_length=10)),
                 ('year', models.PositiveSmallIntegerField(blank=True, db_index=True, null=True)),
                 ('etag', models.CharField(max_length=64)),

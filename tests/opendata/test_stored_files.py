@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from opendata import checks
 from opendata.files import bulk_name, record_name, release_name
-from opendata.models import Record, Release
+from opendata.models import PublishedFile, Record, Release
 from procurement.models import Contract
 from projects.models import ServiceProject
 from tests.opendata.conftest import work
@@ -25,7 +25,7 @@ def _body(response) -> bytes:
 
 
 def _stored(name: str) -> bytes:
-    with default_storage.open(name, "rb") as f:
+    with default_storage.open(PublishedFile.objects.get(name=name).path, "rb") as f:
         return f.read()
 
 
@@ -104,6 +104,7 @@ def test_a_new_release_gets_its_file_and_the_job_rebuilds_its_year(
 
     # The year's package is the job's: still the old one until the worker has run it.
     before = client.get(url)
+    before_path = PublishedFile.objects.get(name=bulk_name(year)).path
     old_ids = [r["id"] for r in json.loads(_body(before))["releases"]]
     assert old_ids
     assert new.release_id not in old_ids
@@ -116,4 +117,10 @@ def test_a_new_release_gets_its_file_and_the_job_rebuilds_its_year(
     package = json.loads(body)
     added = [r.release_id for r in written if timezone.localtime(r.date).year == year]
     assert [r["id"] for r in package["releases"]] == [*old_ids, *added]
+    # The superseded package is removed from storage once the new one is committed.
+    assert not default_storage.exists(before_path)
+    assert (
+        len(default_storage.listdir("opendata/bulk")[1])
+        == PublishedFile.objects.filter(kind="bulk").count()
+    )
     assert checks.check_release_package(package) == []
