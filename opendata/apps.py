@@ -7,5 +7,6 @@ class OpendataConfig(AppConfig):
     verbose_name = _("Open data (OCDS)")
 
     def ready(self) -> None:
-        # Connects the publication hooks; registers the deploy checks of the OCDS settings.
-        from opendata import receivers, system_checks  # noqa: F401
+        # Connects the publication hooks; registers the deploy checks of the OCDS settings and
+        # the tick that rebuilds stale bulk packages.
+        from opendata import receivers, system_checks, ticks  # noqa: F401

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import AppendOnlyError
 from projects.models import ServiceProject
@@ -98,3 +99,40 @@ class Record(models.Model):
 
     def __str__(self) -> str:
         return self.ocid
+
+
+class FileKind(models.TextChoices):
+    RELEASE = "release", pgettext_lazy("OCDS file kind", "release")
+    RECORD = "record", _("record package")
+    BULK = "bulk", _("bulk release package")
+
+
+class PublishedFile(models.Model):
+    """A prebuilt open-data file kept in the default storage (a mounted volume or S3).
+
+    The public views answer from this row (ETag, Last-Modified, 304) and send the stored bytes,
+    so a request never builds anything. Release files are written once; a record's file is
+    rewritten when a release of its ocid is added; a year's bulk package is rebuilt by a
+    background job (opendata.tasks) when the year's releases change.
+    """
+
+    name = models.CharField(max_length=255, unique=True)  # e.g. opendata/bulk/2026.json
+    # Where the current bytes are stored: the name with the first hex digits of their hash, so a
+    # rebuild writes beside the file being served and the row switches to it in one update.
+    path = models.CharField(max_length=300, blank=True)
+    kind = models.CharField(max_length=10, choices=FileKind.choices)
+    year = models.PositiveSmallIntegerField(null=True, blank=True, db_index=True)
+    etag = models.CharField(max_length=64)  # SHA-256 of the stored bytes
+    size = models.PositiveBigIntegerField(default=0)
+    modified = models.DateTimeField()  # when the bytes were written: Last-Modified
+    # What the file was built from (a release's or record's ETag, or a year's
+    # "<count>-<newest release pk>"): the same source again is not rewritten.
+    source = models.CharField(max_length=80, blank=True)
+
+    class Meta:
+        verbose_name = _("published file")
+        verbose_name_plural = _("published files")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

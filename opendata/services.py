@@ -3,9 +3,11 @@
 `project_releases_sync` is the single writer of releases. It builds the project's public events
 (opendata.releases), writes a release for each event not yet published (dated by the event),
 and for an event whose content differs from what was published a correction: a new release of
-the same event with the tag `…Update`, dated now. Published releases are never changed. It runs
-after every commit that touched a project's public events (opendata.receivers), from
-`manage.py sync_ocds` for data that existed before releases were stored, and is idempotent.
+the same event with the tag `…Update`, dated now. Published releases are never changed. After
+the commit, each new release's file, its record's file and a rebuild of its year's bulk package
+follow (opendata.files). It runs after every commit that touched a project's public events
+(opendata.receivers), from `manage.py sync_ocds` for data that existed before releases were
+stored, and is idempotent.
 """
 
 from __future__ import annotations
@@ -41,6 +43,12 @@ UPDATE_TAG = {
 def dumps(data: Any) -> str:
     """The published form of a release or record: compact UTF-8 JSON, key order kept."""
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def project_files_write(*, release_pks: list[int]) -> None:
+    from opendata.files import project_files_write as write
+
+    write(release_pks=release_pks)
 
 
 def content_hash(body: dict[str, Any]) -> str:
@@ -102,6 +110,10 @@ def project_releases_sync(*, project: ServiceProject, now: datetime | None = Non
         latest[event.key] = (revision, digest)
     if written:
         record_compile(project=project)
+        # The files are written once the releases are committed (a rolled-back sync writes
+        # none); a failure is logged, and sync_ocds or the next release writes them.
+        pks = [r.pk for r in written]
+        transaction.on_commit(lambda: project_files_write(release_pks=pks), robust=True)
     return written
 
 

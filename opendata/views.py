@@ -1,35 +1,41 @@
 """Public open-data endpoints: no login, nothing a published notice does not show.
 
 Every answer is read from stored releases and records (opendata.services writes them when the
-events happen), so a request costs a few indexed queries whatever the size of the database:
+events happen) or from the prebuilt files beside them (opendata.files), so a request costs a
+few indexed queries whatever the size of the database:
 
 - the release feed (`release-package.json`) and the record feed (`record-package.json`) are
-  paged by a cursor (`?after=`), oldest first, with `links.next`; a harvester keeps the last
-  `links.next` and later asks only for what was published since;
-- single releases and records by id; bulk release packages per year, streamed;
-- every JSON answer has an ETag (conditional GET answers 304 without reading the data).
+  paged by a cursor (`?after=`, keyset on the release id), oldest first, with `links.next`; a
+  harvester keeps the last `links.next` and later asks only for what was published since;
+- single releases and records by id, and bulk release packages per year, are the stored files'
+  bytes (a release or record not yet written to storage is sent from its stored text);
+- every JSON answer has an ETag and Cache-Control: public; files also Last-Modified
+  (a conditional GET answers 304 without reading the data).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import (
+    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseBase,
-    StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
 from documents.rendering import render_pdf
@@ -37,11 +43,13 @@ from documents.selectors import template_source
 from evaluation.models import Evaluation
 from evaluation.report import KEY, report_context
 from opendata.contract_releases import PUBLIC_EVALUATION_STATES
-from opendata.models import Record, Release
+from opendata.files import bulk_name, record_name, record_package_text, release_name
+from opendata.models import FileKind, PublishedFile, Record, Release
 from opendata.ocds import EXTENSIONS, base_uri, iso, package_meta
 from opendata.services import dumps
 from projects.models import ServiceCategory
 
+logger = logging.getLogger(__name__)
 EXTENSIONS_DIR = Path(__file__).resolve().parent / "extensions"
 JSON = "application/json; charset=utf-8"
 
@@ -154,8 +162,53 @@ def _etag(uri: str, item_tags: list[str], has_next: bool) -> str:
     return digest.hexdigest()
 
 
+def _stored(
+    request: HttpRequest, name: str, *, max_age: int, download: str = "", retry: bool = True
+) -> HttpResponseBase | None:
+    """The prebuilt file `name` from the storage, or None while it is not written yet.
+
+    One query (its row) whatever the size of the database; a conditional GET (If-None-Match or
+    If-Modified-Since) is answered 304 without opening the file.
+    """
+    row = (
+        PublishedFile.objects.filter(name=name)
+        .exclude(etag="")
+        .values_list("etag", "modified", "path")
+        .first()
+    )
+    if row is None:
+        return None
+    etag, modified, path = row
+    stamp = int(modified.timestamp())
+    response: HttpResponseBase | None = get_conditional_response(
+        request, etag=f'"{etag}"', last_modified=stamp
+    )
+    if response is None:
+        try:
+            f = default_storage.open(path, "rb")
+        except FileNotFoundError:
+            # Replaced by a rebuild since the row was read (read it again), or lost.
+            if retry:
+                return _stored(request, name, max_age=max_age, download=download, retry=False)
+            logger.warning("open-data file %s is listed but missing from storage", path)
+            return None
+        if download:
+            response = FileResponse(f, content_type=JSON, as_attachment=True, filename=download)
+        else:
+            with f:
+                response = HttpResponse(f.read(), content_type=JSON)
+    response["ETag"] = f'"{etag}"'
+    response["Last-Modified"] = http_date(stamp)
+    patch_cache_control(response, public=True, max_age=max_age)
+    return response
+
+
 @require_safe
 def release_view(request: HttpRequest, release_id: str) -> HttpResponseBase:
+    """One release: its stored file (written once; the stored text until it is written)."""
+    stored = _stored(request, release_name(release_id), max_age=86400)
+    if stored is not None:
+        return stored
     row = Release.objects.filter(release_id=release_id).values_list("etag", "data").first()
     if row is None:
         raise Http404
@@ -167,57 +220,45 @@ def release_view(request: HttpRequest, release_id: str) -> HttpResponseBase:
 
 @require_safe
 def record_view(request: HttpRequest, ocid: str) -> HttpResponseBase:
-    row = Record.objects.filter(ocid=ocid).values_list("etag", "data", "updated_at").first()
+    """One record package: its stored file (rewritten after each release of the ocid)."""
+    stored = _stored(request, record_name(ocid), max_age=60)
+    if stored is not None:
+        return stored
+    row = Record.objects.filter(ocid=ocid).values_list("data", "updated_at").first()
     if row is None:
         raise Http404
-    record_etag, data, updated = row
-    uri = f"{base_uri()}/opendata/records/{ocid}.json"
-    etag = _etag(uri, [record_etag], False)  # the record and the package metadata around it
+    body = record_package_text(ocid, *row).encode("utf-8")
+    etag = hashlib.sha256(body).hexdigest()  # the ETag its file will have
     if (cached := _tagged(request, etag)) is not None:
         return cached
-    body = "".join(_package(package_meta(uri, published=iso(updated)), "records", [data], None))
     return _finish(HttpResponse(body, content_type=JSON), etag, immutable=False)
 
 
 @require_safe
 def bulk_year(request: HttpRequest, year: int) -> HttpResponseBase:
-    """Every release dated in `year`, streamed from the stored text (flat memory)."""
+    """Every release dated in `year`: the package the worker built, streamed from storage."""
     if not 1900 <= year <= 2200:
         raise Http404
-    releases = Release.objects.filter(date__year=year)
-    newest = releases.order_by("-pk").values_list("pk", "published_at").first()
-    if newest is None:
-        raise Http404
-    count = releases.count()
-    uri = f"{base_uri()}/opendata/bulk/{year}.json"
-    etag = _etag(uri, [f"{count}-{newest[0]}"], False)
-    if (cached := _tagged(request, etag)) is not None:
-        return cached
-    head = package_meta(uri, published=iso(newest[1]))
-    texts = releases.order_by("pk").values_list("data", flat=True).iterator(chunk_size=500)
-    response = StreamingHttpResponse(_package_stream(head, texts), content_type=JSON)
-    response["Content-Disposition"] = f'attachment; filename="ocds-releases-{year}.json"'
     past = year < timezone.localdate().year
-    return _finish(response, etag, immutable=past)
-
-
-def _package_stream(head: dict[str, object], texts: Iterator[str]) -> Iterator[bytes]:
-    text = dumps(head)
-    yield (text[:-1] + ',"releases":[').encode("utf-8")
-    for i, item in enumerate(texts):
-        yield (("," if i else "") + item).encode("utf-8")
-    yield b"]}"
+    stored = _stored(
+        request,
+        bulk_name(year),
+        max_age=86400 if past else 300,
+        download=f"ocds-releases-{year}.json",
+    )
+    if stored is None:
+        raise Http404
+    return stored
 
 
 @require_safe
 def bulk_index(request: HttpRequest) -> HttpResponse:
-    """The years with releases (two index look-ups, not a count over the table)."""
-    first = Release.objects.order_by("date").values_list("date", flat=True).first()
-    last = Release.objects.order_by("-date").values_list("date", flat=True).first()
-    years = (
-        list(range(timezone.localtime(first).year, timezone.localtime(last).year + 1))
-        if first and last
-        else []
+    """The years whose package is built (one query over a row per year)."""
+    years = list(
+        PublishedFile.objects.filter(kind=FileKind.BULK)
+        .exclude(etag="")
+        .order_by("year")
+        .values_list("year", flat=True)
     )
     return render(request, "opendata/bulk.html", {"years": years})
 

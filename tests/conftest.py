@@ -34,6 +34,18 @@ def _fresh_holiday_calendar():
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _media_outside_the_checkout(tmp_path_factory):
+    """Files written outside a test's own `settings` (module-scoped demos publish their open-data
+    files to storage) go to this session's directory, one per test worker, never to media/."""
+    from django.test.utils import override_settings
+
+    override = override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media"))
+    override.enable()
+    yield
+    override.disable()
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _demo_records_test_calendars():
     """Every load_demo run inside the tests (module-scoped demo fixtures included) records the
     TEST-ONLY arrangement for uncovered years first; subprocesses do it themselves."""

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from opendata.files import missing_files_write
 from opendata.releases import published_projects
 from opendata.services import project_releases_sync
 
@@ -13,8 +14,10 @@ from opendata.services import project_releases_sync
 class Command(BaseCommand):
     help = (
         "Write the OCDS release of every public event not yet published (each dated by its "
-        "event) and a correction release for any event whose data changed. Run once after "
-        "upgrading to stored releases, and whenever a publication may have been missed."
+        "event) and a correction release for any event whose data changed, then every "
+        "release or record file not yet in storage and the bulk packages of the years whose "
+        "releases changed. Run once after upgrading, and whenever a publication may have "
+        "been missed."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -22,4 +25,9 @@ class Command(BaseCommand):
         for project in published_projects().iterator(chunk_size=200):
             written += len(project_releases_sync(project=project))
             projects += 1
-        self.stdout.write(self.style.SUCCESS(f"{written} releases written for {projects} projects"))
+        files = missing_files_write()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{written} releases written for {projects} projects; {files} files stored"
+            )
+        )
