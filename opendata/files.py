@@ -205,7 +205,7 @@ def stale_bulk_years() -> list[int]:
 def project_files_write(*, release_pks: list[int]) -> None:
     """After the commit that stored these releases: their files, their records' files, and a
     rebuild of each year they are dated in queued for the worker."""
-    from opendata.tasks import build_bulk_year
+    from opendata.tasks import build_bulk_year  # late: the task module imports this one
 
     releases = list(Release.objects.filter(pk__in=release_pks).order_by("pk"))
     for release in releases:

@@ -46,7 +46,7 @@ def dumps(data: Any) -> str:
 
 
 def project_files_write(*, release_pks: list[int]) -> None:
-    from opendata.files import project_files_write as write
+    from opendata.files import project_files_write as write  # late: files imports dumps from here
 
     write(release_pks=release_pks)
 

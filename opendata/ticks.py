@@ -6,13 +6,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from core.ticks import register
+from opendata.files import stale_bulk_years
+from opendata.tasks import build_bulk_year
 
 
 @register
 def stale_bulk_packages(now: datetime) -> str:
-    from opendata.files import stale_bulk_years
-    from opendata.tasks import build_bulk_year
-
     years = stale_bulk_years()
     for year in years:
         build_bulk_year.enqueue(year)
