@@ -17,7 +17,7 @@ from projects.models import ProjectState
 from projects.selectors import project_state_counts
 
 # Query parameters of a list page that shape the page, not the rows an export should hold.
-_PAGE_ONLY = {"format", "page", "verify"}
+_PAGE_ONLY = {"format", "page", "verify", "after", "before"}
 
 
 @login_required

@@ -340,9 +340,11 @@ class LedgerViewSet(viewsets.ReadOnlyModelViewSet[LedgerEntry]):
     @extend_schema(request=None, responses={200: dict})
     @action(detail=False, methods=["get"])
     def verify(self, request: Request) -> Response:
-        """Recompute the chain; names the first broken entry."""
+        """Recompute the chain after the latest checkpoint (a full verification runs as a
+        background job: `/api/v1/exports/` kind `ledger_verify`, params `full=1`); names the
+        first broken entry."""
         require(can_view_ledger(request.user))
-        result = ledger_verify()
+        result = ledger_verify(full=False)
         return Response(
             {
                 "ok": result.ok,
@@ -350,6 +352,7 @@ class LedgerViewSet(viewsets.ReadOnlyModelViewSet[LedgerEntry]):
                 "head": result.head,
                 "broken_seq": result.broken_seq,
                 "problem": result.problem,
+                "start_seq": result.start_seq,
             }
         )
 

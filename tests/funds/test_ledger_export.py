@@ -58,6 +58,14 @@ def test_ngos_cannot_read_the_ledger(entries, login):
     assert login(NgoUserFactory()).get(reverse("funds:ledger")).status_code == 403
 
 
-def test_verify_from_the_page(entries, login):
-    body = login(AuditorFactory()).get(reverse("funds:ledger"), {"verify": "1"}).content.decode()
+def test_verify_from_the_page(entries, login, settings, tmp_path):
+    """The page queues the verification; once a worker has run it the page shows the verdict."""
+    from core.models import ExportJob
+    from core.services import export_job_run
+
+    settings.MEDIA_ROOT = tmp_path
+    client = login(AuditorFactory())
+    client.post(reverse("export_request"), {"kind": "ledger_verify"})
+    export_job_run(job_id=ExportJob.objects.get(kind="ledger_verify").pk)
+    body = client.get(reverse("funds:ledger")).content.decode()
     assert "校验通过" in body
