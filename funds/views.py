@@ -458,7 +458,9 @@ def ledger(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     if fmt == "csv":
         return csv_response(ledger_csv(qs), "sanshe-ledger.csv")
     if fmt == "xlsx":
-        return stream_xlsx(xlsx_rows(qs), header(), "sanshe-ledger.xlsx", sheet_title=_("Ledger"))
+        return stream_xlsx(
+            xlsx_rows(qs), header(), "sanshe-ledger.xlsx", sheet_title=_("Ledger"), fast=True
+        )
     if fmt == "pdf":
         response = HttpResponse(documents.ledger_pdf(qs, head), content_type="application/pdf")
         response["Content-Disposition"] = 'inline; filename="sanshe-ledger.pdf"'
