@@ -112,3 +112,28 @@ def test_a_head_moved_without_its_totals_is_summed_until_rebuilt(login):
     response, sqls = _page(client)
     assert not _book_scans(sqls)
     assert response.context["totals"] == ledger_totals(LedgerEntry.objects.all())
+
+
+def test_the_api_list_pages_by_sequence_too():
+    from rest_framework.test import APIClient
+
+    project = MilestoneFactory().contract.project
+    client = APIClient()
+    client.force_authenticate(AuditorFactory())
+    _post(project, 1, 11)
+    client.get("/api/v1/ledger/")
+    with CaptureQueriesContext(connection) as small:
+        first = client.get("/api/v1/ledger/").json()
+    assert [e["seq"] for e in first["results"]] == list(range(1, 11))
+    assert first["next"] is None and first["previous"] is None and "count" not in first
+
+    _post(project, 11, 301)
+    with CaptureQueriesContext(connection) as top:
+        first = client.get("/api/v1/ledger/").json()
+    assert [e["seq"] for e in first["results"]] == list(range(1, 51))
+    assert first["next"].endswith("/api/v1/ledger/?after=50")
+    with CaptureQueriesContext(connection) as deep:
+        last = client.get("/api/v1/ledger/", {"after": 250, "kind": "withheld"}).json()
+    assert [e["seq"] for e in last["results"]] == [i for i in range(251, 301) if i % 3 == 2]
+    assert last["next"] is None and "before=251" in last["previous"]
+    assert len(small.captured_queries) == len(top.captured_queries) == len(deep.captured_queries)
