@@ -9,11 +9,13 @@ not apply, so a bad request is refused when made, not found out by the worker.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import IO, Any
 
 from django.utils.functional import Promise
 
+from core.models import ExportJob, ExportState
 from core.permissions import Decision
 
 Build = Callable[[Any, dict[str, Any], IO[bytes]], tuple[str, int]]
@@ -44,3 +46,25 @@ def register_export_kind(kind: ExportKind) -> ExportKind:
 
 def export_kind_get(key: str) -> ExportKind | None:
     return EXPORT_KINDS.get(key)
+
+
+# The job a worker is building now, so a long build can say how far it is.
+current_job: ContextVar[int | None] = ContextVar("current_job", default=None)
+
+
+def report_progress(done: int, total: int) -> None:
+    """Record how far the running job is (shown on My exports); nothing outside a job."""
+
+    job_id = current_job.get()
+    if job_id is None or total <= 0:
+        return
+    percent = min(100, max(0, done * 100 // total))
+    ExportJob.objects.filter(pk=job_id, state=ExportState.RUNNING).update(progress=percent)
+
+
+def report_summary(text: str) -> None:
+    """The running job's result in one line (shown beside its state)."""
+
+    job_id = current_job.get()
+    if job_id is not None:
+        ExportJob.objects.filter(pk=job_id, state=ExportState.RUNNING).update(summary=text[:500])

@@ -97,6 +97,9 @@ class ExportJob(models.Model):
     file = models.FileField(_("file"), upload_to="exports/%Y/%m/", blank=True)
     filename = models.CharField(_("file name"), max_length=200, blank=True)
     rows = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    # How far a running job is (0 to 100), and its result in one line (a verification's verdict).
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), null=True, blank=True)
+    summary = models.CharField(_("result"), max_length=500, blank=True)
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)

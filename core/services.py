@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.jobs import export_kind_get
+from core.jobs import current_job, export_kind_get
 from core.models import ExportJob, ExportState, IdempotencyKey
 
 logger = logging.getLogger(__name__)
@@ -58,11 +58,15 @@ def export_job_run(*, job_id: int) -> ExportState:
             raise ValidationError(_("Unknown export: %(kind)s") % {"kind": job.kind})
         # Checked again at run time: the user's role may have changed since the request.
         spec.permission(job.requested_by).require()
-        with tempfile.TemporaryFile() as spool:
-            filename, rows = spec.build(job.requested_by, job.params, spool)
-            spool.seek(0)
-            stored = f"{uuid.uuid4().hex}{PurePath(filename).suffix}"
-            job.file.save(stored, File(spool), save=False)
+        token = current_job.set(job_id)
+        try:
+            with tempfile.TemporaryFile() as spool:
+                filename, rows = spec.build(job.requested_by, job.params, spool)
+                spool.seek(0)
+                stored = f"{uuid.uuid4().hex}{PurePath(filename).suffix}"
+                job.file.save(stored, File(spool), save=False)
+        finally:
+            current_job.reset(token)
     except (PermissionDenied, ValidationError) as exc:
         _finish(job_id, ExportState.FAILED, error=" ".join(getattr(exc, "messages", [str(exc)])))
         return ExportState.FAILED
@@ -72,7 +76,9 @@ def export_job_run(*, job_id: int) -> ExportState:
             job_id, ExportState.FAILED, error=_("The export failed: %(error)s") % {"error": exc}
         )
         return ExportState.FAILED
-    _finish(job_id, ExportState.DONE, file=job.file.name, filename=filename, rows=rows)
+    _finish(
+        job_id, ExportState.DONE, file=job.file.name, filename=filename, rows=rows, progress=100
+    )
     return ExportState.DONE
 
 

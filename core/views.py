@@ -13,7 +13,7 @@ from core.models import ExportJob
 from core.permissions import can_download_export
 
 # Query parameters of a list page that shape the page, not the rows an export should hold.
-_PAGE_ONLY = {"format", "page", "verify"}
+_PAGE_ONLY = {"format", "page", "verify", "after", "before"}
 
 
 @login_required

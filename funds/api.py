@@ -12,9 +12,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.pagination import BasePagination
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from accounts.http import acting_user
 from accounts.models import Organization
@@ -39,7 +41,13 @@ from funds.permissions import (
     visible_contracts_for_funds_q,
     visible_service_records_q,
 )
-from funds.selectors import bond_list, book_scope, contract_target_progress, ledger_entries
+from funds.selectors import (
+    bond_list,
+    book_scope,
+    contract_target_progress,
+    ledger_entries,
+    ledger_keyset_page,
+)
 from procurement.models import Contract, Tender
 from projects.models import BeneficiaryCategory
 
@@ -273,10 +281,72 @@ class TrialBalanceSerializer(serializers.Serializer[Any]):
     invariants = CheckSerializer(many=True)
 
 
+class LedgerKeysetPagination(BasePagination):
+    """Pages of the ledger by sequence number: `?after=<seq>` (and `?before=<seq>` going back),
+    `next`/`previous` links, no COUNT and no OFFSET, so a deep page costs what the first does."""
+
+    page_size = 50
+
+    def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> list[Any]:
+
+        def seq(name: str) -> int | None:
+            value = request.query_params.get(name, "")
+            return int(value) if value.isdigit() and len(value) < 19 else None
+
+        self.request = request
+        self.page = ledger_keyset_page(
+            queryset, after=seq("after"), before=seq("before"), size=self.page_size
+        )
+        return self.page.entries
+
+    def _link(self, **position: int) -> str:
+        url = self.request.build_absolute_uri()
+        url = remove_query_param(remove_query_param(url, "after"), "before")
+        for key, value in position.items():
+            url = replace_query_param(url, key, value)
+        return url
+
+    def get_paginated_response(self, data: Any) -> Response:
+        page = self.page
+        return Response(
+            {
+                "next": self._link(after=page.next_after) if page.next_after else None,
+                "previous": (
+                    self._link(before=page.previous_before) if page.previous_before else None
+                ),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        link = {"type": "string", "nullable": True, "format": "uri"}
+        return {
+            "type": "object",
+            "required": ["results"],
+            "properties": {"next": link, "previous": link, "results": schema},
+        }
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        return [
+            {
+                "name": name,
+                "required": False,
+                "in": "query",
+                "description": text,
+                "schema": {"type": "integer"},
+            }
+            for name, text in (
+                ("after", "Entries after this sequence number (the next page)."),
+                ("before", "Entries before this sequence number (the previous page)."),
+            )
+        ]
+
+
 class LedgerViewSet(viewsets.ReadOnlyModelViewSet[LedgerEntry]):
-    """The hash-chained ledger, in chain order."""
+    """The hash-chained ledger, in chain order, paged by sequence number (`?after=`)."""
 
     serializer_class = LedgerEntrySerializer
+    pagination_class = LedgerKeysetPagination
     lookup_field = "seq"
     filterset_fields = ["kind", "project", "contract"]
 
@@ -340,9 +410,11 @@ class LedgerViewSet(viewsets.ReadOnlyModelViewSet[LedgerEntry]):
     @extend_schema(request=None, responses={200: dict})
     @action(detail=False, methods=["get"])
     def verify(self, request: Request) -> Response:
-        """Recompute the chain; names the first broken entry."""
+        """Recompute the chain after the latest checkpoint (a full verification runs as a
+        background job: `/api/v1/exports/` kind `ledger_verify`, params `full=1`); names the
+        first broken entry."""
         require(can_view_ledger(request.user))
-        result = ledger_verify()
+        result = ledger_verify(full=False)
         return Response(
             {
                 "ok": result.ok,
@@ -350,6 +422,7 @@ class LedgerViewSet(viewsets.ReadOnlyModelViewSet[LedgerEntry]):
                 "head": result.head,
                 "broken_seq": result.broken_seq,
                 "problem": result.problem,
+                "start_seq": result.start_seq,
             }
         )
 

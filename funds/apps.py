@@ -11,6 +11,7 @@ class FundsConfig(AppConfig):
         from documents import registry
         from funds import documents, receivers, sections, ticks, todos  # noqa: F401  (connects receivers, registers panels)
         from funds.exports import build_ledger_xlsx, check_ledger_params
+        from funds.ledger import build_ledger_verification, check_verification_params
         from funds.permissions import can_view_ledger
 
         registry.register(
@@ -32,5 +33,14 @@ class FundsConfig(AppConfig):
                 permission=can_view_ledger,
                 build=build_ledger_xlsx,
                 check=check_ledger_params,
+            )
+        )
+        register_export_kind(
+            ExportKind(
+                key="ledger_verify",
+                label=_("Ledger chain verification"),
+                permission=can_view_ledger,
+                build=build_ledger_verification,
+                check=check_verification_params,
             )
         )

@@ -785,13 +785,38 @@ def _account_label(account: str) -> str:
 
 
 class LedgerHead(models.Model):
-    """The single row every append locks, so the chain has exactly one head."""
+    """The single row every append locks, so the chain has exactly one head.
+
+    It also keeps the whole book's running totals per event kind (`totals`: kind → [entries,
+    amount as text]), moved by each append in the same transaction, so the ledger page never
+    sums the whole book. They are current while `totals_seq == seq`; a head moved by other means
+    (a bulk load) leaves them behind, and readers fall back to summing until they are rebuilt
+    (`funds.ledger.ledger_totals_rebuild`)."""
 
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
+    totals = models.JSONField(default=dict, blank=True)
+    totals_seq = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("ledger head")
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.hash}"
+
+
+class LedgerCheckpoint(models.Model):
+    """A point of the chain a full or incremental verification found sound: the entry's
+    sequence number and hash. The next incremental verification checks that entry still has
+    that hash and goes on from there (`funds.ledger.ledger_verify`); a full one starts over."""
+
+    seq = models.PositiveBigIntegerField(_("sequence"), unique=True)
+    hash = models.CharField(max_length=64)
+    verified_at = models.DateTimeField(_("verified at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ledger checkpoint")
+        ordering = ["-seq"]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.hash}"

@@ -16,12 +16,14 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization, Role
+from funds.ledger import head_totals
 from funds.models import (
     Bond,
     BondKind,
     BondState,
     Disbursement,
     LedgerEntry,
+    LedgerHead,
     LedgerKind,
     Milestone,
     ServiceRecord,
@@ -203,6 +205,66 @@ def ledger_totals(qs: QuerySet[LedgerEntry]) -> list[tuple[str, Decimal]]:
     rows = qs.order_by().values("kind").annotate(total=Sum("amount")).order_by("kind")
     labels = dict(LedgerKind.choices)
     return [(str(labels.get(row["kind"], row["kind"])), row["total"]) for row in rows]
+
+
+def sees_whole_ledger(user: Any) -> bool:
+    return bool(user.is_superuser or user.role in (Role.AUDITOR, Role.ADMIN))
+
+
+def ledger_page_totals(
+    *, user: Any, filtered: bool, qs: QuerySet[LedgerEntry], head: LedgerHead | None
+) -> list[tuple[str, Decimal]]:
+    """The page's totals per kind: the whole book's from the head's running totals (no scan)
+    for a reader who sees it all, unfiltered; otherwise summed over the filtered entries (an
+    indexed scope: a project, a bureau's projects, the reader's own)."""
+
+    kept = head_totals(head) if not filtered and sees_whole_ledger(user) else None
+    if kept is None:
+        return ledger_totals(qs)
+    labels = dict(LedgerKind.choices)
+    return [(str(labels.get(kind, kind)), kept[kind][1]) for kind in sorted(kept)]
+
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class KeysetPage:
+    """One page of the ledger by sequence: `next_after` / `previous_before` are the `?after=`
+    and `?before=` values of the neighbouring pages (None: there is none)."""
+
+    entries: list[LedgerEntry]
+    next_after: int | None
+    previous_before: int | None
+
+
+def ledger_keyset_page(
+    qs: QuerySet[LedgerEntry],
+    *,
+    after: int | None = None,
+    before: int | None = None,
+    size: int = PAGE_SIZE,
+) -> KeysetPage:
+    """A page of `qs` (in seq order) after or before a sequence number: one indexed query of
+    size + 1 rows, as fast deep in the book as on its first page (no COUNT, no OFFSET)."""
+    if before is not None:
+        rows = list(qs.filter(seq__lt=before).order_by("-seq")[: size + 1])
+        more_before = len(rows) > size
+        entries = rows[:size][::-1]
+        return KeysetPage(
+            entries,
+            next_after=entries[-1].seq if entries else None,
+            previous_before=entries[0].seq if more_before and entries else None,
+        )
+    if after is not None:
+        qs = qs.filter(seq__gt=after)
+    rows = list(qs.order_by("seq")[: size + 1])
+    entries = rows[:size]
+    return KeysetPage(
+        entries,
+        next_after=entries[-1].seq if len(rows) > size else None,
+        previous_before=(entries[0].seq if entries else after + 1) if after else None,
+    )
 
 
 @dataclass(frozen=True)

@@ -85,3 +85,48 @@ def test_the_page_serves_the_fast_csv_with_filters(ledger, login):
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))[1:]
     assert len(rows) == len(HOSTILE)
     assert {row[6] for row in rows} == {ledger.project.code}
+
+
+@pytest.mark.postgres
+def test_postgres_formats_the_rows_itself_byte_for_byte(ledger):
+    """On PostgreSQL the CSV is one COPY of a SELECT that formats every cell; it must say what
+    the typed rows say, hostile values included."""
+    from funds.exports import _pg_csv
+
+    project = ledger.project
+    project.title = '两行\n标题\x07,带"引号"'
+    project.save(update_fields=["title"])
+    named = BureauFinanceFactory(display_name="", first_name="", last_name="")
+    full = BureauFinanceFactory(display_name="", first_name=" 张", last_name="三 ")
+    odd = [
+        # A keyed memo whose arguments hold quotes, a backslash and Chinese; a typed reason.
+        ("bond_received", {"payer": '武汉"爱心"\\天使, 有限'}, "=退还"),
+        # An argument missing: the template is shown as it is (its %% too).
+        ("full_pay", {"s": "90"}, ""),
+        ("full_pay", {"s": "90", "f": "85", "a": "1.00", "p": "1.00"}, "'已引用"),
+        ("unknown_key", {"z": "1", "a": "2"}, "@提醒"),
+        ("", {}, "-负"),
+    ]
+    for i, (key, args, memo) in enumerate(odd):
+        ledger_post(
+            kind="budget_appropriated",
+            amount=Decimal("-0.50") if i == 4 else Decimal("1000000000.05"),
+            project=project,
+            actor=named if i % 2 else full,
+            memo=memo,
+            memo_key=key,
+            memo_args=args,
+            occurred_at=dt.datetime(2026, 12, 31, 16, 0, 0, 999999, tzinfo=dt.UTC),
+        )
+    qs = ledger_entries(user=AuditorFactory())
+    fast = b"".join(_pg_csv(qs))
+    assert fast == _typed_csv(qs)
+    rows = list(csv.reader(io.StringIO(fast.decode("utf-8-sig"))))
+    assert len(rows) == 1 + len(HOSTILE) + len(odd)
+    assert rows[-1][1] == "2027-01-01T00:00:00.999999+08:00"
+    assert rows[-1][5] == "-0.50" and rows[-1][12] == "'-负"
+    assert rows[1][7] == '两行\n标题,带"引号"'
+    assert rows[-5][-1] == '{"payer":"武汉\\"爱心\\"\\\\天使, 有限"}'
+    # Filtered the same way as the page.
+    one = ledger_entries(user=AuditorFactory(), start=dt.date(2027, 1, 1))
+    assert b"".join(_pg_csv(one)) == _typed_csv(one)

@@ -1,15 +1,17 @@
 """Auditors export the ledger as CSV, XLSX and PDF, with the chain head and formula-safe cells."""
 
 import csv
+import datetime as dt
 import io
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from funds.ledger import ledger_post
-from funds.models import LedgerHead
+from funds.models import LedgerEntry, LedgerHead
 from tests.factories.accounts import AuditorFactory, NgoUserFactory
 from tests.factories.projects import ServiceProjectFactory
 from tests.pdf import pdf_text
@@ -43,8 +45,22 @@ def test_csv(entries, login):
 def test_xlsx(entries, login):
     response = login(AuditorFactory()).get(reverse("funds:ledger"), {"format": "xlsx"})
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
-    assert sheet["F2"].value == 500000
-    assert sheet["M2"].value.startswith("'=")
+    assert sheet["A1"].value == "序号" and sheet.max_row == 3
+    assert sheet["F2"].value == 500000 and sheet["F3"].value == 19120
+    assert sheet["F2"].number_format == "#,##0.00"
+    assert sheet["M2"].value.startswith("'=") and sheet["H2"].value.startswith("'=HYPERLINK")
+    # Typed: the time is a date cell in Beijing time, the sequence a number.
+    entry = LedgerEntry.objects.get(seq=1)
+    local = timezone.localtime(entry.occurred_at).replace(tzinfo=None)
+    assert isinstance(sheet["B2"].value, dt.datetime)
+    assert sheet["B2"].value == local.replace(microsecond=0)  # to the second; the CSV is exact
+    assert sheet["A3"].value == 2 and sheet["O3"].value == LedgerHead.objects.get().hash
+
+
+def test_empty_xlsx_keeps_its_header(login):
+    response = login(AuditorFactory()).get(reverse("funds:ledger"), {"format": "xlsx"})
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert sheet.max_row == 1 and sheet["A1"].value == "序号"
 
 
 def test_pdf_shows_the_chain_head(entries, login):
@@ -58,6 +74,14 @@ def test_ngos_cannot_read_the_ledger(entries, login):
     assert login(NgoUserFactory()).get(reverse("funds:ledger")).status_code == 403
 
 
-def test_verify_from_the_page(entries, login):
-    body = login(AuditorFactory()).get(reverse("funds:ledger"), {"verify": "1"}).content.decode()
+def test_verify_from_the_page(entries, login, settings, tmp_path):
+    """The page queues the verification; once a worker has run it the page shows the verdict."""
+    from core.models import ExportJob
+    from core.services import export_job_run
+
+    settings.MEDIA_ROOT = tmp_path
+    client = login(AuditorFactory())
+    client.post(reverse("export_request"), {"kind": "ledger_verify"})
+    export_job_run(job_id=ExportJob.objects.get(kind="ledger_verify").pk)
+    body = client.get(reverse("funds:ledger")).content.decode()
     assert "校验通过" in body
