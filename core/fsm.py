@@ -124,7 +124,13 @@ def run_transition(
 def log_transition(
     subject: models.Model, transition: str, *, source: str, target: str, actor: Any, note: str = ""
 ) -> TransitionLog:
-    """The one writer of transition log rows (run_transition and claim_transition both use it)."""
+    """The one writer of transition log rows: run_transition, claim_transition and every other
+    place that logs (a test holds that nothing else creates them).
+
+    The convention for the states: `source` is the subject's state before the event, "" when
+    the subject did not exist before it (a creation) or has no state; `target` its state after.
+    An event that moves no state logs the current state as both (see `log_event`).
+    """
     return TransitionLog.objects.create(
         subject=subject,
         transition=transition,
@@ -132,6 +138,28 @@ def log_transition(
         target_state=target,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         note=note,
+    )
+
+
+def state_of(subject: models.Model, state_field: str = "state") -> str:
+    """The subject's state as logged: its state field's value, "" for a model without one."""
+    return str(getattr(subject, state_field, "") or "")
+
+
+def log_event(
+    subject: models.Model,
+    event: str,
+    *,
+    actor: Any,
+    note: str = "",
+    created: bool = False,
+    state_field: str = "state",
+) -> TransitionLog:
+    """Log an event that moves no state (an edit, a recorded fact) or a creation (`created`:
+    nothing before it, so the source is ""), by the one convention of `log_transition`."""
+    state = state_of(subject, state_field)
+    return log_transition(
+        subject, event, source="" if created else state, target=state, actor=actor, note=note
     )
 
 

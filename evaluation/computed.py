@@ -18,8 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.fsm import ActionRefusedError
-from core.models import TransitionLog
+from core.fsm import ActionRefusedError, log_event
 from evaluation import sources
 from evaluation.models import Evaluation, Indicator, ScoreEntry, ScoringMethod
 from evaluation.permissions import can_set_contract_targets
@@ -225,11 +224,9 @@ def contract_target_set(
         measure=measure,
         defaults={"value": number, "basis": basis.strip()[:200], "recorded_by": actor},
     )
-    TransitionLog.objects.create(
-        subject=contract,
-        transition="set_evaluation_target",
-        source_state="",
-        target_state=contract.state,
+    log_event(
+        contract,
+        "set_evaluation_target",
         actor=actor,
         note=f"{target.get_measure_display()}: {before or '—'} → {number} {basis.strip()}",
     )

@@ -21,8 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.fsm import ActionRefusedError
-from core.models import TransitionLog
+from core.fsm import ActionRefusedError, log_event
 from core.permissions import Decision
 from evaluation import sources
 from evaluation.models import Evaluation, Indicator
@@ -46,17 +45,6 @@ MAX_SAMPLE = 400  # a questionnaire round an assessor team can enter by hand
 def _require(decision: Decision) -> None:
     if not decision:
         raise ActionRefusedError(str(decision.reason))
-
-
-def _log(subject: Any, transition: str, actor: User, note: str = "") -> None:
-    TransitionLog.objects.create(
-        subject=subject,
-        transition=transition,
-        source_state="",
-        target_state=getattr(subject, "state", ""),
-        actor=actor,
-        note=note,
-    )
 
 
 # --- self-evaluation --------------------------------------------------------------------------
@@ -136,7 +124,12 @@ def self_evaluation_save(
         own.total = sum((s.score for s in scores if s.score is not None), Decimal("0.00"))
         own.submitted_by = actor
         own.submitted_at = timezone.now()
-        _log(locked, "self_evaluate", actor, _("Self-assessed total %(t)s") % {"t": own.total})
+        log_event(
+            locked,
+            "self_evaluate",
+            actor=actor,
+            note=_("Self-assessed total %(t)s") % {"t": own.total},
+        )
     own.save()
     return own
 
@@ -186,11 +179,11 @@ def survey_draw(*, evaluation: Evaluation, actor: User, size: int) -> Satisfacti
         )
         for n, i in enumerate(picked, start=1)
     )
-    _log(
+    log_event(
         locked,
         "survey_draw",
-        actor,
-        _("%(n)s of %(total)s households drawn") % {"n": size, "total": len(households)},
+        actor=actor,
+        note=_("%(n)s of %(total)s households drawn") % {"n": size, "total": len(households)},
     )
     return survey
 
@@ -230,11 +223,11 @@ def survey_answer(
     locked.entered_by = actor
     locked.entered_at = timezone.now()
     locked.save()
-    _log(
+    log_event(
         evaluation,
         "survey_answer",
-        actor,
-        f"#{locked.position} {previous} → {locked.overall or _('not reached')}",
+        actor=actor,
+        note=f"#{locked.position} {previous} → {locked.overall or _('not reached')}",
     )
     from evaluation.computed import refresh_satisfaction
 

@@ -17,8 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization, OrgKind, Role, User
-from core.fsm import ActionRefusedError, check_transition, run_transition
-from core.models import TransitionLog
+from core.fsm import (
+    ActionRefusedError,
+    check_transition,
+    log_event,
+    log_transition,
+    run_transition,
+)
 from core.permissions import Decision
 from core.workdays import add_workdays
 from evaluation import computed as data_driven
@@ -78,17 +83,6 @@ def _require(decision: Decision) -> None:
         raise ActionRefusedError(str(decision.reason))
 
 
-def _log(subject: Any, transition: str, target: str, actor: User | None, note: str = "") -> None:
-    TransitionLog.objects.create(
-        subject=subject,
-        transition=transition,
-        source_state="",
-        target_state=target,
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        note=note,
-    )
-
-
 # --- indicator systems ------------------------------------------------------------------------
 
 
@@ -118,7 +112,7 @@ def _create_system(
         created_by=actor,
     )
     save_specs(system, specs)
-    _log(system, "create", system.state, actor)
+    log_event(system, "create", actor=actor, created=True)
     return system
 
 
@@ -158,7 +152,7 @@ def system_replace(*, system: IndicatorSystem, actor: User, content: bytes) -> I
     if problems:
         raise ValidationError(problems)
     save_specs(locked, specs)
-    _log(locked, "replace_tree", locked.state, actor, note=_("Indicators replaced from a workbook"))
+    log_event(locked, "replace_tree", actor=actor, note=_("Indicators replaced from a workbook"))
     return locked
 
 
@@ -207,11 +201,11 @@ def templates_install(*, actor: User | None = None) -> list[IndicatorSystem]:
         # Shipped templates are published by the platform itself, not by a bureau user.
         system.publish()
         system.save(update_fields=["state", "published_at"])
-        TransitionLog.objects.create(
-            subject=system,
-            transition="publish",
-            source_state=SystemState.DRAFT,
-            target_state=SystemState.PUBLISHED,
+        log_transition(
+            system,
+            "publish",
+            source=SystemState.DRAFT,
+            target=SystemState.PUBLISHED,
             actor=actor,
             note=_("Template shipped with Sanshe"),
         )
@@ -290,7 +284,7 @@ def evaluation_commission(
         commissioned_by=actor,
         cutoff_date=cutoff_date,
     )
-    _log(evaluation, "commission", evaluation.state, actor)
+    log_event(evaluation, "commission", actor=actor, created=True)
     evaluation_commissioned.send(sender=Evaluation, evaluation=evaluation)
     return evaluation
 
@@ -319,7 +313,7 @@ def assessors_assign(
             problems.append(_("%(user)s is already on this evaluation.") % {"user": user})
             continue
         assignment = AssessorAssignment.objects.create(evaluation=locked, assessor=user)
-        _log(assignment, "assign", assignment.state, actor)
+        log_event(assignment, "assign", actor=actor, created=True)
         created.append(assignment)
     if problems:
         raise ValidationError(problems)

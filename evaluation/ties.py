@@ -17,8 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
-from core.fsm import ActionRefusedError
-from core.models import TransitionLog
+from core.fsm import ActionRefusedError, log_event
 from evaluation.permissions import can_record_ties
 from evaluation.records import OrganizationTie, TieKind
 
@@ -80,11 +79,9 @@ def tie_record(
         last_date=last_date,
         recorded_by=actor,
     )
-    TransitionLog.objects.create(
-        subject=organization,
-        transition="declare_tie",
-        source_state="",
-        target_state="",
+    log_event(
+        organization,
+        "declare_tie",
         actor=actor,
         note=f"{tie.get_kind_display()}: {other.name} {detail.strip()}",
     )

@@ -16,8 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.credit import AnnualInspection, CreditListing, CreditProfile
 from accounts.models import Organization, User
-from core.fsm import ActionRefusedError, run_transition
-from core.models import TransitionLog
+from core.fsm import ActionRefusedError, log_event, run_transition
 from core.permissions import Decision
 from planning import postings
 from planning.models import (
@@ -125,9 +124,7 @@ def line_add(
         created_by=actor,
     )
     line.save()
-    TransitionLog.objects.create(
-        subject=plan, transition="add_line", actor=actor, note=f"{line.name} {line.amount}"
-    )
+    log_event(plan, "add_line", actor=actor, note=f"{line.name} {line.amount}")
     return line
 
 
@@ -154,12 +151,7 @@ def allocation_make(
     )
     line.ledger_entry = postings.post_allocation(line=line, actor=actor)
     line.save(update_fields=["ledger_entry"])
-    TransitionLog.objects.create(
-        subject=locked.plan,
-        transition="allocate",
-        actor=actor,
-        note=f"{locked.name} → {child.name} {amount}",
-    )
+    log_event(locked.plan, "allocate", actor=actor, note=f"{locked.name} → {child.name} {amount}")
     return line
 
 
@@ -208,11 +200,9 @@ def draws_set(
         draw.ledger_entry = postings.post_draw(draw=draw, actor=actor)
         draw.save(update_fields=["ledger_entry"])
         made.append(draw)
-    TransitionLog.objects.create(
-        subject=locked_project,
-        transition="draw",
-        source_state=locked_project.state,
-        target_state=locked_project.state,
+    log_event(
+        locked_project,
+        "draw",
         actor=actor,
         note="; ".join(f"{lines[i].name} {a}" for i, a in wanted.items()),
     )
@@ -341,11 +331,9 @@ def requirement_set(
             "valid_certificate": valid_certificate,
         },
     )
-    TransitionLog.objects.create(
-        subject=tender,
-        transition="supplier_requirement",
-        source_state=tender.state,
-        target_state=tender.state,
+    log_event(
+        tender,
+        "supplier_requirement",
         actor=actor,
         note=f"≥{min_rating or '-'} listing:{no_current_listing} cert:{valid_certificate}",
     )
@@ -362,9 +350,9 @@ def credit_profile_save(*, actor: User, ngo: Organization, **fields: Any) -> Cre
         setattr(profile, name, value)
     profile.full_clean()
     profile.save()
-    TransitionLog.objects.create(
-        subject=ngo,
-        transition="credit_profile",
+    log_event(
+        ngo,
+        "credit_profile",
         actor=actor,
         note=f"{profile.certificate_number} {profile.certificate_expires} {profile.rating}",
     )
@@ -380,9 +368,7 @@ def inspection_record(
         organization=ngo, year=year, defaults={"result": result, "note": note}
     )
     row.full_clean()
-    TransitionLog.objects.create(
-        subject=ngo, transition="annual_inspection", actor=actor, note=f"{year} {result}"
-    )
+    log_event(ngo, "annual_inspection", actor=actor, note=f"{year} {result}")
     return row
 
 
@@ -396,9 +382,7 @@ def listing_add(
     )
     row.full_clean()
     row.save()
-    TransitionLog.objects.create(
-        subject=ngo, transition="listed", actor=actor, note=f"{kind} {listed_on} {reason}"
-    )
+    log_event(ngo, "listed", actor=actor, note=f"{kind} {listed_on} {reason}")
     return row
 
 
@@ -412,9 +396,9 @@ def listing_remove(*, actor: User, listing: CreditListing, removed_on: dt.date) 
         raise ValidationError({"removed_on": _("Removal cannot come before the listing.")})
     locked.removed_on = removed_on
     locked.save(update_fields=["removed_on"])
-    TransitionLog.objects.create(
-        subject=locked.organization,
-        transition="delisted",
+    log_event(
+        locked.organization,
+        "delisted",
         actor=actor,
         note=f"{locked.kind} {removed_on}",
     )
@@ -450,13 +434,7 @@ def report_generate(*, actor: User, year: int, quarter: int) -> StatsReport:
             data=data, generated_by=actor, generated_at=now
         )
         latest.refresh_from_db()
-        TransitionLog.objects.create(
-            subject=latest,
-            transition="regenerate",
-            source_state="draft",
-            target_state="draft",
-            actor=actor,
-        )
+        log_event(latest, "regenerate", actor=actor)
         return latest
     if latest is not None and latest.state == ReportState.REVIEWED:
         raise ActionRefusedError(
@@ -478,9 +456,7 @@ def report_generate(*, actor: User, year: int, quarter: int) -> StatsReport:
         generated_by=actor,
         generated_at=now,
     )
-    TransitionLog.objects.create(
-        subject=report, transition="generate", source_state="", target_state="draft", actor=actor
-    )
+    log_event(report, "generate", actor=actor, created=True)
     return report
 
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.fsm import ActionRefusedError, run_transition
+from core.fsm import ActionRefusedError, log_event, run_transition
 from core.workdays import add_workdays
 from procurement import rules
 from procurement.models import (
@@ -124,10 +124,8 @@ def objection_file(
         filed_at=now,
         answer_due=add_workdays(today, rules.OBJECTION_ANSWER_WORKDAYS),
     )
-    from procurement.services import _log
-
-    _log(objection, "file", objection.state, actor, note=text[:200])
-    _log(locked, "objection", locked.state, actor, note=objection.get_kind_display())
+    log_event(objection, "file", actor=actor, created=True, note=text[:200])
+    log_event(locked, "objection", actor=actor, note=objection.get_kind_display())
     return objection
 
 
@@ -156,13 +154,10 @@ def objection_answer(
         update_fields=["answer", "upheld", "answered_at"],
     )
     if answered.answer_due and timezone.localdate(now) > answered.answer_due:
-        from procurement.services import _log
-
-        _log(
+        log_event(
             answered,
             "late_answer",
-            answered.state,
-            actor,
+            actor=actor,
             note=_("Answered after the due day %(due)s (%(source)s).")
             % {"due": answered.answer_due, "source": rules.OBJECTION_ANSWER_SOURCE},
         )
@@ -359,9 +354,7 @@ def complaint_file(
     complaint = Complaint.objects.create(
         objection=locked, finance_department=finance_department, text=text, filed_at=now
     )
-    from procurement.services import _log
-
-    _log(complaint, "file", complaint.state, actor, note=text[:200])
+    log_event(complaint, "file", actor=actor, created=True, note=text[:200])
     return complaint
 
 
@@ -369,14 +362,13 @@ def complaint_file(
 def complaint_suspend(*, complaint: Complaint, actor: User, suspends: bool) -> Complaint:
     """Record the finance department's written notice suspending the purchase (法第57条)."""
     from procurement.permissions import can_record_complaint_decision
-    from procurement.services import _log
 
     decision = can_record_complaint_decision(actor, complaint)
     if not decision:
         raise _refuse(str(decision.reason))
     Complaint.objects.filter(pk=complaint.pk).update(suspends=suspends)
     complaint.refresh_from_db()
-    _log(complaint, "suspend" if suspends else "resume", complaint.state, actor)
+    log_event(complaint, "suspend" if suspends else "resume", actor=actor)
     return complaint
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.fsm import ActionRefusedError
+from core.fsm import ActionRefusedError, log_event
 from core.permissions import Decision
 from core.uploads import validate_upload
 from procurement import rules
@@ -28,12 +28,6 @@ DOCUMENTS_MAX = 30 * 1024 * 1024
 def _require(decision: Decision) -> None:
     if not decision:
         raise ActionRefusedError(str(decision.reason))
-
-
-def _log(subject: Any, transition: str, state: str, actor: User, note: str = "") -> None:
-    from procurement.services import _log as log
-
-    log(subject, transition, state, actor, note)
 
 
 @transaction.atomic
@@ -78,7 +72,7 @@ def intent_publish(
         planned_month=planned_month,
         created_by=actor,
     )
-    _log(project, "intent_published", project.state, actor, note=summary[:200])
+    log_event(project, "intent_published", actor=actor, note=summary[:200])
     return intent
 
 
@@ -116,7 +110,7 @@ def tender_documents_upload(*, tender: Tender, actor: User, upload: Any) -> Tend
     locked.documents_file = upload
     locked.documents_sha256 = sha
     locked.save(update_fields=["documents_file", "documents_sha256"])
-    _log(locked, "documents", locked.state, actor, note=f"sha256 {sha}")
+    log_event(locked, "documents", actor=actor, note=f"sha256 {sha}")
     return locked
 
 
@@ -155,7 +149,7 @@ def contract_publish_notice(
             "due": due,
             "source": rules.CONTRACT_NOTICE_SOURCE,
         }
-    _log(locked, "contract_notice", locked.state, actor, note=note)
+    log_event(locked, "contract_notice", actor=actor, note=note)
     return locked
 
 
@@ -183,5 +177,5 @@ def contract_record_filing(
             "due": due,
             "source": rules.FILING_SOURCE,
         }
-    _log(locked, "filing", locked.state, actor, note=note)
+    log_event(locked, "filing", actor=actor, note=note)
     return locked

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
+from core.fsm import log_event
+
 if TYPE_CHECKING:
     from procurement.models import Bid, Tender
 
@@ -156,7 +158,6 @@ def draw_tie(tender: Tender, ranking: list[Ranked], *, actor: Any) -> list[int]:
     import random
     import secrets
 
-    from core.models import TransitionLog
     from procurement.models import Bid
 
     scores = first_criterion_scores(tender) if tender.tie_break == "technical" else {}
@@ -167,11 +168,9 @@ def draw_tie(tender: Tender, ranking: list[Ranked], *, actor: Any) -> list[int]:
     random.Random(seed).shuffle(order)  # noqa: S311 - replayable by design
     for place, bid_id in enumerate(order, start=1):
         Bid.objects.filter(pk=bid_id).update(tie_break_rank=place)
-    TransitionLog.objects.create(
-        subject=tender,
-        transition="tie_draw",
-        source_state=tender.state,
-        target_state=tender.state,
+    log_event(
+        tender,
+        "tie_draw",
         actor=actor,
         note=f"seed={seed}; tied={tied}; order={order}",
     )

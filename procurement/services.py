@@ -16,8 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
-from core.fsm import ActionRefusedError, run_transition
-from core.models import TransitionLog
+from core.fsm import ActionRefusedError, log_event, run_transition
 from core.money import split_by_percentages
 from core.permissions import Decision
 from core.signals import contract_amount_changing, public_notice
@@ -54,17 +53,6 @@ BID_FILE_MAX = 20 * 1024 * 1024
 def _require(decision: Decision) -> None:
     if not decision:
         raise ActionRefusedError(str(decision.reason))
-
-
-def _log(subject: Any, transition: str, state: str, actor: User | None, note: str = "") -> None:
-    TransitionLog.objects.create(
-        subject=subject,
-        transition=transition,
-        source_state=state,
-        target_state=state,
-        actor=actor,
-        note=note,
-    )
 
 
 # --- tender ----------------------------------------------------------------------------------
@@ -128,7 +116,7 @@ def tender_create(
         Criterion(tender=tender, name=c.name, points=c.points, guidance=c.guidance, order=i)
         for i, c in enumerate(criteria)
     )
-    _log(tender, "create", tender.state, actor)
+    log_event(tender, "create", actor=actor, created=True)
     return tender
 
 
@@ -173,7 +161,7 @@ def tender_update(
         Criterion(tender=locked, name=c.name, points=c.points, guidance=c.guidance, order=i)
         for i, c in enumerate(criteria)
     )
-    _log(locked, "edit", locked.state, actor)
+    log_event(locked, "edit", actor=actor)
     locked.refresh_from_db()
     return locked
 
@@ -303,7 +291,13 @@ def bid_submit(
     bid.receipt = bid.compute_receipt()
     bid.save()
     # The log holds the receipt, never the price: history must not unseal the bid.
-    _log(bid, event, bid.state, actor, note=_("receipt %(r)s") % {"r": bid.receipt})
+    log_event(
+        bid,
+        event,
+        actor=actor,
+        created=event == "submit",
+        note=_("receipt %(r)s") % {"r": bid.receipt},
+    )
     return bid
 
 
@@ -382,7 +376,7 @@ def panel_member_add(
 def _seat_logged(member: PanelMember, actor: User, tender: Tender) -> PanelMember:
     # Logged on the seat, not on the tender: the tender's public history must not name the
     # panel before the result notice.
-    _log(member, "panel_add", tender.state, actor, note=str(member.user))
+    log_event(member, "panel_add", actor=actor, created=True, note=str(member.user))
     return member
 
 
@@ -397,7 +391,7 @@ def panel_chair_set(*, tender: Tender, actor: User, member: PanelMember) -> Pane
     PanelMember.objects.filter(tender=tender, is_chair=True).update(is_chair=False)
     PanelMember.objects.filter(pk=member.pk).update(is_chair=True)
     member.refresh_from_db()
-    _log(member, "panel_chair", tender.state, actor)
+    log_event(member, "panel_chair", actor=actor)
     return member
 
 
@@ -414,13 +408,7 @@ def panel_declare(
         declared_at=timezone.now(), withdrawn=conflict, declaration=note
     )
     member.refresh_from_db()
-    _log(
-        member,
-        "panel_withdraw" if conflict else "panel_declare",
-        member.tender.state,
-        actor,
-        note=note,
-    )
+    log_event(member, "panel_withdraw" if conflict else "panel_declare", actor=actor, note=note)
     return member
 
 
@@ -474,7 +462,7 @@ def scores_save(
         saved.append(score)
     if errors:
         raise ValidationError(errors)
-    _log(locked, "score", locked.state, actor)
+    log_event(locked, "score", actor=actor)
     return saved
 
 
@@ -544,11 +532,10 @@ def award_publish(*, tender: Tender, actor: User) -> Tender:
         awarded_on, rules.AWARD_NOTICE_WORKDAYS, timezone.localdate(published.award_published_at)
     ):
         due = add_workdays(awarded_on, rules.AWARD_NOTICE_WORKDAYS)
-        _log(
+        log_event(
             published,
             "late_award_notice",
-            published.state,
-            actor,
+            actor=actor,
             note=_("Published after the 2-working-day limit (due %(due)s).") % {"due": due},
         )
     return published
@@ -650,7 +637,7 @@ def contract_draft(
     Milestone.objects.bulk_create(rows)
     Contract.objects.filter(pk=contract.pk).update(document=_render_contract(contract, rows))
     contract.refresh_from_db()
-    _log(contract, "draft", contract.state, actor)
+    log_event(contract, "draft", actor=actor, created=True)
     return contract
 
 
@@ -717,7 +704,7 @@ def contract_amend(
         diff="\n".join(changes),
         created_by=actor,
     )
-    _log(locked, "amend", locked.state, actor, note="; ".join(changes))
+    log_event(locked, "amend", actor=actor, note="; ".join(changes))
     return amendment
 
 

@@ -13,8 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.fsm import ActionRefusedError, run_transition
-from core.models import TransitionLog
+from core.fsm import ActionRefusedError, log_event, run_transition
 from core.signals import money_event
 from projects import checks
 from projects.models import ServiceProject, TargetGroup
@@ -70,13 +69,7 @@ def project_create(
     project.code = _next_code(project)
     project.save(update_fields=["code"])
     _save_targets(project, targets)
-    TransitionLog.objects.create(
-        subject=project,
-        transition="create",
-        source_state="",
-        target_state=project.state,
-        actor=actor,
-    )
+    log_event(project, "create", actor=actor, created=True)
     return project
 
 
