@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -10,14 +11,24 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from core.models import TransitionLog
-from core.permissions import Decision
+from core.permissions import ActionRefusedError, Decision, refuse_unless
+
+__all__ = [
+    "ActionRefusedError",
+    "Guard",
+    "check_permission",
+    "check_transition",
+    "claim_transition",
+    "lazy_guard",
+    "log_event",
+    "log_transition",
+    "refusal",
+    "run_transition",
+    "state_of",
+]
 
 M = TypeVar("M", bound=models.Model)
 Check = Callable[[Any, Any], Decision]
-
-
-class ActionRefusedError(Exception):
-    """A use case was refused (permission, state or rule); the message is for the user."""
 
 
 class Guard:
@@ -31,6 +42,18 @@ class Guard:
 
     def __call__(self, instance: Any, user: Any) -> bool:
         return bool(self.check(user, instance))
+
+
+def lazy_guard(module: str, name: str) -> Guard:
+    """A Guard for `module.name`, looked up when first asked: an app's permissions module
+    imports its models, so the models name the rule and find it at call time."""
+
+    def check(user: Any, obj: Any) -> Decision:
+        rule: Check = getattr(importlib.import_module(module), name)
+        return rule(user, obj)
+
+    check.__name__ = name
+    return Guard(check)
 
 
 def refusal(message: Any) -> Callable[[Callable[..., bool]], Callable[..., bool]]:
@@ -96,8 +119,7 @@ def run_transition(
     """
     locked = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
     decision = check_transition(locked, transition, actor)
-    if not decision:
-        raise ActionRefusedError(str(decision.reason))
+    refuse_unless(decision)
     method = getattr(locked, transition)
     if not can_proceed(method):  # pragma: no cover - check_transition covers the same ground
         raise ActionRefusedError(_("This action is not possible in the current state."))

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.fsm import ActionRefusedError, log_event
+from core.permissions import refuse_unless
 from evaluation.permissions import can_record_acceptance_opinion
 from evaluation.records import AcceptanceOpinion
 
@@ -27,8 +28,7 @@ def acceptance_opinion_record(
     *, milestone: Any, actor: User, consulted: int, satisfied: int, how: str, summary: str
 ) -> AcceptanceOpinion:
     decision = can_record_acceptance_opinion(actor, milestone)
-    if not decision:
-        raise ActionRefusedError(str(decision.reason))
+    refuse_unless(decision)
     errors: dict[str, str] = {}
     if consulted < 1:
         errors["consulted"] = _("At least one service user must be consulted (实施条例第45条).")

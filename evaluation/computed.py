@@ -18,7 +18,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.fsm import ActionRefusedError, log_event
+from core.fsm import log_event
+from core.permissions import refuse_unless
 from evaluation import sources
 from evaluation.models import Evaluation, Indicator, ScoreEntry, ScoringMethod
 from evaluation.permissions import can_set_contract_targets
@@ -206,8 +207,7 @@ def contract_target_set(
 ) -> ContractTarget:
     """The bureau records a quantity the contract commits the NGO to (new value replaces old)."""
     decision = can_set_contract_targets(actor, contract)
-    if not decision:
-        raise ActionRefusedError(str(decision.reason))
+    refuse_unless(decision)
     if measure not in sources.CONTRACT_TARGET_MEASURES:
         raise ValidationError({"measure": _("Choose one of the counted indicators.")})
     number = to_decimal(value, _("target"))

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.fsm import ActionRefusedError, log_event
-from core.permissions import Decision
+from core.permissions import refuse_unless
 from evaluation import sources
 from evaluation.models import Evaluation, Indicator
 from evaluation.permissions import can_draw_survey, can_record_survey_answer, can_self_evaluate
@@ -42,11 +42,6 @@ from evaluation.scoring import score_leaf
 MAX_SAMPLE = 400  # a questionnaire round an assessor team can enter by hand
 
 
-def _require(decision: Decision) -> None:
-    if not decision:
-        raise ActionRefusedError(str(decision.reason))
-
-
 # --- self-evaluation --------------------------------------------------------------------------
 
 
@@ -63,7 +58,7 @@ def self_evaluation_save(
 
     Editable until the assessors start scoring; every version of every entry is kept."""
     locked = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
-    _require(can_self_evaluate(actor, locked))
+    refuse_unless(can_self_evaluate(actor, locked))
     own, _created = SelfEvaluation.objects.get_or_create(evaluation=locked)
     leaves = {
         leaf.pk: leaf for leaf in Indicator.objects.filter(system_id=locked.system_id, level=3)
@@ -148,7 +143,7 @@ def self_scores(*, evaluation: Evaluation) -> dict[int, SelfScore]:
 def survey_draw(*, evaluation: Evaluation, actor: User, size: int) -> SatisfactionSurvey:
     """The lead draws a simple random sample of served households (once; the seed is kept)."""
     locked = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
-    _require(can_draw_survey(actor, locked))
+    refuse_unless(can_draw_survey(actor, locked))
     if SatisfactionSurvey.objects.filter(evaluation=locked).exists():
         raise ActionRefusedError(_("The sample has already been drawn; it cannot be redrawn."))
     households = sources.population(locked.contract, locked.as_of())
@@ -204,7 +199,7 @@ def survey_answer(
         SurveyHousehold.objects.select_for_update().select_related("survey").get(pk=household.pk)
     )
     evaluation = Evaluation.objects.get(pk=locked.survey.evaluation_id)
-    _require(can_record_survey_answer(actor, evaluation))
+    refuse_unless(can_record_survey_answer(actor, evaluation))
     errors: dict[str, str] = {}
     if mode not in SurveyMode.values:
         errors["mode"] = _("Say how the household was asked.")

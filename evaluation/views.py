@@ -18,7 +18,6 @@ from django.views.decorators.http import require_POST
 from accounts.http import AuthenticatedHttpRequest
 from core.files import protected_file_response
 from core.fsm import ActionRefusedError, check_transition
-from core.permissions import Decision
 from evaluation import selectors, services
 from evaluation.computed import computed_for
 from evaluation.consolidation import from_hundredths
@@ -63,11 +62,6 @@ from evaluation.scoring import rubric_levels
 from projects.selectors import project_get
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _require(decision: Decision) -> None:
-    if not decision:
-        raise PermissionDenied(str(decision.reason))
 
 
 def _errors(request: HttpRequest, exc: ValidationError) -> None:
@@ -130,7 +124,7 @@ def frame_download(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def system_import(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require(can_create_system(request.user))
+    can_create_system(request.user).require()
     form = SystemImportForm(request.POST or None, request.FILES or None)
     problems: list[str] = []
     if request.method == "POST" and form.is_valid():
@@ -160,7 +154,7 @@ def system_import(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 def system_replace(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     system = selectors.system_get(user=request.user, pk=pk)
-    _require(can_edit_system(request.user, system))
+    can_edit_system(request.user, system).require()
     form = WorkbookForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("Choose a workbook to upload."))
@@ -216,7 +210,7 @@ def evaluation_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def evaluation_commission(request: AuthenticatedHttpRequest, project_pk: int) -> HttpResponse:
     project = project_get(user=request.user, pk=project_pk)
-    _require(can_commission_evaluation(request.user, project))
+    can_commission_evaluation(request.user, project).require()
     form = CommissionForm(request.POST or None, project=project, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -300,7 +294,7 @@ def _get_for_action(request: AuthenticatedHttpRequest, pk: int) -> Evaluation:
 @require_POST
 def evaluation_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     evaluation = _get_for_action(request, pk)
-    _require(can_assign_assessors(request.user, evaluation))
+    can_assign_assessors(request.user, evaluation).require()
     form = AssignForm(request.POST, evaluation=evaluation)
     if not form.is_valid():
         messages.error(request, _("Choose at least one assessor of the organisation."))
@@ -438,7 +432,7 @@ def sheet_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied(_("You have no score sheet in this evaluation."))
     editable = can_edit_sheet(request.user, sheet)
     if request.method == "POST":
-        _require(editable)
+        editable.require()
         entries: dict[int, services.EntryInput] = {}
         errors: list[str] = []
         for entry in sheet.entries.all():
@@ -507,9 +501,9 @@ def sheet_view(request: AuthenticatedHttpRequest, pk: int, sheet_pk: int) -> Htt
     if sheet is None:
         # It exists but is sealed (403 with the reason) or is not part of this evaluation (404).
         sealed = get_object_or_404(ScoreSheet, pk=sheet_pk, evaluation=evaluation)
-        _require(can_view_sheet(request.user, sealed))
+        can_view_sheet(request.user, sealed).require()
         raise PermissionDenied(_("Score sheets stay sealed until every assessor has submitted."))
-    _require(can_view_sheet(request.user, sheet))
+    can_view_sheet(request.user, sheet).require()
     entries = sorted(sheet.entries.all(), key=lambda e: e.indicator.position)
     return render(
         request,
@@ -524,11 +518,11 @@ def sheet_view(request: AuthenticatedHttpRequest, pk: int, sheet_pk: int) -> Htt
 @login_required
 def comparison(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     evaluation = selectors.evaluation_get(user=request.user, pk=pk)
-    _require(can_view_comparison(request.user, evaluation))
+    can_view_comparison(request.user, evaluation).require()
     data = services.compare(evaluation)
     can_act = can_consolidate_evaluation(request.user, evaluation)
     if request.method == "POST":
-        _require(can_act)
+        can_act.require()
         decisions = {}
         for leaf in data.leaves:
             raw = request.POST.get(f"override-{leaf.pk}", "").strip()
@@ -631,7 +625,7 @@ def evaluation_report(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     from evaluation.report import render_report
 
     evaluation = selectors.evaluation_get(user=request.user, pk=pk)
-    _require(can_view_result(request.user, evaluation))
+    can_view_result(request.user, evaluation).require()
     response = HttpResponse(render_report(evaluation), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="evaluation-{evaluation.pk}.pdf"'
     return response
@@ -642,7 +636,7 @@ def analysis(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     from evaluation import analysis as analysis_mod
     from evaluation.permissions import can_view_analysis
 
-    _require(can_view_analysis(request.user))
+    can_view_analysis(request.user).require()
     by = request.GET.get("by", "ngo")
     if by not in analysis_mod.DIMENSIONS:
         raise Http404

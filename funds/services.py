@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.fsm import ActionRefusedError, claim_transition, run_transition
-from core.permissions import Decision
+from core.permissions import refuse_unless
 from core.text import clean_text
 from core.uploads import validate_upload
 from funds import reach
@@ -41,11 +41,6 @@ DELIVERABLE_MAX = 20 * 1024 * 1024
 LIVE = [DisbursementState.REQUESTED, DisbursementState.APPROVED, DisbursementState.PAID]
 
 
-def _require(decision: Decision) -> None:
-    if not decision:
-        raise ActionRefusedError(str(decision.reason))
-
-
 def milestone_payout(milestone: Milestone) -> Payout:
     """The payable amount with its calculation, from the policy and the confirmed score."""
     if not milestone.requires_evaluation:
@@ -68,7 +63,7 @@ def deliverables_submit(
     *, milestone: Milestone, actor: User, title: str, report: str = "", file: Any = None
 ) -> Deliverable:
     """The NGO hands in a report (and file) for a milestone."""
-    _require(can_submit_deliverables(actor, milestone))
+    refuse_unless(can_submit_deliverables(actor, milestone))
     if not title.strip():
         raise ValidationError({"title": _("A title is required.")})
     if file is not None:
@@ -176,7 +171,7 @@ def _post(kind: str, amount: Decimal, milestone: Milestone, actor: User, **field
 @transaction.atomic
 def disbursement_request(*, milestone: Milestone, actor: User) -> Disbursement:
     """Bureau staff request the payment the policy allows; the rest is withheld (ledger both)."""
-    _require(can_request_disbursement(actor, milestone))
+    refuse_unless(can_request_disbursement(actor, milestone))
     locked = (
         Milestone.objects.select_for_update()
         .select_related("contract__project")
@@ -388,7 +383,7 @@ def disbursement_reject(*, disbursement: Disbursement, actor: User, reason: str)
 def withheld_release_request(*, milestone: Milestone, actor: User) -> Disbursement:
     """After rectification and a re-evaluation at or above the full-pay score, request the
     withheld remainder: it moves from 暂缓支付 to 待审批支付 (a ledger line of its own)."""
-    _require(can_request_disbursement(actor, milestone))
+    refuse_unless(can_request_disbursement(actor, milestone))
     locked = (
         Milestone.objects.select_for_update()
         .select_related("contract__project")
@@ -530,8 +525,7 @@ def service_record_create(*, user: User, contract: Any, **values: Any) -> Servic
     from funds.permissions import can_add_service_records
 
     decision = can_add_service_records(user, contract)
-    if not decision:
-        raise ActionRefusedError(str(decision.reason))
+    refuse_unless(decision)
     _check_record_values(contract, values)
     worker = _record_worker(contract, values["social_worker"])
     return ServiceRecord.objects.create(contract=contract, worker=worker, **values)

@@ -448,8 +448,7 @@ def service_record_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 @login_required
 def ledger(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     decision = can_view_ledger(request.user)
-    if not decision:
-        raise PermissionDenied(str(decision.reason))
+    decision.require()
     form = LedgerFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     qs = selectors.ledger_entries(user=request.user, **{k: v for k, v in filters.items() if v})
@@ -484,8 +483,7 @@ def trial_balance(request: AuthenticatedHttpRequest) -> HttpResponse:
     """试算平衡表 of a contract, project, bureau or the whole book at a date, with the
     reconciliation of the book's invariants against the records' states."""
     decision = can_view_ledger(request.user)
-    if not decision:
-        raise PermissionDenied(str(decision.reason))
+    decision.require()
     form = TrialBalanceForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     scope = selectors.book_scope(
@@ -509,8 +507,7 @@ def trial_balance(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     decision = can_view_ledger(request.user)
-    if not decision:
-        raise PermissionDenied(str(decision.reason))
+    decision.require()
     data = selectors.funds_overview(user=request.user)
     peak = max([row["total"] for row in data["monthly"]] or [1])
     # Each bar in its own 90-unit slot, standing on the baseline at y=170 (a bar without x and y
@@ -548,8 +545,7 @@ def deliverable_file(request: AuthenticatedHttpRequest, pk: int) -> FileResponse
 def bonds(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Bid and performance bonds held and returned; finance records them here."""
     decision = can_view_ledger(request.user)
-    if not decision:
-        raise PermissionDenied(str(decision.reason))
+    decision.require()
     form = BondReceiveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

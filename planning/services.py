@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.credit import AnnualInspection, CreditListing, CreditProfile
 from accounts.models import Organization, User
 from core.fsm import ActionRefusedError, log_event, run_transition
-from core.permissions import Decision
+from core.permissions import refuse_unless
 from planning import postings
 from planning.models import (
     ZERO,
@@ -41,11 +41,6 @@ from planning.permissions import (
     can_set_requirement,
 )
 from projects.models import ServiceProject
-
-
-def _require(decision: Decision) -> None:
-    if not decision:
-        raise ActionRefusedError(str(decision.reason))
 
 
 def _money(value: Any, field: str) -> Decimal:
@@ -97,7 +92,7 @@ def plan_create(*, actor: User, year: int, note: str = "") -> AnnualPlan:
     bureau = actor.organization
     if bureau is None:
         raise ActionRefusedError(_("Your account belongs to no organisation."))
-    _require(can_keep_plan(actor, bureau))
+    refuse_unless(can_keep_plan(actor, bureau))
     if not 2000 <= year <= 2100:
         raise ValidationError({"year": _("Enter a year between 2000 and 2100.")})
     plan, _created = AnnualPlan.objects.get_or_create(
@@ -111,7 +106,7 @@ def line_add(
     *, actor: User, plan: AnnualPlan, fund_source: str, name: str, amount: Decimal
 ) -> BudgetLine:
     """A line of the bureau's own money (本级财政, 福彩公益金 …)."""
-    _require(can_keep_plan(actor, plan.bureau))
+    refuse_unless(can_keep_plan(actor, plan.bureau))
     if fund_source not in FundSource.values:
         raise ValidationError({"fund_source": _("Choose a fund source from the list.")})
     if not name.strip():
@@ -135,7 +130,7 @@ def allocation_make(
     """下达: pass part of a line to a bureau directly below; it becomes a line of that bureau's
     plan for the same year (上级专项补助) and posts to the ledger."""
     locked = _lock_lines([source.pk])[source.pk]
-    _require(can_allocate(actor, locked, child))
+    refuse_unless(can_allocate(actor, locked, child))
     amount = _money(amount, "amount")
     free = locked.amount - line_used(locked.pk)
     if amount > free:
@@ -162,7 +157,7 @@ def draws_set(
     """Choose the lines a draft project draws on (replacing earlier choices). Each line is
     locked and checked for room; the old draws are reversed in the ledger, the new ones posted."""
     locked_project = ServiceProject.objects.select_for_update().get(pk=project.pk)
-    _require(can_draw(actor, locked_project))
+    refuse_unless(can_draw(actor, locked_project))
     wanted: dict[int, Decimal] = {}
     for line, amount in draws:
         wanted[line.pk] = wanted.get(line.pk, ZERO) + _money(amount, "amount")
@@ -272,7 +267,7 @@ def catalogue_for(bureau: Organization) -> Any:
 def catalogue_item_add(
     *, actor: User, code: str, name: str, parent: CatalogueItem | None = None
 ) -> CatalogueItem:
-    _require(can_keep_catalogue(actor))
+    refuse_unless(can_keep_catalogue(actor))
     bureau = actor.organization
     if bureau is None:  # pragma: no cover - can_keep_catalogue checked it
         raise ActionRefusedError(_("Your account belongs to no organisation."))
@@ -301,7 +296,7 @@ def catalogue_item_add(
 def project_catalogue_set(
     *, actor: User, project: ServiceProject, item: CatalogueItem
 ) -> ProjectCatalogue:
-    _require(can_draw(actor, project))
+    refuse_unless(can_draw(actor, project))
     if not catalogue_for(project.bureau).filter(pk=item.pk).exists():
         raise ValidationError({"item": _("This entry is not in the bureau's catalogue.")})
     row, _created = ProjectCatalogue.objects.update_or_create(
@@ -322,7 +317,7 @@ def requirement_set(
     no_current_listing: bool,
     valid_certificate: bool,
 ) -> SupplierRequirement:
-    _require(can_set_requirement(actor, tender))
+    refuse_unless(can_set_requirement(actor, tender))
     row, _created = SupplierRequirement.objects.update_or_create(
         tender=tender,
         defaults={
@@ -342,7 +337,7 @@ def requirement_set(
 
 @transaction.atomic
 def credit_profile_save(*, actor: User, ngo: Organization, **fields: Any) -> CreditProfile:
-    _require(can_keep_credit(actor, ngo))
+    refuse_unless(can_keep_credit(actor, ngo))
     profile = CreditProfile.objects.filter(organization=ngo).first() or CreditProfile(
         organization=ngo
     )
@@ -363,7 +358,7 @@ def credit_profile_save(*, actor: User, ngo: Organization, **fields: Any) -> Cre
 def inspection_record(
     *, actor: User, ngo: Organization, year: int, result: str, note: str = ""
 ) -> AnnualInspection:
-    _require(can_keep_credit(actor, ngo))
+    refuse_unless(can_keep_credit(actor, ngo))
     row, _created = AnnualInspection.objects.update_or_create(
         organization=ngo, year=year, defaults={"result": result, "note": note}
     )
@@ -376,7 +371,7 @@ def inspection_record(
 def listing_add(
     *, actor: User, ngo: Organization, kind: str, listed_on: dt.date, authority: str, reason: str
 ) -> CreditListing:
-    _require(can_keep_credit(actor, ngo))
+    refuse_unless(can_keep_credit(actor, ngo))
     row = CreditListing(
         organization=ngo, kind=kind, listed_on=listed_on, authority=authority, reason=reason
     )
@@ -389,7 +384,7 @@ def listing_add(
 @transaction.atomic
 def listing_remove(*, actor: User, listing: CreditListing, removed_on: dt.date) -> CreditListing:
     locked = CreditListing.objects.select_for_update().get(pk=listing.pk)
-    _require(can_keep_credit(actor, locked.organization))
+    refuse_unless(can_keep_credit(actor, locked.organization))
     if locked.removed_on is not None:
         raise ActionRefusedError(_("This listing was already removed."))
     if removed_on < locked.listed_on:
@@ -417,7 +412,7 @@ def report_generate(*, actor: User, year: int, quarter: int) -> StatsReport:
     bureau = actor.organization
     if bureau is None:
         raise ActionRefusedError(_("Your account belongs to no organisation."))
-    _require(can_generate_report(actor, bureau))
+    refuse_unless(can_generate_report(actor, bureau))
     if quarter not in (0, 1, 2, 3, 4):
         raise ValidationError({"quarter": _("Choose a quarter from 1 to 4, or 0 for the year.")})
     # Lock the bureau row: two officers generating at once would otherwise race for a version.

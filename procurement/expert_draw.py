@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.fsm import ActionRefusedError, log_event
+from core.permissions import refuse_unless
 from procurement import rules
 from procurement.models import (
     BidState,
@@ -119,8 +120,7 @@ def panel_draw(*, tender: Tender, actor: User, experts: int | None = None) -> Pa
     """Draw the experts the panel still needs, with the size and share rules checked first."""
     locked = Tender.objects.select_for_update().get(pk=tender.pk)
     decision = can_manage_tender(actor, locked)
-    if not decision:
-        raise ActionRefusedError(str(decision.reason))
+    refuse_unless(decision)
     if locked.state not in (TenderState.PUBLISHED, TenderState.OPENED):
         raise ActionRefusedError(_("The panel is formed before the evaluation starts."))
     active = [m for m in locked.panel.all() if m.is_active]

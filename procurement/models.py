@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -23,7 +24,7 @@ from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from accounts.models import Organization
-from core.fsm import Guard, refusal
+from core.fsm import lazy_guard, refusal
 from projects.models import ServiceProject
 
 
@@ -61,15 +62,7 @@ class TenderState(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-def _guard(name: str) -> Guard:
-    def check(user: Any, obj: Any) -> Any:
-        import importlib
-
-        # Imported late: permissions import these models.
-        return getattr(importlib.import_module("procurement.permissions"), name)(user, obj)
-
-    check.__name__ = name
-    return Guard(check)
+_guard = partial(lazy_guard, "procurement.permissions")
 
 
 class Tender(FSMModelMixin, models.Model):

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.fsm import ActionRefusedError, log_event, run_transition
+from core.permissions import refuse_unless
 from core.workdays import add_workdays
 from procurement import rules
 from procurement.models import (
@@ -75,8 +76,7 @@ def objection_last_day(tender: Tender, kind: str, known_on: dt.date | None = Non
 
 def _may_object(actor: User, tender: Tender, kind: str) -> None:
     decision = may_object(actor, tender, kind)
-    if not decision:
-        raise _refuse(str(decision.reason))
+    refuse_unless(decision)
 
 
 @transaction.atomic
@@ -140,8 +140,7 @@ def objection_answer(
 ) -> Objection:
     """The bureau's written answer; a late answer is still taken, and the log says it was late."""
     now = now or timezone.now()
-    if not can_answer_objection(actor, objection):
-        raise _refuse(str(can_answer_objection(actor, objection).reason))
+    refuse_unless(can_answer_objection(actor, objection))
     if not answer.strip():
         raise ValidationError({"answer": _("An answer is required.")})
     answered = run_transition(
@@ -328,8 +327,7 @@ def complaint_file(
     now = now or timezone.now()
     locked = Objection.objects.select_for_update().get(pk=objection.pk)
     decision = may_complain(actor, locked)
-    if not decision:
-        raise _refuse(str(decision.reason))
+    refuse_unless(decision)
     if not text.strip():
         raise ValidationError({"text": _("State the complaint.")})
     if not finance_department.strip():
@@ -364,8 +362,7 @@ def complaint_suspend(*, complaint: Complaint, actor: User, suspends: bool) -> C
     from procurement.permissions import can_record_complaint_decision
 
     decision = can_record_complaint_decision(actor, complaint)
-    if not decision:
-        raise _refuse(str(decision.reason))
+    refuse_unless(decision)
     Complaint.objects.filter(pk=complaint.pk).update(suspends=suspends)
     complaint.refresh_from_db()
     log_event(complaint, "suspend" if suspends else "resume", actor=actor)

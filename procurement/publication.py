@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.fsm import ActionRefusedError, log_event
-from core.permissions import Decision
+from core.permissions import Decision, refuse_unless
 from core.uploads import validate_upload
 from procurement import rules
 from procurement.models import Contract, ContractState, ProcurementIntent, Tender, TenderState
@@ -23,11 +23,6 @@ from procurement.permissions import can_manage_contract, can_manage_tender
 from projects.models import ServiceProject
 
 DOCUMENTS_MAX = 30 * 1024 * 1024
-
-
-def _require(decision: Decision) -> None:
-    if not decision:
-        raise ActionRefusedError(str(decision.reason))
 
 
 @transaction.atomic
@@ -99,7 +94,7 @@ def tender_documents_upload(*, tender: Tender, actor: User, upload: Any) -> Tend
     """The 采购文件 (PDF) of a draft tender; once published it is public and never replaced
     except by a correction (更正) after an upheld objection."""
     locked = Tender.objects.select_for_update().get(pk=tender.pk)
-    _require(can_manage_tender(actor, locked))
+    refuse_unless(can_manage_tender(actor, locked))
     if locked.state != TenderState.DRAFT:
         corrected = locked.objections.filter(remedy="correct_documents", state="remedied").exists()
         if not (locked.state == TenderState.PUBLISHED and corrected):
@@ -131,7 +126,7 @@ def contract_publish_notice(
     """合同公告: public from now; later than 2 working days after signing is flagged in the log."""
     now = now or timezone.now()
     locked = Contract.objects.select_for_update().get(pk=contract.pk)
-    _require(can_manage_contract(actor, locked))
+    refuse_unless(can_manage_contract(actor, locked))
     if locked.signed_at is None or locked.state not in (
         ContractState.SIGNED,
         ContractState.IN_SERVICE,
@@ -160,7 +155,7 @@ def contract_record_filing(
     """备案 of the signed contract with the finance department (政府采购法第47条)."""
     now = now or timezone.now()
     locked = Contract.objects.select_for_update().get(pk=contract.pk)
-    _require(can_manage_contract(actor, locked))
+    refuse_unless(can_manage_contract(actor, locked))
     if locked.signed_at is None:
         raise ActionRefusedError(_("A contract is filed after it is signed."))
     if locked.filed_at is not None:

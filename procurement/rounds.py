@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.fsm import ActionRefusedError, log_event
+from core.permissions import refuse_unless
 from procurement import rules
 from procurement.models import Bid, BidState, NegotiationRound, RoundOffer, Tender, TenderState
 from procurement.permissions import can_manage_tender
@@ -44,8 +45,7 @@ def round_open(
 ) -> NegotiationRound:
     locked = Tender.objects.select_for_update().get(pk=tender.pk)
     decision = can_manage_tender(actor, locked)
-    if not decision:
-        raise ActionRefusedError(str(decision.reason))
+    refuse_unless(decision)
     if not needs_final_offers(locked):
         raise ActionRefusedError(_("Only 竞争性磋商 and 竞争性谈判 negotiate in rounds."))
     if locked.state != TenderState.EVALUATING:
@@ -123,8 +123,7 @@ def round_close(
     locked = NegotiationRound.objects.select_for_update().get(pk=round.pk)
     tender = locked.tender
     decision = can_manage_tender(actor, tender)
-    if not decision:
-        raise ActionRefusedError(str(decision.reason))
+    refuse_unless(decision)
     if locked.closed_at is not None:
         raise ActionRefusedError(_("This round is already closed."))
     offers = list(locked.offers.select_related("bid"))

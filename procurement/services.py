@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Organization, User
 from core.fsm import ActionRefusedError, log_event, run_transition
 from core.money import split_by_percentages
-from core.permissions import Decision
+from core.permissions import refuse_unless
 from core.signals import contract_amount_changing, public_notice
 from core.uploads import validate_upload
 from core.workdays import add_workdays, within_workdays
@@ -48,11 +48,6 @@ from projects.models import ProjectState, ServiceProject
 
 BID_FILE_KINDS = {"pdf", "docx", "xlsx", "jpg", "png"}
 BID_FILE_MAX = 20 * 1024 * 1024
-
-
-def _require(decision: Decision) -> None:
-    if not decision:
-        raise ActionRefusedError(str(decision.reason))
 
 
 # --- tender ----------------------------------------------------------------------------------
@@ -87,7 +82,7 @@ def tender_create(
 ) -> Tender:
     """A draft tender (a new round when an earlier one failed)."""
     project = ServiceProject.objects.select_for_update().get(pk=project.pk)
-    _require(can_create_tender(actor, project))
+    refuse_unless(can_create_tender(actor, project))
     running = project.tenders.exclude(state__in=[TenderState.FAILED, TenderState.CANCELLED])
     if running.exists():
         raise ActionRefusedError(_("This project already has a tender in progress."))
@@ -144,7 +139,7 @@ def tender_update(
 ) -> Tender:
     """Correct a draft tender (its terms and its criteria) before it is published."""
     locked = Tender.objects.select_for_update().get(pk=tender.pk)
-    _require(can_manage_tender(actor, locked))
+    refuse_unless(can_manage_tender(actor, locked))
     if locked.state != TenderState.DRAFT:
         raise ActionRefusedError(_("Only a draft tender can be changed; a published notice stays."))
     unknown = set(terms) - set(TENDER_TERMS)
@@ -170,7 +165,7 @@ def tender_update(
 def tender_publish(*, tender: Tender, actor: User, now: dt.datetime | None = None) -> Tender:
     """招标公告: refuse with every broken rule, else publish and move the project to tendering."""
     locked = Tender.objects.select_for_update().get(pk=tender.pk)
-    _require(can_manage_tender(actor, locked))
+    refuse_unless(can_manage_tender(actor, locked))
     if locked.state == TenderState.DRAFT:
         # The notice date the rules count from is the moment of publication.
         Tender.objects.filter(pk=locked.pk).update(publish_at=now or timezone.now())
@@ -194,7 +189,7 @@ def tender_cancel(*, tender: Tender, actor: User, reason: str) -> Tender:
 
 @transaction.atomic
 def clarification_ask(*, tender: Tender, actor: User, question: str) -> Clarification:
-    _require(may_ask_clarification(actor, tender))
+    refuse_unless(may_ask_clarification(actor, tender))
     if tender.state != TenderState.PUBLISHED:
         raise ActionRefusedError(_("Only a social organisation may ask while the tender is open."))
     if timezone.now() > tender.clarification_deadline:
@@ -210,7 +205,7 @@ def clarification_ask(*, tender: Tender, actor: User, question: str) -> Clarific
 def clarification_answer(
     *, clarification: Clarification, actor: User, answer: str
 ) -> Clarification:
-    _require(can_manage_tender(actor, clarification.tender))
+    refuse_unless(can_manage_tender(actor, clarification.tender))
     if not answer.strip():
         raise ValidationError({"answer": _("An answer is required.")})
     Clarification.objects.filter(pk=clarification.pk).update(
@@ -351,7 +346,7 @@ def tender_open(*, tender: Tender, actor: User) -> Tender:
 def panel_member_add(
     *, tender: Tender, actor: User, user: User, is_expert: bool = True, is_chair: bool = False
 ) -> PanelMember:
-    _require(can_manage_tender(actor, tender))
+    refuse_unless(can_manage_tender(actor, tender))
     if tender.state not in (TenderState.PUBLISHED, TenderState.OPENED):
         raise ActionRefusedError(_("The panel is formed before the evaluation starts."))
     if user.role == "expert":
@@ -383,7 +378,7 @@ def _seat_logged(member: PanelMember, actor: User, tender: Tender) -> PanelMembe
 @transaction.atomic
 def panel_chair_set(*, tender: Tender, actor: User, member: PanelMember) -> PanelMember:
     """The members' choice of chair (组长), recorded by the bureau."""
-    _require(can_manage_tender(actor, tender))
+    refuse_unless(can_manage_tender(actor, tender))
     if member.tender_id != tender.pk or not member.is_active:
         raise ActionRefusedError(_("The chair is an active member of this panel."))
     if tender.state not in (TenderState.PUBLISHED, TenderState.OPENED):
@@ -439,7 +434,7 @@ def scores_save(
 ) -> list[Score]:
     """One member's scores, keyed by (bid id, criterion id); each within the criterion's points."""
     locked = Tender.objects.select_for_update().get(pk=tender.pk)
-    _require(can_score(actor, locked))
+    refuse_unless(can_score(actor, locked))
     member = locked.panel.get(user=actor)
     criteria = {c.pk: c for c in locked.criteria.all()}
     bids = {b.pk: b for b in locked.bids.filter(state=BidState.VALID)}
@@ -470,7 +465,7 @@ def scores_save(
 def tender_award(*, tender: Tender, actor: User) -> Tender:
     """定标: the first-ranked valid bid wins; too few valid bids makes the tender fail instead."""
     locked = Tender.objects.select_for_update().get(pk=tender.pk)
-    _require(can_manage_tender(actor, locked))
+    refuse_unless(can_manage_tender(actor, locked))
     if locked.state != TenderState.EVALUATING:
         # Another award after the notice only comes from an upheld objection (objections.py).
         raise ActionRefusedError(_("The award is confirmed at the end of the evaluation."))
@@ -579,7 +574,7 @@ def contract_draft(
 ) -> Contract:
     """Draft the contract with the winner from the bureau's template, with its payment milestones."""
     locked = Tender.objects.select_for_update().get(pk=tender.pk)
-    _require(can_manage_tender(actor, locked))
+    refuse_unless(can_manage_tender(actor, locked))
     if locked.state != TenderState.AWARD_PUBLISHED or locked.awarded_bid is None:
         raise ActionRefusedError(_("A contract is drafted after the award notice is published."))
     if not locked.no_suspending_objection():
@@ -673,7 +668,7 @@ def contract_amend(
 ) -> ContractAmendment:
     """变更: a new version with a readable diff; the signed contract row is never edited."""
     locked = Contract.objects.select_for_update().get(pk=contract.pk)
-    _require(can_manage_contract(actor, locked))
+    refuse_unless(can_manage_contract(actor, locked))
     if locked.state not in ("signed", "in_service"):
         raise ActionRefusedError(_("Only a contract in force can be amended."))
     if not reason.strip():

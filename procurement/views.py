@@ -85,8 +85,7 @@ def tender_create(request: AuthenticatedHttpRequest, project_pk: int) -> HttpRes
     if not can_view_project(request.user, project):
         raise Http404
     decision = can_create_tender(request.user, project)
-    if not decision:
-        raise PermissionDenied(str(decision.reason))
+    decision.require()
     form = TenderForm(
         request.POST or None, initial={"title": project.title, "ceiling_price": project.budget}
     )
@@ -108,8 +107,7 @@ def tender_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Correct a draft (e.g. a rule it breaks) before publishing; a published notice stays."""
     tender = selectors.tender_get(user=request.user, pk=pk)
     decision = can_manage_tender(request.user, tender)
-    if not decision:
-        raise PermissionDenied(str(decision.reason))
+    decision.require()
     if tender.state != TenderState.DRAFT:
         messages.error(request, _("Only a draft tender can be changed; a published notice stays."))
         return redirect(tender)
@@ -311,8 +309,7 @@ def award_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def bid_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     tender = selectors.tender_get(user=request.user, pk=pk)
     decision = can_bid(request.user, tender, arrival_time(request))
-    if not decision:
-        raise PermissionDenied(str(decision.reason))
+    decision.require()
     existing = tender.bids.filter(supplier_id=request.user.organization_id).first()
     initial = (
         {"price": existing.price, "technical_proposal": existing.technical_proposal}
@@ -359,8 +356,7 @@ def bid_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def bid_verify(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     bid = get_object_or_404(Bid.objects.select_related("tender", "supplier"), pk=pk)
     decision = can_view_bid_content(request.user, bid)
-    if not decision:
-        raise PermissionDenied(str(decision.reason))
+    decision.require()
     receipt = request.GET.get("receipt", "").strip()
     verified = services.bid_verify_receipt(bid=bid, receipt=receipt) if receipt else None
     return render(
@@ -428,8 +424,7 @@ def bid_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def score_sheet(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     tender = selectors.tender_get(user=request.user, pk=pk)
     decision = can_score(request.user, tender)
-    if not decision:
-        raise PermissionDenied(str(decision.reason))
+    decision.require()
     member = tender.panel.get(user=request.user)
     criteria = list(tender.criteria.all())
     bids = list(tender.bids.filter(state="valid").select_related("supplier"))
@@ -505,8 +500,7 @@ def contract_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def contract_draft(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     tender = selectors.tender_get(user=request.user, pk=pk)
     decision = can_manage_tender(request.user, tender)
-    if not decision:
-        raise PermissionDenied(str(decision.reason))
+    decision.require()
     form = ContractForm(
         request.POST or None,
         initial={

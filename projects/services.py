@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.fsm import ActionRefusedError, log_event, run_transition
+from core.permissions import refuse_unless
 from core.signals import money_event
 from projects import checks
 from projects.models import ServiceProject, TargetGroup
@@ -48,8 +49,7 @@ def project_create(
 ) -> ServiceProject:
     """Create a draft project for the actor's own bureau."""
     decision = can_create_project(actor)
-    if not decision:
-        raise ActionRefusedError(str(decision.reason))
+    refuse_unless(decision)
     project = ServiceProject(
         title=title,
         bureau=actor.organization,
@@ -84,8 +84,7 @@ def project_update(
     """Change a draft project's fields (and target groups when given)."""
     locked = ServiceProject.objects.select_for_update().get(pk=project.pk)
     decision = can_change_project(actor, locked)
-    if not decision:
-        raise ActionRefusedError(str(decision.reason))
+    refuse_unless(decision)
     allowed = {
         "title",
         "category",
