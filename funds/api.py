@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -36,6 +35,7 @@ from funds.models import (
 from funds.permissions import (
     can_accept_milestone,
     can_view_ledger,
+    may_add_service_records,
     visible_contracts_for_funds_q,
     visible_service_records_q,
 )
@@ -521,14 +521,9 @@ class ServiceRecordActionsViewSet(mixins.CreateModelMixin, ServiceRecordViewSet)
     def get_serializer_class(self) -> Any:
         return ServiceRecordInSerializer if self.action == "create" else ServiceRecordSerializer
 
-    def _require_supplier(self, contract: Contract) -> None:
-        user = acting_user(self.request)
-        if not (user.role == "ngo" and user.organization_id == contract.supplier_id):
-            raise PermissionDenied(_("Only the supplier imports its service records."))
-
     def perform_create(self, serializer: Any) -> None:
         data = serializer.validated_data
-        self._require_supplier(data["contract"])
+        require(may_add_service_records(acting_user(self.request), data["contract"]))
         serializer.instance = services.service_record_create(user=acting_user(self.request), **data)
 
     @extend_schema(request=ServiceRecordCorrectSerializer, responses=ServiceRecordSerializer)
@@ -584,14 +579,14 @@ class ServiceRecordActionsViewSet(mixins.CreateModelMixin, ServiceRecordViewSet)
         body = ServiceRecordImportSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         contract, dry_run = body.validated_data["contract"], body.validated_data["dry_run"]
-        self._require_supplier(contract)
+        require(may_add_service_records(acting_user(request), contract))
         if dry_run:
             checked = imports.parse_service_records(contract, body.validated_data["file"])
             return Response(ServiceRecordImportCheckSerializer(checked).data)
-        result = imports.import_service_records(
-            contract,
-            body.validated_data["file"],
+        result = services.service_records_import(
             user=acting_user(request),
+            contract=contract,
+            upload=body.validated_data["file"],
             accept_warnings=body.validated_data["accept_warnings"],
         )
         if result.ok and not result.saved:

@@ -183,14 +183,23 @@ add_perm("funds.approve_disbursement", as_predicate(can_approve_disbursement))
 # --- service records (服务台账) ----------------------------------------------------------------
 
 
-def can_add_service_records(user: Any, contract: Any) -> Decision:
-    """The supplier keeps its own ledger: adds, imports, corrects and withdraws its lines."""
+def may_add_service_records(user: Any, contract: Any) -> Decision:
+    """Who records services on a contract: its supplier alone (the API answers 403 otherwise)."""
     if not (
         user.is_authenticated
         and user.role == Role.NGO
         and user.organization_id == contract.supplier_id
     ):
         return deny(_("Only the supplier imports its service records."))
+    return ALLOW
+
+
+def can_add_service_records(user: Any, contract: Any) -> Decision:
+    """The supplier keeps its own ledger: adds, imports, corrects and withdraws its lines, while
+    the contract is signed, in service or completed (the services answer 409 otherwise)."""
+    decision = may_add_service_records(user, contract)
+    if not decision:
+        return decision
     if contract.state not in ("signed", "in_service", "completed"):
         return deny(_("Service records are kept only for a signed contract."))
     return ALLOW

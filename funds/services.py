@@ -19,6 +19,7 @@ from core.permissions import refuse_unless
 from core.text import clean_text
 from core.uploads import validate_upload
 from funds import reach
+from funds.imports import ImportResult, import_service_records
 from funds.ledger import ledger_post, ledger_reverse
 from funds.models import (
     Acceptance,
@@ -32,7 +33,11 @@ from funds.models import (
     MilestoneState,
     ServiceRecord,
 )
-from funds.permissions import can_request_disbursement, can_submit_deliverables
+from funds.permissions import (
+    can_add_service_records,
+    can_request_disbursement,
+    can_submit_deliverables,
+)
 from funds.policy import Payout, payout
 
 PAY_WITHIN_DAYS = 30
@@ -522,13 +527,19 @@ def _check_record_values(contract: Any, values: dict[str, Any]) -> None:
 @transaction.atomic
 def service_record_create(*, user: User, contract: Any, **values: Any) -> ServiceRecord:
     """One record typed in by the supplier; the worker must be on its register when it keeps one."""
-    from funds.permissions import can_add_service_records
-
-    decision = can_add_service_records(user, contract)
-    refuse_unless(decision)
+    refuse_unless(can_add_service_records(user, contract))
     _check_record_values(contract, values)
     worker = _record_worker(contract, values["social_worker"])
     return ServiceRecord.objects.create(contract=contract, worker=worker, **values)
+
+
+def service_records_import(
+    *, user: User, contract: Any, upload: Any, accept_warnings: bool = False
+) -> ImportResult:
+    """A whole file of the supplier's records: all rows or none (funds.imports), under the same
+    rule as one record typed in."""
+    refuse_unless(can_add_service_records(user, contract))
+    return import_service_records(contract, upload, user=user, accept_warnings=accept_warnings)
 
 
 @transaction.atomic

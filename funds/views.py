@@ -321,10 +321,10 @@ def service_records(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseB
                 messages.error(request, _("The checked file has expired; upload it again."))
                 return redirect("funds:service_records", pk=pk)
             try:
-                result = imports.import_service_records(
-                    contract,
-                    upload,
+                result = services.service_records_import(
                     user=request.user,
+                    contract=contract,
+                    upload=upload,
                     accept_warnings=bool(request.POST.get("accept_warnings")),
                 )
             except ValidationError as exc:
