@@ -21,7 +21,14 @@ from accounts.models import User
 from core.fsm import log_event
 from core.permissions import refuse_unless
 from evaluation import sources
-from evaluation.models import Evaluation, Indicator, ScoreEntry, ScoringMethod
+from evaluation.models import (
+    Evaluation,
+    EvaluationState,
+    Indicator,
+    ScoreEntry,
+    ScoringMethod,
+    SheetState,
+)
 from evaluation.permissions import can_set_contract_targets
 from evaluation.records import ComputedIndicator, ContractTarget, MeasureKey
 from evaluation.scoring import score_leaf, to_decimal
@@ -143,7 +150,7 @@ def refresh_satisfaction(*, evaluation: Evaluation) -> None:
         new = compute_leaf(evaluation, leaf, contract_targets(contract=evaluation.contract))
         ComputedIndicator.objects.filter(pk=row.pk).update(value=new.value, how=new.how)
         for entry in ScoreEntry.objects.filter(
-            sheet__evaluation=evaluation, sheet__state="draft", indicator=leaf
+            sheet__evaluation=evaluation, sheet__state=SheetState.DRAFT, indicator=leaf
         ):
             if entry.inputs in (old, {}) and not entry.adjust_reason:
                 entry.inputs = new.inputs(leaf.method)
@@ -154,7 +161,7 @@ def refresh_satisfaction(*, evaluation: Evaluation) -> None:
 def computed_for(*, evaluation: Evaluation) -> dict[int, ComputedIndicator]:
     """The frozen figures by leaf id, or the live preview before scoring opens (one query)."""
     rows = list(evaluation.computed.order_by("indicator__position"))
-    if not rows and evaluation.state == "commissioned":
+    if not rows and evaluation.state == EvaluationState.COMMISSIONED:
         rows = preview(evaluation)
     return {row.indicator_id: row for row in rows}
 

@@ -19,7 +19,7 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Organization, OrgKind
 from core.fsm import ActionRefusedError
 from evaluation import acceptance, computed, participation, selectors, sources, ties
-from evaluation.models import Indicator, ScoringMethod
+from evaluation.models import EvaluationState, Indicator, ScoringMethod
 from evaluation.permissions import (
     can_draw_survey,
     can_record_acceptance_opinion,
@@ -84,7 +84,7 @@ def evidence(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "as_of": as_of,
             "targets": computed.contract_targets(contract=evaluation.contract).values(),
             "figures": [(leaves[k], v) for k, v in figures.items()],
-            "frozen": evaluation.state != "commissioned",
+            "frozen": evaluation.state != EvaluationState.COMMISSIONED,
             "sections": sources.evidence(evaluation, as_of),
             "self_evaluation": SelfEvaluation.objects.filter(
                 evaluation=evaluation, submitted_at__isnull=False

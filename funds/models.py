@@ -411,7 +411,7 @@ class Disbursement(FSMModelMixin, models.Model):
             # The database itself refuses a second live payment of the same milestone.
             models.UniqueConstraint(
                 fields=["milestone", "part"],
-                condition=~models.Q(state="rejected"),
+                condition=~models.Q(state=DisbursementState.REJECTED),
                 name="one_live_disbursement_per_milestone_part",
             ),
             models.UniqueConstraint(

@@ -11,6 +11,7 @@ from rules.permissions import add_perm
 from accounts.models import Role
 from core.permissions import ALLOW, Decision, as_predicate, deny
 from funds.models import Disbursement, Milestone
+from procurement.models import CONTRACT_SIGNED_STATES
 from projects.permissions import can_view_project, visible_projects_q
 
 
@@ -200,7 +201,7 @@ def can_add_service_records(user: Any, contract: Any) -> Decision:
     decision = may_add_service_records(user, contract)
     if not decision:
         return decision
-    if contract.state not in ("signed", "in_service", "completed"):
+    if contract.state not in CONTRACT_SIGNED_STATES:
         return deny(_("Service records are kept only for a signed contract."))
     return ALLOW
 

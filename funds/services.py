@@ -39,6 +39,8 @@ from funds.permissions import (
     can_submit_deliverables,
 )
 from funds.policy import Payout, payout
+from procurement.models import ContractState
+from projects.models import ProjectState
 
 PAY_WITHIN_DAYS = 30
 DELIVERABLE_KINDS = {"pdf", "docx", "xlsx", "jpg", "png", "csv"}
@@ -142,7 +144,7 @@ def acceptance_record(
                 MilestoneState.FORFEITED,
             ]
         ).exists()
-        and project.state == "in_service"
+        and project.state == ProjectState.IN_SERVICE
     ):
         run_transition(project, "mark_accepted", actor=actor, note=contract.number)
     return acceptance
@@ -483,10 +485,10 @@ def _close_if_settled(milestone: Milestone, actor: User) -> None:
         state__in=[MilestoneState.PAID, MilestoneState.FORFEITED]
     ).exists():
         return
-    if contract.state == "in_service":
+    if contract.state == ContractState.IN_SERVICE:
         run_transition(contract, "complete", actor=actor)
     project = contract.project
-    if project.state == "accepted":
+    if project.state == ProjectState.ACCEPTED:
         run_transition(project, "close", actor=actor, note=contract.number)
 
 

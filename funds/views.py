@@ -43,7 +43,14 @@ from funds.forms import (
     TrialBalanceForm,
 )
 from funds.ledger import ledger_verify
-from funds.models import Deliverable, Disbursement, LedgerHead, ServiceRecord
+from funds.models import (
+    Deliverable,
+    Disbursement,
+    DisbursementState,
+    LedgerHead,
+    MilestoneState,
+    ServiceRecord,
+)
 from funds.permissions import (
     can_add_service_records,
     can_approve_disbursement,
@@ -55,7 +62,7 @@ from funds.permissions import (
     can_view_ledger,
     can_view_milestone,
 )
-from procurement.models import Contract, Tender
+from procurement.models import Contract, ContractState, Tender
 
 
 @login_required
@@ -89,8 +96,8 @@ def milestone_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             "disbursements": [
                 (
                     d,
-                    can_approve_disbursement(user, d) and d.state == "requested",
-                    can_pay_disbursement(user, d) and d.state == "approved",
+                    can_approve_disbursement(user, d) and d.state == DisbursementState.REQUESTED,
+                    can_pay_disbursement(user, d) and d.state == DisbursementState.APPROVED,
                 )
                 for d in disbursements
             ],
@@ -98,10 +105,10 @@ def milestone_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             "can_accept": check_transition(milestone, "accept", user),
             "can_rectify": check_transition(milestone, "require_rectification", user),
             "can_request": can_request_disbursement(user, milestone)
-            and milestone.state == "accepted",
+            and milestone.state == MilestoneState.ACCEPTED,
             "can_forfeit": check_transition(milestone, "forfeit", user),
             "can_release": can_request_disbursement(user, milestone)
-            and milestone.state == "withheld",
+            and milestone.state == MilestoneState.WITHHELD,
             "deliverable_form": DeliverableForm(),
             "acceptance_form": AcceptanceForm(files=reach.files_complete(milestone.contract)),
             "pay_form": PayForm(),
@@ -382,7 +389,7 @@ def service_records(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseB
             "query": query.urlencode(),
             "summary": selectors.service_record_summary(contract=contract),
             "targets": selectors.contract_target_progress(contract=contract),
-            "judge_targets": contract.state in ("completed", "terminated"),
+            "judge_targets": contract.state in (ContractState.COMPLETED, ContractState.TERMINATED),
             "form": form,
             "record_form": record_form,
             "result": result,

@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.views.decorators.http import require_safe
 
+from evaluation.models import EvaluationState
 from opendata.contract_releases import PUBLIC_EVALUATION_STATES
 from opendata.models import Record, Release
 from opendata.ocds import EXTENSIONS, base_uri, iso, package_meta
@@ -293,7 +294,7 @@ def results(request: HttpRequest) -> HttpResponse:
     from projects.models import ServiceCategory
 
     qs = (
-        Evaluation.objects.filter(state="published")
+        Evaluation.objects.filter(state=EvaluationState.PUBLISHED)
         .select_related("project__bureau", "contract__supplier", "assessor_org", "milestone")
         .order_by("-published_at", "-id")
     )

@@ -733,6 +733,10 @@ class ContractState(models.TextChoices):
     TERMINATED = "terminated", _("Terminated")
 
 
+# Signed by both sides and not terminated: public, kept in the service records and supervised.
+CONTRACT_SIGNED_STATES = (ContractState.SIGNED, ContractState.IN_SERVICE, ContractState.COMPLETED)
+
+
 class Contract(FSMModelMixin, models.Model):
     project = models.ForeignKey(
         ServiceProject,

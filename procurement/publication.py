@@ -18,7 +18,15 @@ from core.fsm import ActionRefusedError, log_event
 from core.permissions import Decision, refuse_unless
 from core.uploads import validate_upload
 from procurement import rules
-from procurement.models import Contract, ContractState, ProcurementIntent, Tender, TenderState
+from procurement.models import (
+    Contract,
+    ContractState,
+    ObjectionState,
+    ProcurementIntent,
+    Remedy,
+    Tender,
+    TenderState,
+)
 from procurement.permissions import can_manage_contract, can_manage_tender
 from projects.models import ServiceProject
 
@@ -96,7 +104,9 @@ def tender_documents_upload(*, tender: Tender, actor: User, upload: Any) -> Tend
     locked = Tender.objects.select_for_update().get(pk=tender.pk)
     refuse_unless(can_manage_tender(actor, locked))
     if locked.state != TenderState.DRAFT:
-        corrected = locked.objections.filter(remedy="correct_documents", state="remedied").exists()
+        corrected = locked.objections.filter(
+            remedy=Remedy.CORRECT_DOCUMENTS, state=ObjectionState.REMEDIED
+        ).exists()
         if not (locked.state == TenderState.PUBLISHED and corrected):
             raise ActionRefusedError(
                 _("Published documents change only by a correction after an upheld objection.")

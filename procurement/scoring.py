@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 from core.fsm import log_event
+from procurement.models import BidState
 
 if TYPE_CHECKING:
     from procurement.models import Bid, Tender
@@ -36,7 +37,9 @@ def _active_members(tender: Tender) -> list[int]:
 
 def valid_bids(tender: Tender) -> list[Bid]:
     return [
-        b for b in tender.bids.all() if b.state in ("valid", "won", "lost") and not b.invalid_reason
+        b
+        for b in tender.bids.all()
+        if b.state in (BidState.VALID, BidState.WON, BidState.LOST) and not b.invalid_reason
     ]
 
 

@@ -30,6 +30,7 @@ from procurement.models import (
     Clarification,
     Contract,
     ContractAmendment,
+    ContractState,
     Criterion,
     PanelMember,
     Score,
@@ -669,7 +670,7 @@ def contract_amend(
     """变更: a new version with a readable diff; the signed contract row is never edited."""
     locked = Contract.objects.select_for_update().get(pk=contract.pk)
     refuse_unless(can_manage_contract(actor, locked))
-    if locked.state not in ("signed", "in_service"):
+    if locked.state not in (ContractState.SIGNED, ContractState.IN_SERVICE):
         raise ActionRefusedError(_("Only a contract in force can be amended."))
     if not reason.strip():
         raise ValidationError({"reason": _("A reason is required.")})

@@ -35,9 +35,12 @@ from procurement.forms import (
     milestones_from,
 )
 from procurement.models import (
+    CONTRACT_SIGNED_STATES,
     Bid,
+    BidState,
     Clarification,
     Contract,
+    ContractState,
     ObjectionKind,
     PanelMember,
     Remedy,
@@ -427,7 +430,7 @@ def score_sheet(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     decision.require()
     member = tender.panel.get(user=request.user)
     criteria = list(tender.criteria.all())
-    bids = list(tender.bids.filter(state="valid").select_related("supplier"))
+    bids = list(tender.bids.filter(state=BidState.VALID).select_related("supplier"))
     mine = {(s.bid_id, s.criterion_id): s.points for s in member.scores.all()}
     if request.method == "POST":
         points: dict[tuple[int, int], Decimal] = {}
@@ -544,7 +547,7 @@ def contract_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "can_start": check_transition(contract, "start_service", user),
             "can_manage": can_manage_contract(user, contract),
             "can_amend": can_manage_contract(user, contract)
-            and contract.state in ("signed", "in_service"),
+            and contract.state in (ContractState.SIGNED, ContractState.IN_SERVICE),
             "amend_form": AmendForm(
                 initial={"amount": contract.current_amount, "end_date": contract.current_end_date}
             ),
@@ -703,9 +706,7 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "tender": tender,
             "clarifications": answered,
             "panel": selectors.panel_for(user=request.user, tender=tender),
-            "contract": Contract.objects.filter(
-                tender=tender, state__in=["signed", "in_service", "completed"]
-            )
+            "contract": Contract.objects.filter(tender=tender, state__in=CONTRACT_SIGNED_STATES)
             .select_related("supplier")
             .first(),
         },
