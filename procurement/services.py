@@ -682,9 +682,18 @@ def contract_amend(
         changes.append(_("term end: %(a)s → %(b)s") % {"a": old_end, "b": end_date})
     if not changes:
         raise ValidationError(_("The amendment changes nothing."))
-    if amount > locked.amount * Decimal("1.10"):
+    cap = (locked.amount * (1 + rules.AMENDMENT_ADD_MAX)).quantize(Decimal("0.01"))
+    if amount > cap:
         raise ActionRefusedError(
-            _("An amendment may add at most 10% to the original contract amount.")
+            _(
+                "An amendment may add at most %(share)s%% to the original contract amount "
+                "(at most %(cap)s yuan in all; %(source)s)."
+            )
+            % {
+                "share": int(rules.AMENDMENT_ADD_MAX * 100),
+                "cap": cap,
+                "source": rules.AMENDMENT_SOURCE,
+            }
         )
     contract_amount_changing.send(sender=Contract, contract=locked, amount=amount)
     refusals = eligibility.contract_refusals(locked.project, amount)
