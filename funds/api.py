@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -36,6 +36,7 @@ from funds.permissions import (
     can_accept_milestone,
     can_view_ledger,
     may_add_service_records,
+    may_record_bonds,
     visible_contracts_for_funds_q,
     visible_service_records_q,
 )
@@ -663,6 +664,9 @@ class BondViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Bond]):
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         body = BondInSerializer(data=request.data)
         body.is_valid(raise_exception=True)
+        held_for = body.validated_data.get("tender") or body.validated_data.get("contract")
+        if held_for is not None:  # without either the service answers 400
+            require(may_record_bonds(acting_user(request), held_for.project))
         bond = bond_receive(actor=acting_user(request), **body.validated_data)
         return Response(BondSerializer(bond).data, status=status.HTTP_201_CREATED)
 
@@ -672,5 +676,10 @@ class BondViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Bond]):
         bond = self.get_object()
         body = BondReturnInSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        returned = bond_return(bond=bond, actor=acting_user(request), **body.validated_data)
-        return Response(BondSerializer(returned).data)
+        return run_transition_endpoint(
+            request,
+            bond,
+            "return_to_payer",
+            lambda: bond_return(bond=bond, actor=acting_user(request), **body.validated_data),
+            lambda returned: dict(BondSerializer(cast(Bond, returned)).data),
+        )

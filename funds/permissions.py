@@ -152,15 +152,20 @@ def can_pay_disbursement(user: Any, disbursement: Disbursement) -> Decision:
     return ALLOW
 
 
-def can_manage_bond(user: Any, bond: Any) -> Decision:
+def may_record_bonds(user: Any, project: Any) -> Decision:
     """Bonds are money held for a supplier: the purchasing bureau's finance officers record them."""
     if not (
         user.is_authenticated
         and user.role == Role.BUREAU_FINANCE
-        and user.organization_id == bond.project.bureau_id
+        and user.organization_id == project.bureau_id
     ):
         return deny(_("Only finance staff of the purchasing bureau record bonds."))
     return ALLOW
+
+
+def can_manage_bond(user: Any, bond: Any) -> Decision:
+    """Record a bond received, or return it: `may_record_bonds` for the bond's project."""
+    return may_record_bonds(user, bond.project)
 
 
 def can_view_ledger(user: Any) -> Decision:
