@@ -911,20 +911,6 @@ class Contract(FSMModelMixin, models.Model):
     def complete(self) -> None:
         """Every milestone settled."""
 
-    @transition(
-        field=state,
-        source=[
-            ContractState.DRAFTED,
-            ContractState.SIGNED_BY_SUPPLIER,
-            ContractState.SIGNED,
-            ContractState.IN_SERVICE,
-        ],
-        target=ContractState.TERMINATED,
-        permission=_guard("can_manage_contract"),
-    )
-    def terminate(self) -> None:
-        """Ended early; the reason is in the transition log."""
-
 
 class ContractAmendment(models.Model):
     """变更: a new version of the amount and term; the contract row itself is never edited."""

@@ -15,7 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Organization, User
+from accounts.models import User
 from core.fsm import ActionRefusedError, log_event, run_transition
 from core.money import split_by_percentages
 from core.permissions import refuse_unless
@@ -711,7 +711,3 @@ def contract_amend(
     )
     log_event(locked, "amend", actor=actor, note="; ".join(changes))
     return amendment
-
-
-def organization_of(user: User) -> Organization | None:
-    return user.organization
