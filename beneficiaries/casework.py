@@ -33,6 +33,7 @@ from beneficiaries.models import (
 from beneficiaries.permissions import can_change_case_work
 from beneficiaries.validators import normalize_phone
 from core.fsm import ActionRefusedError, log_transition, run_transition
+from core.permissions import refuse_unless
 from core.uploads import validate_upload
 
 DOCUMENT_KINDS = {"pdf", "jpg", "png", "docx", "xlsx"}
@@ -53,8 +54,7 @@ PAIRING_FIELDS = ("helper_name", "helper_unit", "helper_phone", "paired_on", "he
 def _locked_file(beneficiary: Beneficiary, actor: User) -> Beneficiary:
     locked = Beneficiary.objects.select_for_update().get(pk=beneficiary.pk)
     decision = can_change_case_work(actor, locked)
-    if not decision:
-        raise ActionRefusedError(str(decision.reason))
+    refuse_unless(decision)
     return locked
 
 

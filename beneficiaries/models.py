@@ -31,7 +31,7 @@ from beneficiaries.validators import (
     validate_mobile,
     validate_phone,
 )
-from core.fsm import Guard
+from core.fsm import lazy_guard
 from core.masking import mask_name
 from procurement.models import Contract
 from projects.models import BeneficiaryCategory
@@ -390,16 +390,6 @@ class MandatoryReportState(models.TextChoices):
     CLOSED = "closed", pgettext_lazy("mandatory report", "Closed")
 
 
-def _report_guard() -> Guard:
-    def can_handle_mandatory_report(user: Any, report: Any) -> Any:
-        # Imported late: permissions import these models.
-        from beneficiaries.permissions import can_handle_mandatory_report as check
-
-        return check(user, report)
-
-    return Guard(can_handle_mandatory_report)
-
-
 class MandatoryReport(FSMModelMixin, models.Model):
     """强制报告: suspected harm noticed by the NGO, to whom it was reported, and the outcome."""
 
@@ -440,7 +430,7 @@ class MandatoryReport(FSMModelMixin, models.Model):
         field=state,
         source=MandatoryReportState.RECORDED,
         target=MandatoryReportState.REPORTED,
-        permission=_report_guard(),
+        permission=lazy_guard("beneficiaries.permissions", "can_handle_mandatory_report"),
     )
     def report(self, *, reported_to: str, office: str, at: dt.datetime, reference: str) -> None:
         self.reported_to, self.reported_to_office = reported_to, office
@@ -450,7 +440,7 @@ class MandatoryReport(FSMModelMixin, models.Model):
         field=state,
         source=MandatoryReportState.REPORTED,
         target=MandatoryReportState.CLOSED,
-        permission=_report_guard(),
+        permission=lazy_guard("beneficiaries.permissions", "can_handle_mandatory_report"),
     )
     def close(self, *, outcome: str, on: dt.date) -> None:
         self.outcome, self.closed_on = outcome, on

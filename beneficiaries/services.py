@@ -41,7 +41,7 @@ from beneficiaries.validators import normalize_id_number, normalize_phone
 from core.fsm import ActionRefusedError, log_transition
 from core.masking import ERASED_NAME
 from core.models import TransitionLog
-from core.permissions import Decision
+from core.permissions import refuse_unless
 
 # What the NGO edits; organisation and the timestamps are never taken from input.
 EDITABLE_FIELDS = (
@@ -58,11 +58,6 @@ EDITABLE_FIELDS = (
     "notes",
 )
 ACTIVE, ERASED = "active", "erased"
-
-
-def _require(decision: Decision) -> None:
-    if not decision:
-        raise ActionRefusedError(str(decision.reason))
 
 
 def _log(
@@ -99,7 +94,7 @@ def _prepare(beneficiary: Beneficiary, *, exclude: Iterable[str] = ()) -> None:
 @transaction.atomic
 def beneficiary_create(*, actor: User, fields: Mapping[str, Any]) -> Beneficiary:
     """Open a case file for the actor's own NGO."""
-    _require(can_create_beneficiary(actor))
+    refuse_unless(can_create_beneficiary(actor))
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
@@ -116,7 +111,7 @@ def beneficiary_update(
 ) -> Beneficiary:
     """Change a case file; the log names the changed fields, never their values."""
     locked = Beneficiary.objects.select_for_update().get(pk=beneficiary.pk)
-    _require(can_change_beneficiary(actor, locked))
+    refuse_unless(can_change_beneficiary(actor, locked))
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
@@ -140,7 +135,7 @@ def beneficiary_import(*, actor: User, upload: Any) -> ImportResult:
     One step, no stored upload: a checked-then-confirmed file would have to wait on disk, and
     this one is full of children's ID numbers.
     """
-    _require(can_create_beneficiary(actor))
+    refuse_unless(can_create_beneficiary(actor))
     contracts = {c.number: c for c in own_contracts(organization_id=actor.organization_id)}
     result = read_register(upload, contracts=contracts)
     files: list[Beneficiary] = []
@@ -242,7 +237,7 @@ def beneficiary_export(*, beneficiary: Beneficiary, actor: User) -> dict[str, An
         .select_related("organization", "contract__project__bureau")
         .get(pk=beneficiary.pk)
     )
-    _require(can_export_beneficiary(actor, locked))
+    refuse_unless(can_export_beneficiary(actor, locked))
     _log(locked, "export", actor, source=_state(locked), target=_state(locked))
     fields = [
         f
@@ -337,7 +332,7 @@ def beneficiary_erase(*, beneficiary: Beneficiary, actor: User, reason: str) -> 
     service records refers to a person, so neither is touched.
     """
     locked = Beneficiary.objects.select_for_update().get(pk=beneficiary.pk)
-    _require(can_erase_beneficiary(actor, locked))
+    refuse_unless(can_erase_beneficiary(actor, locked))
     reason = (reason or "").strip()
     if not reason:
         raise ActionRefusedError(_("Record which request this erasure answers."))

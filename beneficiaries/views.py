@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -96,8 +96,7 @@ def beneficiary_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 def beneficiary_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     beneficiary = selectors.beneficiary_get(user=request.user, pk=pk)
     decision = can_change_beneficiary(request.user, beneficiary)
-    if not decision:
-        raise PermissionDenied(str(decision.reason))
+    decision.require()
     form = BeneficiaryForm(
         request.POST or None, instance=beneficiary, organization_id=request.user.organization_id
     )

@@ -15,7 +15,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -139,8 +139,7 @@ def case_file(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     may_change = can_change_case_work(user, beneficiary)
     all_forms = _forms(beneficiary)
     if request.method == "POST":
-        if not may_change:
-            raise PermissionDenied(str(may_change.reason))
+        may_change.require()
         part = request.POST.get("part", "")
         if part not in DONE:
             raise Http404

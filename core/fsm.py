@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -10,14 +11,24 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from core.models import TransitionLog
-from core.permissions import Decision
+from core.permissions import ActionRefusedError, Decision, refuse_unless
+
+__all__ = [
+    "ActionRefusedError",
+    "Guard",
+    "check_permission",
+    "check_transition",
+    "claim_transition",
+    "lazy_guard",
+    "log_event",
+    "log_transition",
+    "refusal",
+    "run_transition",
+    "state_of",
+]
 
 M = TypeVar("M", bound=models.Model)
 Check = Callable[[Any, Any], Decision]
-
-
-class ActionRefusedError(Exception):
-    """A use case was refused (permission, state or rule); the message is for the user."""
 
 
 class Guard:
@@ -31,6 +42,18 @@ class Guard:
 
     def __call__(self, instance: Any, user: Any) -> bool:
         return bool(self.check(user, instance))
+
+
+def lazy_guard(module: str, name: str) -> Guard:
+    """A Guard for `module.name`, looked up when first asked: an app's permissions module
+    imports its models, so the models name the rule and find it at call time."""
+
+    def check(user: Any, obj: Any) -> Decision:
+        rule: Check = getattr(importlib.import_module(module), name)
+        return rule(user, obj)
+
+    check.__name__ = name
+    return Guard(check)
 
 
 def refusal(message: Any) -> Callable[[Callable[..., bool]], Callable[..., bool]]:
@@ -96,8 +119,7 @@ def run_transition(
     """
     locked = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
     decision = check_transition(locked, transition, actor)
-    if not decision:
-        raise ActionRefusedError(str(decision.reason))
+    refuse_unless(decision)
     method = getattr(locked, transition)
     if not can_proceed(method):  # pragma: no cover - check_transition covers the same ground
         raise ActionRefusedError(_("This action is not possible in the current state."))
@@ -124,7 +146,13 @@ def run_transition(
 def log_transition(
     subject: models.Model, transition: str, *, source: str, target: str, actor: Any, note: str = ""
 ) -> TransitionLog:
-    """The one writer of transition log rows (run_transition and claim_transition both use it)."""
+    """The one writer of transition log rows: run_transition, claim_transition and every other
+    place that logs (a test holds that nothing else creates them).
+
+    The convention for the states: `source` is the subject's state before the event, "" when
+    the subject did not exist before it (a creation) or has no state; `target` its state after.
+    An event that moves no state logs the current state as both (see `log_event`).
+    """
     return TransitionLog.objects.create(
         subject=subject,
         transition=transition,
@@ -132,6 +160,28 @@ def log_transition(
         target_state=target,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         note=note,
+    )
+
+
+def state_of(subject: models.Model, state_field: str = "state") -> str:
+    """The subject's state as logged: its state field's value, "" for a model without one."""
+    return str(getattr(subject, state_field, "") or "")
+
+
+def log_event(
+    subject: models.Model,
+    event: str,
+    *,
+    actor: Any,
+    note: str = "",
+    created: bool = False,
+    state_field: str = "state",
+) -> TransitionLog:
+    """Log an event that moves no state (an edit, a recorded fact) or a creation (`created`:
+    nothing before it, so the source is ""), by the one convention of `log_transition`."""
+    state = state_of(subject, state_field)
+    return log_transition(
+        subject, event, source="" if created else state, target=state, actor=actor, note=note
     )
 
 

@@ -11,6 +11,13 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
+class ActionRefusedError(Exception):
+    """A use case was refused (permission, state or rule); the message is for the user.
+
+    A page shows it as a message, the API answers 409 with it (core.api.exception_handler).
+    """
+
+
 @dataclass(frozen=True)
 class Decision:
     allowed: bool
@@ -20,12 +27,22 @@ class Decision:
         return self.allowed
 
     def require(self) -> None:
-        """Raise PermissionDenied with the reason when not allowed."""
+        """Views and the API: raise PermissionDenied with the reason when not allowed (a 403
+        page or answer). Services refuse with `refuse_unless(decision)` instead."""
         if not self.allowed:
             raise PermissionDenied(str(self.reason))
 
 
 ALLOW = Decision(True)
+
+
+def refuse_unless(decision: Decision) -> None:
+    """Services: raise ActionRefusedError with the rule's reason when `decision` refuses.
+
+    The one `_require`-style helper: a page turns the refusal into a message, the API into 409.
+    """
+    if not decision:
+        raise ActionRefusedError(str(decision.reason))
 
 
 def deny(reason: str | Promise) -> Decision:

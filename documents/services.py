@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from accounts.models import Organization, User
-from core.fsm import ActionRefusedError
+from core.permissions import refuse_unless
 from documents import registry
 from documents.models import DocumentTemplate
 from documents.permissions import can_edit_document_template
@@ -19,8 +19,7 @@ def document_template_save(
 ) -> DocumentTemplate:
     """Check the template renders its sample to PDF (ValidationError if not), then add a version."""
     decision = can_edit_document_template(actor, bureau)
-    if not decision:
-        raise ActionRefusedError(str(decision.reason))
+    refuse_unless(decision)
     kind = registry.get(key)
     render_pdf(source, kind.sample_context())
     # Lock the bureau row so two officers saving at once get consecutive versions.

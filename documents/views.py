@@ -17,17 +17,11 @@ from documents.permissions import can_edit_document_template
 from documents.rendering import render_pdf
 
 
-def _require_bureau_staff(request: AuthenticatedHttpRequest) -> None:
-    decision = can_edit_document_template(request.user, request.user.organization)
-    if not decision:
-        raise PermissionDenied(str(decision.reason))
-
-
 @login_required
 def template_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require_bureau_staff(request)
+    can_edit_document_template(request.user, request.user.organization).require()
     bureau = request.user.organization
-    if bureau is None:  # pragma: no cover - _require_bureau_staff already refused
+    if bureau is None:  # pragma: no cover - the rule above already refused
         raise PermissionDenied
     rows = [
         {"kind": kind, "versions": selectors.template_versions(key=kind.key, bureau=bureau).count()}
@@ -38,13 +32,13 @@ def template_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def template_edit(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
-    _require_bureau_staff(request)
+    can_edit_document_template(request.user, request.user.organization).require()
     try:
         kind = registry.get(key)
     except KeyError as exc:
         raise Http404 from exc
     bureau = request.user.organization
-    if bureau is None:  # pragma: no cover - _require_bureau_staff already refused
+    if bureau is None:  # pragma: no cover - the rule above already refused
         raise PermissionDenied
     form = TemplateForm(
         request.POST or None,

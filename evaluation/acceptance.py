@@ -17,8 +17,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.fsm import ActionRefusedError
-from core.models import TransitionLog
+from core.fsm import ActionRefusedError, log_event
+from core.permissions import refuse_unless
 from evaluation.permissions import can_record_acceptance_opinion
 from evaluation.records import AcceptanceOpinion
 
@@ -28,8 +28,7 @@ def acceptance_opinion_record(
     *, milestone: Any, actor: User, consulted: int, satisfied: int, how: str, summary: str
 ) -> AcceptanceOpinion:
     decision = can_record_acceptance_opinion(actor, milestone)
-    if not decision:
-        raise ActionRefusedError(str(decision.reason))
+    refuse_unless(decision)
     errors: dict[str, str] = {}
     if consulted < 1:
         errors["consulted"] = _("At least one service user must be consulted (实施条例第45条).")
@@ -53,11 +52,9 @@ def acceptance_opinion_record(
         satisfaction_percent=percent,
         recorded_by=actor,
     )
-    TransitionLog.objects.create(
-        subject=milestone,
-        transition="service_user_opinion",
-        source_state=milestone.state,
-        target_state=milestone.state,
+    log_event(
+        milestone,
+        "service_user_opinion",
         actor=actor,
         note=_("%(s)s of %(n)s service users satisfied (%(p)s%%); published")
         % {"s": satisfied, "n": consulted, "p": percent},

@@ -18,10 +18,17 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.fsm import ActionRefusedError
-from core.models import TransitionLog
+from core.fsm import log_event
+from core.permissions import refuse_unless
 from evaluation import sources
-from evaluation.models import Evaluation, EvaluationState, Indicator, ScoreEntry, ScoringMethod
+from evaluation.models import (
+    Evaluation,
+    EvaluationState,
+    Indicator,
+    ScoreEntry,
+    ScoringMethod,
+    SheetState,
+)
 from evaluation.participation import survey_result
 from evaluation.permissions import can_set_contract_targets
 from evaluation.records import ComputedIndicator, ContractTarget, MeasureKey
@@ -140,7 +147,7 @@ def refresh_satisfaction(*, evaluation: Evaluation) -> None:
         new = compute_leaf(evaluation, leaf, contract_targets(contract=evaluation.contract))
         ComputedIndicator.objects.filter(pk=row.pk).update(value=new.value, how=new.how)
         for entry in ScoreEntry.objects.filter(
-            sheet__evaluation=evaluation, sheet__state="draft", indicator=leaf
+            sheet__evaluation=evaluation, sheet__state=SheetState.DRAFT, indicator=leaf
         ):
             if entry.inputs in (old, {}) and not entry.adjust_reason:
                 entry.inputs = new.inputs(leaf.method)
@@ -151,7 +158,7 @@ def refresh_satisfaction(*, evaluation: Evaluation) -> None:
 def computed_for(*, evaluation: Evaluation) -> dict[int, ComputedIndicator]:
     """The frozen figures by leaf id, or the live preview before scoring opens (one query)."""
     rows = list(evaluation.computed.order_by("indicator__position"))
-    if not rows and evaluation.state == "commissioned":
+    if not rows and evaluation.state == EvaluationState.COMMISSIONED:
         rows = preview(evaluation)
     return {row.indicator_id: row for row in rows}
 
@@ -204,8 +211,7 @@ def contract_target_set(
 ) -> ContractTarget:
     """The bureau records a quantity the contract commits the NGO to (new value replaces old)."""
     decision = can_set_contract_targets(actor, contract)
-    if not decision:
-        raise ActionRefusedError(str(decision.reason))
+    refuse_unless(decision)
     if measure not in sources.CONTRACT_TARGET_MEASURES:
         raise ValidationError({"measure": _("Choose one of the counted indicators.")})
     number = to_decimal(value, _("target"))
@@ -222,11 +228,9 @@ def contract_target_set(
         measure=measure,
         defaults={"value": number, "basis": basis.strip()[:200], "recorded_by": actor},
     )
-    TransitionLog.objects.create(
-        subject=contract,
-        transition="set_evaluation_target",
-        source_state="",
-        target_state=contract.state,
+    log_event(
+        contract,
+        "set_evaluation_target",
         actor=actor,
         note=f"{target.get_measure_display()}: {before or '—'} → {number} {basis.strip()}",
     )

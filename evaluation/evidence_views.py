@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,9 +18,8 @@ from django.utils.translation import pgettext
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Organization, OrgKind
 from core.fsm import ActionRefusedError
-from core.permissions import Decision
 from evaluation import acceptance, computed, participation, selectors, sources, ties
-from evaluation.models import Indicator, ScoringMethod
+from evaluation.models import EvaluationState, Indicator, ScoringMethod
 from evaluation.permissions import (
     can_draw_survey,
     can_record_acceptance_opinion,
@@ -47,11 +46,6 @@ from evaluation.scoring import rubric_levels
 from funds.models import Milestone
 
 
-def _require(decision: Decision) -> None:
-    if not decision:
-        raise PermissionDenied(str(decision.reason))
-
-
 def _flash(request: AuthenticatedHttpRequest, exc: Exception) -> None:
     if isinstance(exc, ValidationError):
         for message in exc.messages:
@@ -64,10 +58,10 @@ def _flash(request: AuthenticatedHttpRequest, exc: Exception) -> None:
 def evidence(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """What the assessors score from: targets, computed figures, deliverables, records, counts."""
     evaluation = selectors.evaluation_get(user=request.user, pk=pk)
-    _require(can_view_evidence(request.user, evaluation))
+    can_view_evidence(request.user, evaluation).require()
     can_set = can_set_contract_targets(request.user, evaluation.contract)
     if request.method == "POST":
-        _require(can_set)
+        can_set.require()
         try:
             computed.contract_target_set(
                 contract=evaluation.contract,
@@ -91,7 +85,7 @@ def evidence(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "as_of": as_of,
             "targets": computed.contract_targets(contract=evaluation.contract).values(),
             "figures": [(leaves[k], v) for k, v in figures.items()],
-            "frozen": evaluation.state != "commissioned",
+            "frozen": evaluation.state != EvaluationState.COMMISSIONED,
             "sections": sources.evidence(evaluation, as_of),
             "self_evaluation": SelfEvaluation.objects.filter(
                 evaluation=evaluation, submitted_at__isnull=False
@@ -123,14 +117,14 @@ def _inputs(request: AuthenticatedHttpRequest, leaf: Indicator) -> dict[str, Any
 def self_evaluation(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """自评: the NGO fills it in before scoring; everyone on the evaluation reads it after."""
     evaluation = selectors.evaluation_get(user=request.user, pk=pk)
-    _require(can_view_self_evaluation(request.user, evaluation))
+    can_view_self_evaluation(request.user, evaluation).require()
     editable = can_self_evaluate(request.user, evaluation)
     leaves = list(
         Indicator.objects.filter(system_id=evaluation.system_id, level=3).order_by("position")
     )
     own = SelfEvaluation.objects.filter(evaluation=evaluation).first()
     if request.method == "POST":
-        _require(editable)
+        editable.require()
         try:
             participation.self_evaluation_save(
                 evaluation=evaluation,
@@ -181,19 +175,19 @@ def self_evaluation(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def survey(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The satisfaction survey: the lead draws the sample, assessors enter the answers."""
     evaluation = selectors.evaluation_get(user=request.user, pk=pk)
-    _require(can_view_survey(request.user, evaluation))
+    can_view_survey(request.user, evaluation).require()
     found = SatisfactionSurvey.objects.filter(evaluation=evaluation).first()
     if request.method == "POST":
         try:
             if "draw" in request.POST:
-                _require(can_draw_survey(request.user, evaluation))
+                can_draw_survey(request.user, evaluation).require()
                 raw = request.POST.get("size", "")
                 if not raw.isdigit():
                     raise ValidationError(_("The sample size must be a whole number."))
                 participation.survey_draw(evaluation=evaluation, actor=request.user, size=int(raw))
                 messages.success(request, _("The sample is drawn."))
             else:
-                _require(can_record_survey_answer(request.user, evaluation))
+                can_record_survey_answer(request.user, evaluation).require()
                 if found is None:
                     raise ValidationError(_("Draw the sample first."))
                 household = get_object_or_404(
@@ -234,7 +228,7 @@ def survey(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def changes(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Every version of every entry, note and override with who and why."""
     evaluation = selectors.evaluation_get(user=request.user, pk=pk)
-    _require(can_view_changes(request.user, evaluation))
+    can_view_changes(request.user, evaluation).require()
     return render(
         request,
         "evaluation/changes.html",
@@ -249,10 +243,10 @@ def changes(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def organization_ties(request: AuthenticatedHttpRequest, org_pk: int) -> HttpResponse:
     """An assessor organisation's declared ties (its independence profile)."""
     organization = get_object_or_404(Organization, pk=org_pk, kind=OrgKind.ASSESSOR)
-    _require(can_view_ties(request.user, organization))
+    can_view_ties(request.user, organization).require()
     can_record = can_record_ties(request.user, organization)
     if request.method == "POST":
-        _require(can_record)
+        can_record.require()
         try:
             other = Organization.objects.filter(
                 pk=request.POST.get("other") or 0, kind=OrgKind.NGO
@@ -305,7 +299,7 @@ def acceptance_opinion(request: AuthenticatedHttpRequest, milestone_pk: int) -> 
     if not decision and existing is None:
         raise Http404
     if request.method == "POST":
-        _require(decision)
+        decision.require()
         try:
             acceptance.acceptance_opinion_record(
                 milestone=milestone,

@@ -8,6 +8,7 @@ commissioned, confirmed, appealed and published.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -18,7 +19,7 @@ from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from accounts.models import Organization
-from core.fsm import Guard, refusal
+from core.fsm import lazy_guard, refusal
 from procurement.models import Contract
 from projects.models import ServiceProject
 
@@ -61,12 +62,6 @@ class ScoringMethod(models.TextChoices):
 class SystemState(models.TextChoices):
     DRAFT = "draft", _("Draft")
     PUBLISHED = "published", _("Published")
-
-
-def _can_publish_system(user, system):  # type: ignore[no-untyped-def]
-    from evaluation.permissions import can_manage_system
-
-    return can_manage_system(user, system)
 
 
 class IndicatorSystem(FSMModelMixin, models.Model):
@@ -134,7 +129,7 @@ class IndicatorSystem(FSMModelMixin, models.Model):
         source=SystemState.DRAFT,
         target=SystemState.PUBLISHED,
         conditions=[tree_is_valid],
-        permission=Guard(_can_publish_system),
+        permission=lazy_guard("evaluation.permissions", "can_manage_system"),
     )
     def publish(self) -> None:
         """Freeze this version; evaluations may use it from now on."""
@@ -224,14 +219,7 @@ NGO_RESULT_STATES = (
 )
 
 
-def _guard(name: str) -> Guard:
-    def check(user: Any, obj: Any) -> Any:
-        from evaluation import permissions
-
-        return getattr(permissions, name)(user, obj)
-
-    check.__name__ = name
-    return Guard(check)
+_guard = partial(lazy_guard, "evaluation.permissions")
 
 
 class Evaluation(FSMModelMixin, models.Model):

@@ -21,9 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.fsm import ActionRefusedError
-from core.models import TransitionLog
-from core.permissions import Decision
+from core.fsm import ActionRefusedError, log_event
+from core.permissions import refuse_unless
 from evaluation import sources
 from evaluation.models import Evaluation, Indicator
 from evaluation.permissions import can_draw_survey, can_record_survey_answer, can_self_evaluate
@@ -43,22 +42,6 @@ from evaluation.scoring import score_leaf
 MAX_SAMPLE = 400  # a questionnaire round an assessor team can enter by hand
 
 
-def _require(decision: Decision) -> None:
-    if not decision:
-        raise ActionRefusedError(str(decision.reason))
-
-
-def _log(subject: Any, transition: str, actor: User, note: str = "") -> None:
-    TransitionLog.objects.create(
-        subject=subject,
-        transition=transition,
-        source_state="",
-        target_state=getattr(subject, "state", ""),
-        actor=actor,
-        note=note,
-    )
-
-
 # --- self-evaluation --------------------------------------------------------------------------
 
 
@@ -75,7 +58,7 @@ def self_evaluation_save(
 
     Editable until the assessors start scoring; every version of every entry is kept."""
     locked = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
-    _require(can_self_evaluate(actor, locked))
+    refuse_unless(can_self_evaluate(actor, locked))
     own, _created = SelfEvaluation.objects.get_or_create(evaluation=locked)
     leaves = {
         leaf.pk: leaf for leaf in Indicator.objects.filter(system_id=locked.system_id, level=3)
@@ -136,7 +119,12 @@ def self_evaluation_save(
         own.total = sum((s.score for s in scores if s.score is not None), Decimal("0.00"))
         own.submitted_by = actor
         own.submitted_at = timezone.now()
-        _log(locked, "self_evaluate", actor, _("Self-assessed total %(t)s") % {"t": own.total})
+        log_event(
+            locked,
+            "self_evaluate",
+            actor=actor,
+            note=_("Self-assessed total %(t)s") % {"t": own.total},
+        )
     own.save()
     return own
 
@@ -155,7 +143,7 @@ def self_scores(*, evaluation: Evaluation) -> dict[int, SelfScore]:
 def survey_draw(*, evaluation: Evaluation, actor: User, size: int) -> SatisfactionSurvey:
     """The lead draws a simple random sample of served households (once; the seed is kept)."""
     locked = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
-    _require(can_draw_survey(actor, locked))
+    refuse_unless(can_draw_survey(actor, locked))
     if SatisfactionSurvey.objects.filter(evaluation=locked).exists():
         raise ActionRefusedError(_("The sample has already been drawn; it cannot be redrawn."))
     households = sources.population(locked.contract, locked.as_of())
@@ -186,11 +174,11 @@ def survey_draw(*, evaluation: Evaluation, actor: User, size: int) -> Satisfacti
         )
         for n, i in enumerate(picked, start=1)
     )
-    _log(
+    log_event(
         locked,
         "survey_draw",
-        actor,
-        _("%(n)s of %(total)s households drawn") % {"n": size, "total": len(households)},
+        actor=actor,
+        note=_("%(n)s of %(total)s households drawn") % {"n": size, "total": len(households)},
     )
     return survey
 
@@ -211,7 +199,7 @@ def survey_answer(
         SurveyHousehold.objects.select_for_update().select_related("survey").get(pk=household.pk)
     )
     evaluation = Evaluation.objects.get(pk=locked.survey.evaluation_id)
-    _require(can_record_survey_answer(actor, evaluation))
+    refuse_unless(can_record_survey_answer(actor, evaluation))
     errors: dict[str, str] = {}
     if mode not in SurveyMode.values:
         errors["mode"] = _("Say how the household was asked.")
@@ -230,11 +218,11 @@ def survey_answer(
     locked.entered_by = actor
     locked.entered_at = timezone.now()
     locked.save()
-    _log(
+    log_event(
         evaluation,
         "survey_answer",
-        actor,
-        f"#{locked.position} {previous} → {locked.overall or _('not reached')}",
+        actor=actor,
+        note=f"#{locked.position} {previous} → {locked.overall or _('not reached')}",
     )
     from evaluation.computed import refresh_satisfaction  # late: computed reads these surveys
 

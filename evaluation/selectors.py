@@ -22,6 +22,7 @@ from evaluation.models import (
     LeafResult,
     ScoreEntry,
     ScoreSheet,
+    SheetState,
 )
 from evaluation.permissions import (
     can_view_evaluation,
@@ -170,7 +171,7 @@ def adjustments(*, evaluation: Evaluation) -> dict[int, list[dict[str, Any]]]:
     """Per leaf, each submitted sheet that departs from the computed figure, and why (1 query)."""
     found: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for entry in (
-        ScoreEntry.objects.filter(sheet__evaluation=evaluation, sheet__state="submitted")
+        ScoreEntry.objects.filter(sheet__evaluation=evaluation, sheet__state=SheetState.SUBMITTED)
         .exclude(adjust_reason="")
         .select_related("sheet__assessor")
         .order_by("sheet_id")

@@ -17,9 +17,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization, OrgKind, Role, User
-from core.fsm import ActionRefusedError, check_transition, run_transition
-from core.models import TransitionLog
-from core.permissions import Decision
+from core.fsm import (
+    ActionRefusedError,
+    check_transition,
+    log_event,
+    log_transition,
+    run_transition,
+)
+from core.permissions import refuse_unless
 from core.workdays import add_workdays
 from evaluation import computed as data_driven
 from evaluation import consolidation
@@ -73,22 +78,6 @@ APPEAL_WORKING_DAYS = 10
 SHIPPED_TEMPLATES = ("social_work",)
 
 
-def _require(decision: Decision) -> None:
-    if not decision:
-        raise ActionRefusedError(str(decision.reason))
-
-
-def _log(subject: Any, transition: str, target: str, actor: User | None, note: str = "") -> None:
-    TransitionLog.objects.create(
-        subject=subject,
-        transition=transition,
-        source_state="",
-        target_state=target,
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        note=note,
-    )
-
-
 # --- indicator systems ------------------------------------------------------------------------
 
 
@@ -118,7 +107,7 @@ def _create_system(
         created_by=actor,
     )
     save_specs(system, specs)
-    _log(system, "create", system.state, actor)
+    log_event(system, "create", actor=actor, created=True)
     return system
 
 
@@ -130,7 +119,7 @@ def system_import(
 
     A bad workbook raises ValidationError listing every problem; nothing is saved.
     """
-    _require(can_create_system(actor))
+    refuse_unless(can_create_system(actor))
     others = IndicatorSystem.objects.filter(code=code).exclude(owner_id=actor.organization_id)
     if others.exists():
         raise ValidationError({"code": _("This code belongs to another organisation's system.")})
@@ -152,20 +141,20 @@ def system_import(
 def system_replace(*, system: IndicatorSystem, actor: User, content: bytes) -> IndicatorSystem:
     """Replace a draft version's tree from a workbook (all or nothing)."""
     locked = IndicatorSystem.objects.select_for_update().get(pk=system.pk)
-    _require(can_edit_system(actor, locked))
+    refuse_unless(can_edit_system(actor, locked))
     specs, problems = read_workbook(content)
     problems += validate_tree(specs) if specs or not problems else []
     if problems:
         raise ValidationError(problems)
     save_specs(locked, specs)
-    _log(locked, "replace_tree", locked.state, actor, note=_("Indicators replaced from a workbook"))
+    log_event(locked, "replace_tree", actor=actor, note=_("Indicators replaced from a workbook"))
     return locked
 
 
 @transaction.atomic
 def system_new_version(*, system: IndicatorSystem, actor: User) -> IndicatorSystem:
     """Editing a published system: copy it into a new draft version owned by the actor's bureau."""
-    _require(can_version_system(actor, system))
+    refuse_unless(can_version_system(actor, system))
     code = system.code
     if system.owner_id != actor.organization_id:
         # A bureau adapting someone else's system gets its own line of versions.
@@ -207,11 +196,11 @@ def templates_install(*, actor: User | None = None) -> list[IndicatorSystem]:
         # Shipped templates are published by the platform itself, not by a bureau user.
         system.publish()
         system.save(update_fields=["state", "published_at"])
-        TransitionLog.objects.create(
-            subject=system,
-            transition="publish",
-            source_state=SystemState.DRAFT,
-            target_state=SystemState.PUBLISHED,
+        log_transition(
+            system,
+            "publish",
+            source=SystemState.DRAFT,
+            target=SystemState.PUBLISHED,
             actor=actor,
             note=_("Template shipped with Sanshe"),
         )
@@ -244,7 +233,7 @@ def evaluation_commission(
     cutoff_date: dt.date | None = None,
 ) -> Evaluation:
     """Commission a third-party evaluation of a contract (or one milestone of it)."""
-    _require(can_commission_evaluation(actor, project))
+    refuse_unless(can_commission_evaluation(actor, project))
     errors: dict[str, str] = {}
     if contract.project_id != project.pk:
         errors["contract"] = _("The contract does not belong to this project.")
@@ -290,7 +279,7 @@ def evaluation_commission(
         commissioned_by=actor,
         cutoff_date=cutoff_date,
     )
-    _log(evaluation, "commission", evaluation.state, actor)
+    log_event(evaluation, "commission", actor=actor, created=True)
     evaluation_commissioned.send(sender=Evaluation, evaluation=evaluation)
     return evaluation
 
@@ -301,7 +290,7 @@ def assessors_assign(
 ) -> list[AssessorAssignment]:
     """The lead adds assessors; each must then declare conflicts of interest."""
     locked = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
-    _require(can_assign_assessors(actor, locked))
+    refuse_unless(can_assign_assessors(actor, locked))
     # A tie declared since the commission still stops the organisation's assessors.
     refusal = independence_refusal(locked.assessor_org, locked.contract.supplier)
     if refusal:
@@ -319,7 +308,7 @@ def assessors_assign(
             problems.append(_("%(user)s is already on this evaluation.") % {"user": user})
             continue
         assignment = AssessorAssignment.objects.create(evaluation=locked, assessor=user)
-        _log(assignment, "assign", assignment.state, actor)
+        log_event(assignment, "assign", actor=actor, created=True)
         created.append(assignment)
     if problems:
         raise ValidationError(problems)
@@ -405,7 +394,7 @@ def _entry_state(entry: ScoreEntry) -> dict[str, Any]:
 def sheet_save(*, sheet: ScoreSheet, actor: User, entries: Mapping[int, EntryInput]) -> ScoreSheet:
     """Save a draft: compute each leaf's score from its inputs; every bad leaf is reported."""
     locked = ScoreSheet.objects.select_for_update().get(pk=sheet.pk)
-    _require(can_edit_sheet(actor, locked))
+    refuse_unless(can_edit_sheet(actor, locked))
     rows = {e.indicator_id: e for e in locked.entries.select_related("indicator")}
     figures = {c.indicator_id: c for c in locked.evaluation.computed.all()}
     errors: list[str] = []
@@ -674,7 +663,7 @@ def evaluation_consolidate(
 ) -> EvaluationResult:
     """The lead consolidates the sheets into a result (again, until the bureau confirms it)."""
     locked = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
-    _require(can_consolidate_evaluation(actor, locked))
+    refuse_unless(can_consolidate_evaluation(actor, locked))
     if locked.state == EvaluationState.APPEALED:
         raise ActionRefusedError(_("Under appeal the lead re-reviews instead."))
     # Every result is kept: a consolidation after a return is a new round in the history.
@@ -739,8 +728,7 @@ def evaluation_appeal(
     """申诉: the NGO appeals the confirmed result once, within the appeal period, naming the
     indicators it disputes (the re-review may change only those without a further reason)."""
     allowed = check_transition(evaluation, "appeal", actor)
-    if not allowed:
-        raise ActionRefusedError(str(allowed.reason))
+    refuse_unless(allowed)
     if not reason.strip():
         raise ValidationError({"reason": _("State the grounds of the appeal.")})
     ids = {int(pk) for pk in disputed}
@@ -773,7 +761,7 @@ def evaluation_re_review(
     if not response.strip():
         raise ValidationError({"response": _("Answer the grounds of the appeal.")})
     locked = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
-    _require(can_consolidate_evaluation(actor, locked))
+    refuse_unless(can_consolidate_evaluation(actor, locked))
     if locked.state != EvaluationState.APPEALED:
         raise ActionRefusedError(_("Only an appealed result is re-reviewed."))
     round_ = (locked.results.aggregate(r=Max("round"))["r"] or 0) + 1

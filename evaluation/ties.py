@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
-from core.fsm import ActionRefusedError
-from core.models import TransitionLog
+from core.fsm import log_event
+from core.permissions import refuse_unless
 from evaluation.permissions import can_record_ties
 from evaluation.records import OrganizationTie, TieKind
 
@@ -59,8 +59,7 @@ def tie_record(
     last_date: dt.date | None = None,
 ) -> OrganizationTie:
     decision = can_record_ties(actor, organization)
-    if not decision:
-        raise ActionRefusedError(str(decision.reason))
+    refuse_unless(decision)
     errors: dict[str, Any] = {}
     if kind not in TieKind.values:
         errors["kind"] = _("Choose the kind of tie.")
@@ -80,11 +79,9 @@ def tie_record(
         last_date=last_date,
         recorded_by=actor,
     )
-    TransitionLog.objects.create(
-        subject=organization,
-        transition="declare_tie",
-        source_state="",
-        target_state="",
+    log_event(
+        organization,
+        "declare_tie",
         actor=actor,
         note=f"{tie.get_kind_display()}: {other.name} {detail.strip()}",
     )

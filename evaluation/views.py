@@ -13,12 +13,13 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
+from core.actions import act_and_redirect, post_action
 from core.files import protected_file_response
 from core.fsm import ActionRefusedError, check_transition
-from core.permissions import Decision
 from evaluation import analysis as analysis_mod
 from evaluation import selectors, services
 from evaluation.computed import computed_for
@@ -37,6 +38,7 @@ from evaluation.models import (
     AssignmentState,
     Evaluation,
     EvaluationState,
+    IndicatorSystem,
     ScoreEntry,
     ScoreSheet,
     ScoringMethod,
@@ -66,11 +68,6 @@ from evaluation.scoring import rubric_levels
 from projects.selectors import project_get
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _require(decision: Decision) -> None:
-    if not decision:
-        raise PermissionDenied(str(decision.reason))
 
 
 def _errors(request: HttpRequest, exc: ValidationError) -> None:
@@ -133,7 +130,7 @@ def frame_download(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def system_import(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require(can_create_system(request.user))
+    can_create_system(request.user).require()
     form = SystemImportForm(request.POST or None, request.FILES or None)
     problems: list[str] = []
     if request.method == "POST" and form.is_valid():
@@ -163,31 +160,30 @@ def system_import(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 def system_replace(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     system = selectors.system_get(user=request.user, pk=pk)
-    _require(can_edit_system(request.user, system))
+    can_edit_system(request.user, system).require()
     form = WorkbookForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("Choose a workbook to upload."))
         return redirect(system)
-    try:
-        services.system_replace(
+    return act_and_redirect(
+        request,
+        system,
+        lambda: services.system_replace(
             system=system, actor=request.user, content=form.cleaned_data["workbook"].read()
-        )
-        messages.success(request, _("The indicators were replaced from the workbook."))
-    except ValidationError as exc:
-        _errors(request, exc)
-    return redirect(system)
+        ),
+        _("The indicators were replaced from the workbook."),
+    )
 
 
-@login_required
-@require_POST
-def system_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    system = selectors.system_get(user=request.user, pk=pk)
-    try:
-        services.system_publish(system=system, actor=request.user)
-        messages.success(request, _("Published; this version is now frozen."))
-    except ActionRefusedError as exc:
-        messages.error(request, str(exc))
-    return redirect(system)
+def _system(request: AuthenticatedHttpRequest, pk: int) -> IndicatorSystem:
+    return selectors.system_get(user=request.user, pk=pk)
+
+
+system_publish = post_action(
+    _system,
+    lambda request, system: services.system_publish(system=system, actor=request.user),
+    gettext_lazy("Published; this version is now frozen."),
+)
 
 
 @login_required
@@ -219,7 +215,7 @@ def evaluation_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def evaluation_commission(request: AuthenticatedHttpRequest, project_pk: int) -> HttpResponse:
     project = project_get(user=request.user, pk=project_pk)
-    _require(can_commission_evaluation(request.user, project))
+    can_commission_evaluation(request.user, project).require()
     form = CommissionForm(request.POST or None, project=project, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -303,21 +299,19 @@ def _get_for_action(request: AuthenticatedHttpRequest, pk: int) -> Evaluation:
 @require_POST
 def evaluation_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     evaluation = _get_for_action(request, pk)
-    _require(can_assign_assessors(request.user, evaluation))
+    can_assign_assessors(request.user, evaluation).require()
     form = AssignForm(request.POST, evaluation=evaluation)
     if not form.is_valid():
         messages.error(request, _("Choose at least one assessor of the organisation."))
         return redirect(evaluation)
-    try:
-        services.assessors_assign(
+    return act_and_redirect(
+        request,
+        evaluation,
+        lambda: services.assessors_assign(
             evaluation=evaluation, actor=request.user, assessors=form.cleaned_data["assessors"]
-        )
-        messages.success(request, _("Assessors assigned; each must now declare conflicts."))
-    except ValidationError as exc:
-        _errors(request, exc)
-    except ActionRefusedError as exc:
-        messages.error(request, str(exc))
-    return redirect(evaluation)
+        ),
+        _("Assessors assigned; each must now declare conflicts."),
+    )
 
 
 @login_required
@@ -331,87 +325,67 @@ def evaluation_declare(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     if not form.is_valid():
         messages.error(request, _("Answer the conflict-of-interest question."))
         return redirect(evaluation)
-    try:
-        services.assessor_declare(
+    # Withdrawing (回避) ends the assessor's part: the list, not the evaluation, comes next.
+    withdraws = bool(form.cleaned_data["conflict"] or form.cleaned_data["ties"])
+    return act_and_redirect(
+        request,
+        evaluation,
+        lambda: services.assessor_declare(
             assignment=assignment,
             actor=request.user,
             conflict=form.cleaned_data["conflict"],
             statement=form.cleaned_data["statement"],
             ties=form.cleaned_data["ties"],
-        )
-    except ValidationError as exc:
-        _errors(request, exc)
-        return redirect(evaluation)
-    except ActionRefusedError as exc:
-        messages.error(request, str(exc))
-        return redirect(evaluation)
-    if form.cleaned_data["conflict"] or form.cleaned_data["ties"]:
-        messages.success(request, _("You have withdrawn from this evaluation (回避)."))
-        return redirect("evaluation:list")
-    messages.success(request, _("Declaration recorded."))
-    return redirect(evaluation)
+        ),
+        _("You have withdrawn from this evaluation (回避).")
+        if withdraws
+        else _("Declaration recorded."),
+        success_target="evaluation:list" if withdraws else None,
+    )
 
 
-def _transition_view(
-    request: AuthenticatedHttpRequest, pk: int, action: str, success: str
-) -> HttpResponse:
-    evaluation = _get_for_action(request, pk)
-    try:
-        if action == "start":
-            services.evaluation_start_scoring(evaluation=evaluation, actor=request.user)
-        elif action == "confirm":
-            services.evaluation_confirm(
-                evaluation=evaluation, actor=request.user, note=request.POST.get("note", "")
-            )
-        elif action == "publish":
-            services.evaluation_publish(evaluation=evaluation, actor=request.user)
-        elif action == "return":
-            services.evaluation_return(
-                evaluation=evaluation, actor=request.user, note=request.POST.get("reason", "")
-            )
-        elif action == "appeal":
-            services.evaluation_appeal(
-                evaluation=evaluation,
-                actor=request.user,
-                reason=request.POST.get("reason", ""),
-                disputed=[int(v) for v in request.POST.getlist("disputed") if v.isdigit()],
-            )
-        messages.success(request, success)
-    except ValidationError as exc:
-        _errors(request, exc)
-    except ActionRefusedError as exc:
-        messages.error(request, str(exc))
-    return redirect(evaluation)
+evaluation_start = post_action(
+    _get_for_action,
+    lambda request, evaluation: services.evaluation_start_scoring(
+        evaluation=evaluation, actor=request.user
+    ),
+    gettext_lazy("Scoring has started."),
+)
 
+evaluation_confirm = post_action(
+    _get_for_action,
+    lambda request, evaluation: services.evaluation_confirm(
+        evaluation=evaluation, actor=request.user, note=request.POST.get("note", "")
+    ),
+    gettext_lazy("The result is confirmed."),
+)
 
-@login_required
-@require_POST
-def evaluation_start(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _transition_view(request, pk, "start", _("Scoring has started."))
+evaluation_return = post_action(
+    _get_for_action,
+    lambda request, evaluation: services.evaluation_return(
+        evaluation=evaluation, actor=request.user, note=request.POST.get("reason", "")
+    ),
+    gettext_lazy("The result went back to the lead."),
+)
 
+evaluation_appeal = post_action(
+    _get_for_action,
+    lambda request, evaluation: services.evaluation_appeal(
+        evaluation=evaluation,
+        actor=request.user,
+        reason=request.POST.get("reason", ""),
+        disputed=[int(v) for v in request.POST.getlist("disputed") if v.isdigit()],
+    ),
+    gettext_lazy("Your appeal was filed."),
+)
 
-@login_required
-@require_POST
-def evaluation_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _transition_view(request, pk, "confirm", _("The result is confirmed."))
-
-
-@login_required
-@require_POST
-def evaluation_return(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _transition_view(request, pk, "return", _("The result went back to the lead."))
-
-
-@login_required
-@require_POST
-def evaluation_appeal(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _transition_view(request, pk, "appeal", _("Your appeal was filed."))
-
-
-@login_required
-@require_POST
-def evaluation_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _transition_view(request, pk, "publish", _("The result is published."))
+evaluation_publish = post_action(
+    _get_for_action,
+    lambda request, evaluation: services.evaluation_publish(
+        evaluation=evaluation, actor=request.user
+    ),
+    gettext_lazy("The result is published."),
+)
 
 
 # --- score sheets -----------------------------------------------------------------------------
@@ -441,7 +415,7 @@ def sheet_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied(_("You have no score sheet in this evaluation."))
     editable = can_edit_sheet(request.user, sheet)
     if request.method == "POST":
-        _require(editable)
+        editable.require()
         entries: dict[int, services.EntryInput] = {}
         errors: list[str] = []
         for entry in sheet.entries.all():
@@ -510,9 +484,9 @@ def sheet_view(request: AuthenticatedHttpRequest, pk: int, sheet_pk: int) -> Htt
     if sheet is None:
         # It exists but is sealed (403 with the reason) or is not part of this evaluation (404).
         sealed = get_object_or_404(ScoreSheet, pk=sheet_pk, evaluation=evaluation)
-        _require(can_view_sheet(request.user, sealed))
+        can_view_sheet(request.user, sealed).require()
         raise PermissionDenied(_("Score sheets stay sealed until every assessor has submitted."))
-    _require(can_view_sheet(request.user, sheet))
+    can_view_sheet(request.user, sheet).require()
     entries = sorted(sheet.entries.all(), key=lambda e: e.indicator.position)
     return render(
         request,
@@ -527,11 +501,11 @@ def sheet_view(request: AuthenticatedHttpRequest, pk: int, sheet_pk: int) -> Htt
 @login_required
 def comparison(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     evaluation = selectors.evaluation_get(user=request.user, pk=pk)
-    _require(can_view_comparison(request.user, evaluation))
+    can_view_comparison(request.user, evaluation).require()
     data = services.compare(evaluation)
     can_act = can_consolidate_evaluation(request.user, evaluation)
     if request.method == "POST":
-        _require(can_act)
+        can_act.require()
         decisions = {}
         for leaf in data.leaves:
             raw = request.POST.get(f"override-{leaf.pk}", "").strip()
@@ -632,7 +606,7 @@ def _is_number(raw: str) -> bool:
 @login_required
 def evaluation_report(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     evaluation = selectors.evaluation_get(user=request.user, pk=pk)
-    _require(can_view_result(request.user, evaluation))
+    can_view_result(request.user, evaluation).require()
     response = HttpResponse(render_report(evaluation), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="evaluation-{evaluation.pk}.pdf"'
     return response
@@ -640,7 +614,7 @@ def evaluation_report(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 
 @login_required
 def analysis(request: AuthenticatedHttpRequest) -> HttpResponseBase:
-    _require(can_view_analysis(request.user))
+    can_view_analysis(request.user).require()
     by = request.GET.get("by", "ngo")
     if by not in analysis_mod.DIMENSIONS:
         raise Http404

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -38,6 +37,8 @@ from funds.models import (
 from funds.permissions import (
     can_accept_milestone,
     can_view_ledger,
+    may_add_service_records,
+    may_record_bonds,
     visible_contracts_for_funds_q,
     visible_service_records_q,
 )
@@ -594,14 +595,9 @@ class ServiceRecordActionsViewSet(mixins.CreateModelMixin, ServiceRecordViewSet)
     def get_serializer_class(self) -> Any:
         return ServiceRecordInSerializer if self.action == "create" else ServiceRecordSerializer
 
-    def _require_supplier(self, contract: Contract) -> None:
-        user = acting_user(self.request)
-        if not (user.role == "ngo" and user.organization_id == contract.supplier_id):
-            raise PermissionDenied(_("Only the supplier imports its service records."))
-
     def perform_create(self, serializer: Any) -> None:
         data = serializer.validated_data
-        self._require_supplier(data["contract"])
+        require(may_add_service_records(acting_user(self.request), data["contract"]))
         serializer.instance = services.service_record_create(user=acting_user(self.request), **data)
 
     @extend_schema(request=ServiceRecordCorrectSerializer, responses=ServiceRecordSerializer)
@@ -657,14 +653,14 @@ class ServiceRecordActionsViewSet(mixins.CreateModelMixin, ServiceRecordViewSet)
         body = ServiceRecordImportSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         contract, dry_run = body.validated_data["contract"], body.validated_data["dry_run"]
-        self._require_supplier(contract)
+        require(may_add_service_records(acting_user(request), contract))
         if dry_run:
             checked = imports.parse_service_records(contract, body.validated_data["file"])
             return Response(ServiceRecordImportCheckSerializer(checked).data)
-        result = imports.import_service_records(
-            contract,
-            body.validated_data["file"],
+        result = services.service_records_import(
             user=acting_user(request),
+            contract=contract,
+            upload=body.validated_data["file"],
             accept_warnings=body.validated_data["accept_warnings"],
         )
         if result.ok and not result.saved:
@@ -741,6 +737,9 @@ class BondViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Bond]):
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         body = BondInSerializer(data=request.data)
         body.is_valid(raise_exception=True)
+        held_for = body.validated_data.get("tender") or body.validated_data.get("contract")
+        if held_for is not None:  # without either the service answers 400
+            require(may_record_bonds(acting_user(request), held_for.project))
         bond = bond_receive(actor=acting_user(request), **body.validated_data)
         return Response(BondSerializer(bond).data, status=status.HTTP_201_CREATED)
 
@@ -750,5 +749,10 @@ class BondViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Bond]):
         bond = self.get_object()
         body = BondReturnInSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        returned = bond_return(bond=bond, actor=acting_user(request), **body.validated_data)
-        return Response(BondSerializer(returned).data)
+        return run_transition_endpoint(
+            request,
+            bond,
+            "return_to_payer",
+            lambda: bond_return(bond=bond, actor=acting_user(request), **body.validated_data),
+            lambda returned: dict(BondSerializer(cast(Bond, returned)).data),
+        )

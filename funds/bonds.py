@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.fsm import ActionRefusedError, run_transition
+from core.permissions import refuse_unless
 from funds.ledger import ledger_post
 from funds.models import Bond, BondKind, BondState, LedgerKind
 from funds.permissions import can_manage_bond
@@ -83,8 +84,7 @@ def bond_receive(
         received_by=actor,
     )
     decision = can_manage_bond(actor, bond)
-    if not decision:
-        raise ActionRefusedError(str(decision.reason))
+    refuse_unless(decision)
     try:
         with transaction.atomic():
             bond.save()

@@ -10,7 +10,7 @@ from typing import Any
 from django.utils import timezone
 
 from funds import services
-from funds.models import Milestone, ServiceRecord, ServiceType
+from funds.models import Milestone, MilestoneState, ServiceRecord, ServiceType
 from procurement.selectors import contract_for_project
 
 PLACES = {
@@ -61,7 +61,7 @@ def _records(contract: Any, key: str, days: int) -> None:
 
 
 def _pay_advance(advance: Milestone, staff: Any, finance: Any, cashier: Any, voucher: str) -> None:
-    if advance.state != "planned":
+    if advance.state != MilestoneState.PLANNED:
         return
     services.acceptance_record(
         milestone=advance,
@@ -86,7 +86,7 @@ def load(ctx: dict[str, Any]) -> None:
         advance, midterm, final = list(qj.milestones.order_by("sequence"))
         _pay_advance(advance, staff, finance, users["qj_cashier"], "QJ-2026-0101")
         _records(qj, "qianjiang", 30)
-        if midterm.state == "evaluated":
+        if midterm.state == MilestoneState.EVALUATED:
             services.deliverables_submit(
                 milestone=midterm,
                 actor=ngo,
@@ -103,7 +103,7 @@ def load(ctx: dict[str, Any]) -> None:
             d = services.disbursement_request(milestone=midterm, actor=staff)
             services.disbursement_approve(disbursement=d, actor=finance)
         final.refresh_from_db()
-        if final.state == "planned":
+        if final.state == MilestoneState.PLANNED:
             services.deliverables_submit(
                 milestone=final,
                 actor=ngo,

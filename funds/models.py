@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -15,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from core.fsm import Guard, refusal
+from core.fsm import lazy_guard, refusal
 from core.models import AppendOnlyError
 from funds import gates
 from procurement.models import Contract
@@ -25,15 +26,7 @@ FULL_PAY_SCORE = Decimal("80")
 PASS_SCORE = Decimal("60")
 
 
-def _guard(name: str) -> Guard:
-    def check(user: Any, obj: Any) -> Any:
-        import importlib
-
-        # Imported late: permissions import these models.
-        return getattr(importlib.import_module("funds.permissions"), name)(user, obj)
-
-    check.__name__ = name
-    return Guard(check)
+_guard = partial(lazy_guard, "funds.permissions")
 
 
 class DisbursementState(models.TextChoices):
@@ -417,7 +410,7 @@ class Disbursement(FSMModelMixin, models.Model):
             # The database itself refuses a second live payment of the same milestone.
             models.UniqueConstraint(
                 fields=["milestone", "part"],
-                condition=~models.Q(state="rejected"),
+                condition=~models.Q(state=DisbursementState.REJECTED),
                 name="one_live_disbursement_per_milestone_part",
             ),
             models.UniqueConstraint(

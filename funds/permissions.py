@@ -12,7 +12,7 @@ from accounts.models import Role
 from core.permissions import ALLOW, Decision, as_predicate, deny
 from funds import gates
 from funds.models import Disbursement, Milestone
-from procurement.models import Contract
+from procurement.models import CONTRACT_SIGNED_STATES, Contract
 from projects.models import ServiceProject
 from projects.permissions import can_view_project, visible_projects_q
 
@@ -142,15 +142,20 @@ def can_pay_disbursement(user: Any, disbursement: Disbursement) -> Decision:
     return ALLOW
 
 
-def can_manage_bond(user: Any, bond: Any) -> Decision:
+def may_record_bonds(user: Any, project: Any) -> Decision:
     """Bonds are money held for a supplier: the purchasing bureau's finance officers record them."""
     if not (
         user.is_authenticated
         and user.role == Role.BUREAU_FINANCE
-        and user.organization_id == bond.project.bureau_id
+        and user.organization_id == project.bureau_id
     ):
         return deny(_("Only finance staff of the purchasing bureau record bonds."))
     return ALLOW
+
+
+def can_manage_bond(user: Any, bond: Any) -> Decision:
+    """Record a bond received, or return it: `may_record_bonds` for the bond's project."""
+    return may_record_bonds(user, bond.project)
 
 
 def can_view_ledger(user: Any) -> Decision:
@@ -174,15 +179,24 @@ add_perm("funds.approve_disbursement", as_predicate(can_approve_disbursement))
 # --- service records (服务台账) ----------------------------------------------------------------
 
 
-def can_add_service_records(user: Any, contract: Any) -> Decision:
-    """The supplier keeps its own ledger: adds, imports, corrects and withdraws its lines."""
+def may_add_service_records(user: Any, contract: Any) -> Decision:
+    """Who records services on a contract: its supplier alone (the API answers 403 otherwise)."""
     if not (
         user.is_authenticated
         and user.role == Role.NGO
         and user.organization_id == contract.supplier_id
     ):
         return deny(_("Only the supplier imports its service records."))
-    if contract.state not in ("signed", "in_service", "completed"):
+    return ALLOW
+
+
+def can_add_service_records(user: Any, contract: Any) -> Decision:
+    """The supplier keeps its own ledger: adds, imports, corrects and withdraws its lines, while
+    the contract is signed, in service or completed (the services answer 409 otherwise)."""
+    decision = may_add_service_records(user, contract)
+    if not decision:
+        return decision
+    if contract.state not in CONTRACT_SIGNED_STATES:
         return deny(_("Service records are kept only for a signed contract."))
     return ALLOW
 

@@ -36,8 +36,8 @@ from funds.permissions import (
     visible_contracts_for_funds_q,
 )
 from funds.reach import people_on_file
-from procurement.models import Contract
-from projects.models import BeneficiaryCategory, ServiceProject, TargetGroup
+from procurement.models import CONTRACT_SIGNED_STATES, Contract
+from projects.models import BeneficiaryCategory, ProjectState, ServiceProject, TargetGroup
 from projects.permissions import visible_projects_q
 
 
@@ -313,14 +313,14 @@ def funds_overview(*, user: Any) -> dict[str, Any]:
     """Budget, contracted, paid, withheld and forfeited per project, and paid per month."""
     projects = list(
         ServiceProject.objects.filter(visible_projects_q(user))
-        .exclude(state__in=["draft"])
+        .exclude(state=ProjectState.DRAFT)
         .select_related("bureau")
         .order_by("bureau__name", "code")
     )
     ids = [p.pk for p in projects]
     contracted: dict[int, Decimal] = defaultdict(Decimal)
     for c in Contract.objects.filter(
-        project_id__in=ids, state__in=["signed", "in_service", "completed"]
+        project_id__in=ids, state__in=CONTRACT_SIGNED_STATES
     ).prefetch_related("amendments"):
         contracted[c.project_id] += c.current_amount
     sums: dict[tuple[int, str], Decimal] = {}

@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.fsm import ActionRefusedError, claim_transition, run_transition
-from core.permissions import Decision
+from core.permissions import refuse_unless
 from core.text import clean_text
 from core.uploads import validate_upload
 from funds import reach
+from funds.imports import ImportResult, import_service_records
 from funds.ledger import ledger_post, ledger_reverse
 from funds.models import (
     Acceptance,
@@ -38,17 +39,14 @@ from funds.permissions import (
     can_submit_deliverables,
 )
 from funds.policy import Payout, payout
+from procurement.models import ContractState
+from projects.models import ProjectState
 from workforce.models import SocialWorker
 
 PAY_WITHIN_DAYS = 30
 DELIVERABLE_KINDS = {"pdf", "docx", "xlsx", "jpg", "png", "csv"}
 DELIVERABLE_MAX = 20 * 1024 * 1024
 LIVE = [DisbursementState.REQUESTED, DisbursementState.APPROVED, DisbursementState.PAID]
-
-
-def _require(decision: Decision) -> None:
-    if not decision:
-        raise ActionRefusedError(str(decision.reason))
 
 
 def milestone_payout(milestone: Milestone) -> Payout:
@@ -73,7 +71,7 @@ def deliverables_submit(
     *, milestone: Milestone, actor: User, title: str, report: str = "", file: Any = None
 ) -> Deliverable:
     """The NGO hands in a report (and file) for a milestone."""
-    _require(can_submit_deliverables(actor, milestone))
+    refuse_unless(can_submit_deliverables(actor, milestone))
     if not title.strip():
         raise ValidationError({"title": _("A title is required.")})
     if file is not None:
@@ -147,7 +145,7 @@ def acceptance_record(
                 MilestoneState.FORFEITED,
             ]
         ).exists()
-        and project.state == "in_service"
+        and project.state == ProjectState.IN_SERVICE
     ):
         run_transition(project, "mark_accepted", actor=actor, note=contract.number)
     return acceptance
@@ -181,7 +179,7 @@ def _post(kind: str, amount: Decimal, milestone: Milestone, actor: User, **field
 @transaction.atomic
 def disbursement_request(*, milestone: Milestone, actor: User) -> Disbursement:
     """Bureau staff request the payment the policy allows; the rest is withheld (ledger both)."""
-    _require(can_request_disbursement(actor, milestone))
+    refuse_unless(can_request_disbursement(actor, milestone))
     locked = (
         Milestone.objects.select_for_update()
         .select_related("contract__project")
@@ -393,7 +391,7 @@ def disbursement_reject(*, disbursement: Disbursement, actor: User, reason: str)
 def withheld_release_request(*, milestone: Milestone, actor: User) -> Disbursement:
     """After rectification and a re-evaluation at or above the full-pay score, request the
     withheld remainder: it moves from 暂缓支付 to 待审批支付 (a ledger line of its own)."""
-    _require(can_request_disbursement(actor, milestone))
+    refuse_unless(can_request_disbursement(actor, milestone))
     locked = (
         Milestone.objects.select_for_update()
         .select_related("contract__project")
@@ -488,10 +486,10 @@ def _close_if_settled(milestone: Milestone, actor: User) -> None:
         state__in=[MilestoneState.PAID, MilestoneState.FORFEITED]
     ).exists():
         return
-    if contract.state == "in_service":
+    if contract.state == ContractState.IN_SERVICE:
         run_transition(contract, "complete", actor=actor)
     project = contract.project
-    if project.state == "accepted":
+    if project.state == ProjectState.ACCEPTED:
         run_transition(project, "close", actor=actor, note=contract.number)
 
 
@@ -530,12 +528,19 @@ def _check_record_values(contract: Any, values: dict[str, Any]) -> None:
 @transaction.atomic
 def service_record_create(*, user: User, contract: Any, **values: Any) -> ServiceRecord:
     """One record typed in by the supplier; the worker must be on its register when it keeps one."""
-    decision = can_add_service_records(user, contract)
-    if not decision:
-        raise ActionRefusedError(str(decision.reason))
+    refuse_unless(can_add_service_records(user, contract))
     _check_record_values(contract, values)
     worker = _record_worker(contract, values["social_worker"])
     return ServiceRecord.objects.create(contract=contract, worker=worker, **values)
+
+
+def service_records_import(
+    *, user: User, contract: Any, upload: Any, accept_warnings: bool = False
+) -> ImportResult:
+    """A whole file of the supplier's records: all rows or none (funds.imports), under the same
+    rule as one record typed in."""
+    refuse_unless(can_add_service_records(user, contract))
+    return import_service_records(contract, upload, user=user, accept_warnings=accept_warnings)
 
 
 @transaction.atomic

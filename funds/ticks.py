@@ -8,14 +8,15 @@ from django.utils import timezone
 
 from core.ticks import register
 from funds.anchor import anchor_due, anchor_write
-from funds.models import Disbursement
+from funds.models import Disbursement, DisbursementState
 from funds.selectors import bonds_overdue
 
 
 @register
 def late_payments(now: dt.datetime) -> str:
     late = Disbursement.objects.filter(
-        state__in=["requested", "approved"], due_by__lt=timezone.localdate(now)
+        state__in=[DisbursementState.REQUESTED, DisbursementState.APPROVED],
+        due_by__lt=timezone.localdate(now),
     ).count()
     return f"funds: {late} payment(s) past the 30-day limit" if late else ""
 

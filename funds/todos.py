@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role
 from core.todos import Todo, register
 from funds.bonds import bonds_held
-from funds.models import Disbursement, Milestone
+from funds.models import Disbursement, DisbursementState, Milestone, MilestoneState
 
 
 @register
@@ -19,7 +19,9 @@ def funds_todos(user: Any) -> list[Todo]:
     org = user.organization_id
     if user.role == Role.NGO:
         open_ = Milestone.objects.filter(
-            contract__supplier_id=org, state__in=["planned", "due", "rectifying"], is_advance=False
+            contract__supplier_id=org,
+            state__in=[MilestoneState.PLANNED, MilestoneState.DUE, MilestoneState.RECTIFYING],
+            is_advance=False,
         ).order_by("due_date")[:10]
         return [
             Todo(
@@ -33,11 +35,11 @@ def funds_todos(user: Any) -> list[Todo]:
         mine = Milestone.objects.filter(contract__project__bureau_id=org)
         items = [
             Todo(_("Record acceptance: %s") % m, m.get_absolute_url())
-            for m in mine.filter(state__in=["evaluated"])[:10]
+            for m in mine.filter(state=MilestoneState.EVALUATED)[:10]
         ]
         items += [
             Todo(_("Request payment: %s") % m, m.get_absolute_url())
-            for m in mine.filter(state="accepted")[:10]
+            for m in mine.filter(state=MilestoneState.ACCEPTED)[:10]
         ]
         return items
     if user.role == Role.BUREAU_FINANCE:
@@ -56,14 +58,19 @@ def funds_todos(user: Any) -> list[Todo]:
                 )
         pending = (
             Disbursement.objects.filter(
-                milestone__contract__project__bureau_id=org, state__in=["requested", "approved"]
+                milestone__contract__project__bureau_id=org,
+                state__in=[DisbursementState.REQUESTED, DisbursementState.APPROVED],
             )
             .exclude(requested_by=user)
             .select_related("milestone__contract")[:20]
         )
         return bonds + [
             Todo(
-                (_("Approve payment: %s") if d.state == "requested" else _("Record payment: %s"))
+                (
+                    _("Approve payment: %s")
+                    if d.state == DisbursementState.REQUESTED
+                    else _("Record payment: %s")
+                )
                 % d.milestone,
                 d.milestone.get_absolute_url(),
                 detail=_("late") if d.is_late else "",

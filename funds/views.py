@@ -43,7 +43,14 @@ from funds.forms import (
     ServiceRecordWithdrawForm,
     TrialBalanceForm,
 )
-from funds.models import Deliverable, Disbursement, LedgerHead, ServiceRecord
+from funds.models import (
+    Deliverable,
+    Disbursement,
+    DisbursementState,
+    LedgerHead,
+    MilestoneState,
+    ServiceRecord,
+)
 from funds.permissions import (
     can_add_service_records,
     can_approve_disbursement,
@@ -55,7 +62,7 @@ from funds.permissions import (
     can_view_ledger,
     can_view_milestone,
 )
-from procurement.models import Contract, Tender
+from procurement.models import Contract, ContractState, Tender
 
 
 @login_required
@@ -89,8 +96,8 @@ def milestone_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             "disbursements": [
                 (
                     d,
-                    can_approve_disbursement(user, d) and d.state == "requested",
-                    can_pay_disbursement(user, d) and d.state == "approved",
+                    can_approve_disbursement(user, d) and d.state == DisbursementState.REQUESTED,
+                    can_pay_disbursement(user, d) and d.state == DisbursementState.APPROVED,
                 )
                 for d in disbursements
             ],
@@ -98,10 +105,10 @@ def milestone_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             "can_accept": check_transition(milestone, "accept", user),
             "can_rectify": check_transition(milestone, "require_rectification", user),
             "can_request": can_request_disbursement(user, milestone)
-            and milestone.state == "accepted",
+            and milestone.state == MilestoneState.ACCEPTED,
             "can_forfeit": check_transition(milestone, "forfeit", user),
             "can_release": can_request_disbursement(user, milestone)
-            and milestone.state == "withheld",
+            and milestone.state == MilestoneState.WITHHELD,
             "deliverable_form": DeliverableForm(),
             "acceptance_form": AcceptanceForm(files=reach.files_complete(milestone.contract)),
             "pay_form": PayForm(),
@@ -321,10 +328,10 @@ def service_records(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseB
                 messages.error(request, _("The checked file has expired; upload it again."))
                 return redirect("funds:service_records", pk=pk)
             try:
-                result = imports.import_service_records(
-                    contract,
-                    upload,
+                result = services.service_records_import(
                     user=request.user,
+                    contract=contract,
+                    upload=upload,
                     accept_warnings=bool(request.POST.get("accept_warnings")),
                 )
             except ValidationError as exc:
@@ -382,7 +389,7 @@ def service_records(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseB
             "query": query.urlencode(),
             "summary": selectors.service_record_summary(contract=contract),
             "targets": selectors.contract_target_progress(contract=contract),
-            "judge_targets": contract.state in ("completed", "terminated"),
+            "judge_targets": contract.state in (ContractState.COMPLETED, ContractState.TERMINATED),
             "form": form,
             "record_form": record_form,
             "result": result,
@@ -448,8 +455,7 @@ def service_record_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 @login_required
 def ledger(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     decision = can_view_ledger(request.user)
-    if not decision:
-        raise PermissionDenied(str(decision.reason))
+    decision.require()
     form = LedgerFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     qs = selectors.ledger_entries(user=request.user, **{k: v for k, v in filters.items() if v})
@@ -508,8 +514,7 @@ def trial_balance(request: AuthenticatedHttpRequest) -> HttpResponse:
     """试算平衡表 of a contract, project, bureau or the whole book at a date, with the
     reconciliation of the book's invariants against the records' states."""
     decision = can_view_ledger(request.user)
-    if not decision:
-        raise PermissionDenied(str(decision.reason))
+    decision.require()
     form = TrialBalanceForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     scope = selectors.book_scope(
@@ -533,8 +538,7 @@ def trial_balance(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     decision = can_view_ledger(request.user)
-    if not decision:
-        raise PermissionDenied(str(decision.reason))
+    decision.require()
     data = selectors.funds_overview(user=request.user)
     peak = max([row["total"] for row in data["monthly"]] or [1])
     # Each bar in its own 90-unit slot, standing on the baseline at y=170 (a bar without x and y
@@ -572,8 +576,7 @@ def deliverable_file(request: AuthenticatedHttpRequest, pk: int) -> FileResponse
 def bonds(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Bid and performance bonds held and returned; finance records them here."""
     decision = can_view_ledger(request.user)
-    if not decision:
-        raise PermissionDenied(str(decision.reason))
+    decision.require()
     form = BondReceiveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

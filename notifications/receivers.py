@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from core.models import TransitionLog
 from core.signals import notice
+from evaluation.models import EvaluationState
+from funds.models import MilestoneState
 from notifications.services import notification_create
 
 
@@ -73,12 +75,13 @@ def withheld_releasable(sender: Any, instance: TransitionLog, created: bool, **k
     partly withheld: the withheld part may now be released, which the bureau must request."""
     if not created or instance.content_type.model != "evaluation":
         return
-    if instance.target_state != "confirmed" or instance.source_state == "confirmed":
+    confirmed = EvaluationState.CONFIRMED
+    if instance.target_state != confirmed or instance.source_state == confirmed:
         return
     evaluation: Any = instance.subject
     milestone = getattr(evaluation, "milestone", None)
     score = getattr(evaluation, "total_score", None)
-    if milestone is None or milestone.state != "withheld" or score is None:
+    if milestone is None or milestone.state != MilestoneState.WITHHELD or score is None:
         return
     if score < milestone.full_pay_score:
         return

@@ -10,15 +10,15 @@ from typing import Any
 
 from django.utils import timezone
 
-from evaluation.models import Evaluation
+from evaluation.models import Evaluation, EvaluationState
 from funds.models import Disbursement, DisbursementState
 from opendata.events import Event, Logs, contract_head, doc, milestone_id, ref, with_buyer
 from opendata.ocds import amount, iso, party
-from procurement.models import Contract
+from procurement.models import Contract, ContractState
 
 GRADE = {"excellent": ("excellent", "优"), "good": ("good", "良"), "fair": ("fair", "中")}
 GRADE["poor"] = ("poor", "差")
-PUBLIC_EVALUATION_STATES = ("confirmed", "published")
+PUBLIC_EVALUATION_STATES = (EvaluationState.CONFIRMED, EvaluationState.PUBLISHED)
 
 
 def contract_events(contract: Contract, logs: Logs) -> list[Event]:
@@ -87,8 +87,8 @@ def contract_events(contract: Contract, logs: Logs) -> list[Event]:
     )
     events.extend(payment_events(contract, milestones))
     events.extend(evaluation_events(contract))
-    if contract.state in ("completed", "terminated"):
-        transition = "complete" if contract.state == "completed" else "terminate"
+    if contract.state in (ContractState.COMPLETED, ContractState.TERMINATED):
+        transition = "complete" if contract.state == ContractState.COMPLETED else "terminate"
         events.append(
             Event(
                 f"contract-{contract.number}-{contract.state}",

@@ -21,7 +21,7 @@ from opendata.contract_releases import contract_events
 from opendata.events import Event, Logs, award_id, doc, ref, tender_id, with_buyer
 from opendata.ocds import amount, iso, party
 from planning.models import ProjectCatalogue
-from procurement.models import Tender, TenderState
+from procurement.models import BidState, Tender, TenderState
 from projects.models import ServiceProject
 
 MAIN_CATEGORY = "services"
@@ -185,7 +185,7 @@ def _tender_stages(tender: Tender, logs: Logs) -> list[Event]:
     # Opened: the seal is broken and who bid becomes public.
     # In submission order, so that building the event again gives the same text.
     bids = sorted(
-        (b for b in tender.bids.all() if b.state != "withdrawn"),
+        (b for b in tender.bids.all() if b.state != BidState.WITHDRAWN),
         key=lambda b: (b.submitted_at, b.pk),
     )
     opened_at = logs.when(tender, "open_bids", tender.opening_at)

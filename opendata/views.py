@@ -40,7 +40,7 @@ from django.views.decorators.http import require_safe
 
 from documents.rendering import render_pdf
 from documents.selectors import template_source
-from evaluation.models import Evaluation
+from evaluation.models import Evaluation, EvaluationState
 from evaluation.report import KEY, report_context
 from opendata.contract_releases import PUBLIC_EVALUATION_STATES
 from opendata.files import bulk_name, record_name, record_package_text, release_name
@@ -330,7 +330,7 @@ def results(request: HttpRequest) -> HttpResponse:
     A confirmed result stays off this page through the appeal window (and while an appeal is
     answered): the bureau publishes it once it is final (evaluation.Evaluation.publish)."""
     qs = (
-        Evaluation.objects.filter(state="published")
+        Evaluation.objects.filter(state=EvaluationState.PUBLISHED)
         .select_related("project__bureau", "contract__supplier", "assessor_org", "milestone")
         .order_by("-published_at", "-id")
     )

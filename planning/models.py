@@ -5,6 +5,7 @@ report (统计报表) a bureau submits to its parent."""
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -16,7 +17,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 
 from accounts.credit import Rating
 from accounts.models import Organization
-from core.fsm import Guard
+from core.fsm import lazy_guard
 from procurement.models import Tender
 from projects.models import ServiceProject
 
@@ -239,15 +240,7 @@ class ReportState(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
 
 
-def _guard(name: str) -> Guard:
-    def check(user: Any, obj: Any) -> Any:
-        import importlib
-
-        # Imported late: permissions import these models.
-        return getattr(importlib.import_module("planning.permissions"), name)(user, obj)
-
-    check.__name__ = name
-    return Guard(check)
+_guard = partial(lazy_guard, "planning.permissions")
 
 
 class StatsReport(FSMModelMixin, models.Model):

@@ -9,6 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization, Role
 from core.permissions import ALLOW, Decision, deny
+from planning.models import ReportState
+from procurement.models import TenderState
+from projects.models import ProjectState
 
 BUREAU_ROLES = (Role.BUREAU_STAFF, Role.BUREAU_FINANCE)
 SEES_EVERYTHING = (Role.AUDITOR, Role.ADMIN)
@@ -47,7 +50,7 @@ def visible_reports_q(user: Any) -> Q:
         return Q()
     if user.role in BUREAU_ROLES and user.organization_id:
         return visible_bureaus_q(user, "bureau__") & (
-            Q(state="submitted") | Q(bureau_id=user.organization_id)
+            Q(state=ReportState.SUBMITTED) | Q(bureau_id=user.organization_id)
         )
     return Q(pk__in=[])
 
@@ -93,7 +96,7 @@ def can_allocate(user: Any, line: Any, child: Organization) -> Decision:
 def can_draw(user: Any, project: Any) -> Decision:
     if not _staff_of(user, project.bureau_id):
         return deny(_("Only staff of the purchasing bureau may fund this project."))
-    if project.state != "draft":
+    if project.state != ProjectState.DRAFT:
         return deny(_("A project's budget lines are chosen while it is a draft."))
     return ALLOW
 
@@ -107,7 +110,7 @@ def can_keep_catalogue(user: Any) -> Decision:
 def can_set_requirement(user: Any, tender: Any) -> Decision:
     if not _staff_of(user, tender.project.bureau_id):
         return deny(_("Only staff of the purchasing bureau set the supplier requirements."))
-    if tender.state != "draft":
+    if tender.state != TenderState.DRAFT:
         return deny(_("Supplier requirements are fixed once the tender notice is published."))
     return ALLOW
 
@@ -164,7 +167,7 @@ def can_view_report(user: Any, report: Any) -> Decision:
     if not decision:
         return decision
     if (
-        report.state != "submitted"
+        report.state != ReportState.SUBMITTED
         and not _sees_all(user)
         and user.organization_id != report.bureau_id
     ):

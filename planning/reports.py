@@ -22,7 +22,7 @@ from documents.rendering import render_pdf
 from documents.selectors import template_source
 from evaluation.models import RESULT_CONFIRMED_STATES, Evaluation, Grade
 from funds.models import ServiceRecord
-from planning.models import ProjectCatalogue, StatsReport
+from planning.models import ProjectCatalogue, ReportState, StatsReport
 from planning.selectors import dashboard, period_end
 from projects.models import BeneficiaryCategory, ProjectState, ServiceProject
 
@@ -170,7 +170,7 @@ def sample_report_context() -> dict[str, Any]:
         period_label="2026Q1",
         version=1,
         get_state_display=lambda: "已报送",
-        state="submitted",
+        state=ReportState.SUBMITTED,
         submitted_at=dt.datetime(2026, 4, 10, 9, 30, tzinfo=dt.UTC),
         submitted_by="刘晓燕",
         reviewed_by="陈敏",

@@ -23,7 +23,7 @@ from accounts.credit import AnnualInspection, CreditListing, CreditProfile
 from accounts.models import Organization, OrgKind
 from evaluation.models import RESULT_CONFIRMED_STATES, Evaluation
 from funds.models import LedgerEntry, LedgerKind, Milestone, MilestoneState, ServiceRecord
-from planning.models import ZERO, AnnualPlan, BudgetLine, FundSource, StatsReport
+from planning.models import ZERO, AnnualPlan, BudgetLine, FundSource, ReportState, StatsReport
 from projects.models import ServiceProject, TargetGroup
 
 PAYMENT_DUE_DAYS = 30  # DESIGN §3: payment due within 30 days of acceptance
@@ -419,7 +419,7 @@ def submissions(*, bureau: Organization, year: int, quarter: int) -> list[dict[s
     )
     submitted: dict[int, StatsReport] = {}
     for report in StatsReport.objects.filter(
-        bureau__in=children, year=year, quarter=quarter, state="submitted"
+        bureau__in=children, year=year, quarter=quarter, state=ReportState.SUBMITTED
     ).order_by("version"):
         submitted[report.bureau_id] = report  # the latest version wins
     due = report_due(year, quarter)

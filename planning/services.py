@@ -16,9 +16,8 @@ from django.utils.translation import gettext as _
 
 from accounts.credit import AnnualInspection, CreditListing, CreditProfile
 from accounts.models import Organization, User
-from core.fsm import ActionRefusedError, run_transition
-from core.models import TransitionLog
-from core.permissions import Decision
+from core.fsm import ActionRefusedError, log_event, run_transition
+from core.permissions import refuse_unless
 from planning import postings
 from planning.models import (
     ZERO,
@@ -43,11 +42,6 @@ from planning.permissions import (
 )
 from planning.reports import report_figures
 from projects.models import ServiceProject
-
-
-def _require(decision: Decision) -> None:
-    if not decision:
-        raise ActionRefusedError(str(decision.reason))
 
 
 def _money(value: Any, field: str) -> Decimal:
@@ -99,7 +93,7 @@ def plan_create(*, actor: User, year: int, note: str = "") -> AnnualPlan:
     bureau = actor.organization
     if bureau is None:
         raise ActionRefusedError(_("Your account belongs to no organisation."))
-    _require(can_keep_plan(actor, bureau))
+    refuse_unless(can_keep_plan(actor, bureau))
     if not 2000 <= year <= 2100:
         raise ValidationError({"year": _("Enter a year between 2000 and 2100.")})
     plan, _created = AnnualPlan.objects.get_or_create(
@@ -113,7 +107,7 @@ def line_add(
     *, actor: User, plan: AnnualPlan, fund_source: str, name: str, amount: Decimal
 ) -> BudgetLine:
     """A line of the bureau's own money (本级财政, 福彩公益金 …)."""
-    _require(can_keep_plan(actor, plan.bureau))
+    refuse_unless(can_keep_plan(actor, plan.bureau))
     if fund_source not in FundSource.values:
         raise ValidationError({"fund_source": _("Choose a fund source from the list.")})
     if not name.strip():
@@ -126,9 +120,7 @@ def line_add(
         created_by=actor,
     )
     line.save()
-    TransitionLog.objects.create(
-        subject=plan, transition="add_line", actor=actor, note=f"{line.name} {line.amount}"
-    )
+    log_event(plan, "add_line", actor=actor, note=f"{line.name} {line.amount}")
     return line
 
 
@@ -139,7 +131,7 @@ def allocation_make(
     """下达: pass part of a line to a bureau directly below; it becomes a line of that bureau's
     plan for the same year (上级专项补助) and posts to the ledger."""
     locked = _lock_lines([source.pk])[source.pk]
-    _require(can_allocate(actor, locked, child))
+    refuse_unless(can_allocate(actor, locked, child))
     amount = _money(amount, "amount")
     free = locked.amount - line_used(locked.pk)
     if amount > free:
@@ -155,12 +147,7 @@ def allocation_make(
     )
     line.ledger_entry = postings.post_allocation(line=line, actor=actor)
     line.save(update_fields=["ledger_entry"])
-    TransitionLog.objects.create(
-        subject=locked.plan,
-        transition="allocate",
-        actor=actor,
-        note=f"{locked.name} → {child.name} {amount}",
-    )
+    log_event(locked.plan, "allocate", actor=actor, note=f"{locked.name} → {child.name} {amount}")
     return line
 
 
@@ -171,7 +158,7 @@ def draws_set(
     """Choose the lines a draft project draws on (replacing earlier choices). Each line is
     locked and checked for room; the old draws are reversed in the ledger, the new ones posted."""
     locked_project = ServiceProject.objects.select_for_update().get(pk=project.pk)
-    _require(can_draw(actor, locked_project))
+    refuse_unless(can_draw(actor, locked_project))
     wanted: dict[int, Decimal] = {}
     for line, amount in draws:
         wanted[line.pk] = wanted.get(line.pk, ZERO) + _money(amount, "amount")
@@ -209,11 +196,9 @@ def draws_set(
         draw.ledger_entry = postings.post_draw(draw=draw, actor=actor)
         draw.save(update_fields=["ledger_entry"])
         made.append(draw)
-    TransitionLog.objects.create(
-        subject=locked_project,
-        transition="draw",
-        source_state=locked_project.state,
-        target_state=locked_project.state,
+    log_event(
+        locked_project,
+        "draw",
         actor=actor,
         note="; ".join(f"{lines[i].name} {a}" for i, a in wanted.items()),
     )
@@ -283,7 +268,7 @@ def catalogue_for(bureau: Organization) -> Any:
 def catalogue_item_add(
     *, actor: User, code: str, name: str, parent: CatalogueItem | None = None
 ) -> CatalogueItem:
-    _require(can_keep_catalogue(actor))
+    refuse_unless(can_keep_catalogue(actor))
     bureau = actor.organization
     if bureau is None:  # pragma: no cover - can_keep_catalogue checked it
         raise ActionRefusedError(_("Your account belongs to no organisation."))
@@ -312,7 +297,7 @@ def catalogue_item_add(
 def project_catalogue_set(
     *, actor: User, project: ServiceProject, item: CatalogueItem
 ) -> ProjectCatalogue:
-    _require(can_draw(actor, project))
+    refuse_unless(can_draw(actor, project))
     if not catalogue_for(project.bureau).filter(pk=item.pk).exists():
         raise ValidationError({"item": _("This entry is not in the bureau's catalogue.")})
     row, _created = ProjectCatalogue.objects.update_or_create(
@@ -333,7 +318,7 @@ def requirement_set(
     no_current_listing: bool,
     valid_certificate: bool,
 ) -> SupplierRequirement:
-    _require(can_set_requirement(actor, tender))
+    refuse_unless(can_set_requirement(actor, tender))
     row, _created = SupplierRequirement.objects.update_or_create(
         tender=tender,
         defaults={
@@ -342,11 +327,9 @@ def requirement_set(
             "valid_certificate": valid_certificate,
         },
     )
-    TransitionLog.objects.create(
-        subject=tender,
-        transition="supplier_requirement",
-        source_state=tender.state,
-        target_state=tender.state,
+    log_event(
+        tender,
+        "supplier_requirement",
         actor=actor,
         note=f"≥{min_rating or '-'} listing:{no_current_listing} cert:{valid_certificate}",
     )
@@ -355,7 +338,7 @@ def requirement_set(
 
 @transaction.atomic
 def credit_profile_save(*, actor: User, ngo: Organization, **fields: Any) -> CreditProfile:
-    _require(can_keep_credit(actor, ngo))
+    refuse_unless(can_keep_credit(actor, ngo))
     profile = CreditProfile.objects.filter(organization=ngo).first() or CreditProfile(
         organization=ngo
     )
@@ -363,9 +346,9 @@ def credit_profile_save(*, actor: User, ngo: Organization, **fields: Any) -> Cre
         setattr(profile, name, value)
     profile.full_clean()
     profile.save()
-    TransitionLog.objects.create(
-        subject=ngo,
-        transition="credit_profile",
+    log_event(
+        ngo,
+        "credit_profile",
         actor=actor,
         note=f"{profile.certificate_number} {profile.certificate_expires} {profile.rating}",
     )
@@ -376,14 +359,12 @@ def credit_profile_save(*, actor: User, ngo: Organization, **fields: Any) -> Cre
 def inspection_record(
     *, actor: User, ngo: Organization, year: int, result: str, note: str = ""
 ) -> AnnualInspection:
-    _require(can_keep_credit(actor, ngo))
+    refuse_unless(can_keep_credit(actor, ngo))
     row, _created = AnnualInspection.objects.update_or_create(
         organization=ngo, year=year, defaults={"result": result, "note": note}
     )
     row.full_clean()
-    TransitionLog.objects.create(
-        subject=ngo, transition="annual_inspection", actor=actor, note=f"{year} {result}"
-    )
+    log_event(ngo, "annual_inspection", actor=actor, note=f"{year} {result}")
     return row
 
 
@@ -391,31 +372,29 @@ def inspection_record(
 def listing_add(
     *, actor: User, ngo: Organization, kind: str, listed_on: dt.date, authority: str, reason: str
 ) -> CreditListing:
-    _require(can_keep_credit(actor, ngo))
+    refuse_unless(can_keep_credit(actor, ngo))
     row = CreditListing(
         organization=ngo, kind=kind, listed_on=listed_on, authority=authority, reason=reason
     )
     row.full_clean()
     row.save()
-    TransitionLog.objects.create(
-        subject=ngo, transition="listed", actor=actor, note=f"{kind} {listed_on} {reason}"
-    )
+    log_event(ngo, "listed", actor=actor, note=f"{kind} {listed_on} {reason}")
     return row
 
 
 @transaction.atomic
 def listing_remove(*, actor: User, listing: CreditListing, removed_on: dt.date) -> CreditListing:
     locked = CreditListing.objects.select_for_update().get(pk=listing.pk)
-    _require(can_keep_credit(actor, locked.organization))
+    refuse_unless(can_keep_credit(actor, locked.organization))
     if locked.removed_on is not None:
         raise ActionRefusedError(_("This listing was already removed."))
     if removed_on < locked.listed_on:
         raise ValidationError({"removed_on": _("Removal cannot come before the listing.")})
     locked.removed_on = removed_on
     locked.save(update_fields=["removed_on"])
-    TransitionLog.objects.create(
-        subject=locked.organization,
-        transition="delisted",
+    log_event(
+        locked.organization,
+        "delisted",
         actor=actor,
         note=f"{locked.kind} {removed_on}",
     )
@@ -432,7 +411,7 @@ def report_generate(*, actor: User, year: int, quarter: int) -> StatsReport:
     bureau = actor.organization
     if bureau is None:
         raise ActionRefusedError(_("Your account belongs to no organisation."))
-    _require(can_generate_report(actor, bureau))
+    refuse_unless(can_generate_report(actor, bureau))
     if quarter not in (0, 1, 2, 3, 4):
         raise ValidationError({"quarter": _("Choose a quarter from 1 to 4, or 0 for the year.")})
     # Lock the bureau row: two officers generating at once would otherwise race for a version.
@@ -449,13 +428,7 @@ def report_generate(*, actor: User, year: int, quarter: int) -> StatsReport:
             data=data, generated_by=actor, generated_at=now
         )
         latest.refresh_from_db()
-        TransitionLog.objects.create(
-            subject=latest,
-            transition="regenerate",
-            source_state="draft",
-            target_state="draft",
-            actor=actor,
-        )
+        log_event(latest, "regenerate", actor=actor)
         return latest
     if latest is not None and latest.state == ReportState.REVIEWED:
         raise ActionRefusedError(
@@ -477,9 +450,7 @@ def report_generate(*, actor: User, year: int, quarter: int) -> StatsReport:
         generated_by=actor,
         generated_at=now,
     )
-    TransitionLog.objects.create(
-        subject=report, transition="generate", source_state="", target_state="draft", actor=actor
-    )
+    log_event(report, "generate", actor=actor, created=True)
     return report
 
 

@@ -40,8 +40,7 @@ from projects.permissions import can_view_project
 
 
 def _deny_unless(decision: Any) -> None:
-    if not decision:
-        raise PermissionDenied(str(decision.reason))
+    decision.require()
 
 
 def _run(request: AuthenticatedHttpRequest, form: Any, action: Any) -> bool:

@@ -33,6 +33,7 @@ from procurement.models import (
 from procurement.permissions import (
     can_bid,
     can_create_tender,
+    can_manage_contract,
     can_manage_tender,
     can_view_bid_content,
     can_view_panel,
@@ -523,6 +524,7 @@ class ContractActionsViewSet(ContractNoticeActions, ContractViewSet):
     def amend(self, request: Request, pk: str | None = None) -> Response:
         """变更: a new version; the response shows the amount now in force."""
         contract = self.get_object()
+        require(can_manage_contract(acting_user(request), contract))
         body = AmendSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.contract_amend(

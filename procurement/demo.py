@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from procurement import documents, expert_draw, publication, rounds, services
-from procurement.models import ExpertProfile, Tender
+from procurement.models import ExpertProfile, Tender, TenderState
 from procurement.services import CriterionInput, MilestoneInput
 from projects.models import ServiceCategory
 
@@ -76,7 +76,7 @@ def _evaluate(
     tender: Tender, staff: Any, experts: list[Any], technical: dict[str, list[int]]
 ) -> Tender:
     tender = services.tender_open(tender=tender, actor=staff)
-    if tender.state == "failed":
+    if tender.state == TenderState.FAILED:
         return tender
     # The experts are drawn at random from the pool (实施条例第39条); the draw is recorded.
     for expert in experts:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from documents.rendering import render_pdf
 from documents.selectors import template_source
 from procurement import scoring
-from procurement.models import Contract, Tender
+from procurement.models import BidState, Contract, Tender
 
 TEMPLATES = Path(__file__).resolve().parent / "document_templates"
 
@@ -76,7 +76,7 @@ def panel_report(tender: Tender) -> bytes:
     context = _tender_context(tender) | {
         "panel": [m for m in tender.panel.all() if not m.withdrawn],
         "withdrawn": [m for m in tender.panel.all() if m.withdrawn],
-        "bids": list(tender.bids.exclude(state="withdrawn").select_related("supplier")),
+        "bids": list(tender.bids.exclude(state=BidState.WITHDRAWN).select_related("supplier")),
         "ranking": ranking,
     }
     return render_pdf(template_source(key="panel_report", bureau=tender.project.bureau), context)
@@ -137,7 +137,7 @@ def sample_tender_context() -> dict[str, Any]:
     bid = SimpleNamespace(
         supplier=supplier,
         price=Decimal("468000.00"),
-        state="won",
+        state=BidState.WON,
         invalid_reason="",
         get_state_display=lambda: "中标",
     )

@@ -17,8 +17,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.fsm import ActionRefusedError
-from core.models import TransitionLog
+from core.fsm import ActionRefusedError, log_event
+from core.permissions import refuse_unless
 from procurement import rules
 from procurement.models import (
     BidState,
@@ -29,17 +29,6 @@ from procurement.models import (
     TenderState,
 )
 from procurement.permissions import can_manage_tender
-
-
-def _log(subject: Any, transition: str, actor: User, note: str) -> None:
-    TransitionLog.objects.create(
-        subject=subject,
-        transition=transition,
-        source_state="",
-        target_state="",
-        actor=actor,
-        note=note,
-    )
 
 
 def pool_for(tender: Tender) -> tuple[list[int], list[dict[str, Any]]]:
@@ -105,11 +94,12 @@ def _draw(
     experts = {u.pk: u for u in User.objects.filter(pk__in=drawn)}
     for user_id in drawn:
         PanelMember.objects.create(tender=tender, user=experts[user_id], is_expert=True, draw=draw)
-    _log(
+    log_event(
         draw,
         "draw",
-        actor,
-        _("seed %(seed)s; %(n)s candidates; drawn %(drawn)s; excluded %(excluded)s")
+        actor=actor,
+        created=True,
+        note=_("seed %(seed)s; %(n)s candidates; drawn %(drawn)s; excluded %(excluded)s")
         % {
             "seed": seed,
             "n": len(candidates),
@@ -130,8 +120,7 @@ def panel_draw(*, tender: Tender, actor: User, experts: int | None = None) -> Pa
     """Draw the experts the panel still needs, with the size and share rules checked first."""
     locked = Tender.objects.select_for_update().get(pk=tender.pk)
     decision = can_manage_tender(actor, locked)
-    if not decision:
-        raise ActionRefusedError(str(decision.reason))
+    refuse_unless(decision)
     if locked.state not in (TenderState.PUBLISHED, TenderState.OPENED):
         raise ActionRefusedError(_("The panel is formed before the evaluation starts."))
     active = [m for m in locked.panel.all() if m.is_active]
@@ -163,5 +152,5 @@ def panel_decline(*, member: PanelMember, actor: User, reason: str) -> PanelDraw
     if not reason.strip():
         raise ActionRefusedError(_("Record why the expert declines."))
     PanelMember.objects.filter(pk=member.pk).update(declined=True, declaration=reason)
-    _log(member, "decline", actor, reason)
+    log_event(member, "decline", actor=actor, note=reason)
     return _draw(tender, actor, 1, replaces=member)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -24,7 +25,7 @@ from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from accounts.models import Organization
-from core.fsm import Guard, refusal
+from core.fsm import lazy_guard, refusal
 from core.workdays import CalendarNotCoveredError, add_workdays, within_workdays
 from projects.models import ServiceProject
 
@@ -63,15 +64,7 @@ class TenderState(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-def _guard(name: str) -> Guard:
-    def check(user: Any, obj: Any) -> Any:
-        import importlib
-
-        # Imported late: permissions import these models.
-        return getattr(importlib.import_module("procurement.permissions"), name)(user, obj)
-
-    check.__name__ = name
-    return Guard(check)
+_guard = partial(lazy_guard, "procurement.permissions")
 
 
 class Tender(FSMModelMixin, models.Model):
@@ -743,6 +736,10 @@ class ContractState(models.TextChoices):
     TERMINATED = "terminated", _("Terminated")
 
 
+# Signed by both sides and not terminated: public, kept in the service records and supervised.
+CONTRACT_SIGNED_STATES = (ContractState.SIGNED, ContractState.IN_SERVICE, ContractState.COMPLETED)
+
+
 class Contract(FSMModelMixin, models.Model):
     project = models.ForeignKey(
         ServiceProject,
@@ -913,20 +910,6 @@ class Contract(FSMModelMixin, models.Model):
     @transition(field=state, source=ContractState.IN_SERVICE, target=ContractState.COMPLETED)
     def complete(self) -> None:
         """Every milestone settled."""
-
-    @transition(
-        field=state,
-        source=[
-            ContractState.DRAFTED,
-            ContractState.SIGNED_BY_SUPPLIER,
-            ContractState.SIGNED,
-            ContractState.IN_SERVICE,
-        ],
-        target=ContractState.TERMINATED,
-        permission=_guard("can_manage_contract"),
-    )
-    def terminate(self) -> None:
-        """Ended early; the reason is in the transition log."""
 
 
 class ContractAmendment(models.Model):

@@ -20,7 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.fsm import ActionRefusedError, run_transition
+from core.fsm import ActionRefusedError, log_event, run_transition
+from core.permissions import refuse_unless
 from core.workdays import add_workdays, workdays_between
 from procurement import rules, scoring
 from procurement.models import (
@@ -80,8 +81,7 @@ def objection_last_day(tender: Tender, kind: str, known_on: dt.date | None = Non
 
 def _may_object(actor: User, tender: Tender, kind: str) -> None:
     decision = may_object(actor, tender, kind)
-    if not decision:
-        raise _refuse(str(decision.reason))
+    refuse_unless(decision)
 
 
 @transaction.atomic
@@ -129,10 +129,8 @@ def objection_file(
         filed_at=now,
         answer_due=add_workdays(today, rules.OBJECTION_ANSWER_WORKDAYS),
     )
-    from procurement.services import _log
-
-    _log(objection, "file", objection.state, actor, note=text[:200])
-    _log(locked, "objection", locked.state, actor, note=objection.get_kind_display())
+    log_event(objection, "file", actor=actor, created=True, note=text[:200])
+    log_event(locked, "objection", actor=actor, note=objection.get_kind_display())
     return objection
 
 
@@ -147,8 +145,7 @@ def objection_answer(
 ) -> Objection:
     """The bureau's written answer; a late answer is still taken, and the log says it was late."""
     now = now or timezone.now()
-    if not can_answer_objection(actor, objection):
-        raise _refuse(str(can_answer_objection(actor, objection).reason))
+    refuse_unless(can_answer_objection(actor, objection))
     if not answer.strip():
         raise ValidationError({"answer": _("An answer is required.")})
     answered = run_transition(
@@ -161,13 +158,10 @@ def objection_answer(
         update_fields=["answer", "upheld", "answered_at"],
     )
     if answered.answer_due and timezone.localdate(now) > answered.answer_due:
-        from procurement.services import _log
-
-        _log(
+        log_event(
             answered,
             "late_answer",
-            answered.state,
-            actor,
+            actor=actor,
             note=_("Answered after the due day %(due)s (%(source)s).")
             % {"due": answered.answer_due, "source": rules.OBJECTION_ANSWER_SOURCE},
         )
@@ -334,8 +328,7 @@ def complaint_file(
     now = now or timezone.now()
     locked = Objection.objects.select_for_update().get(pk=objection.pk)
     decision = may_complain(actor, locked)
-    if not decision:
-        raise _refuse(str(decision.reason))
+    refuse_unless(decision)
     if not text.strip():
         raise ValidationError({"text": _("State the complaint.")})
     if not finance_department.strip():
@@ -360,23 +353,18 @@ def complaint_file(
     complaint = Complaint.objects.create(
         objection=locked, finance_department=finance_department, text=text, filed_at=now
     )
-    from procurement.services import _log
-
-    _log(complaint, "file", complaint.state, actor, note=text[:200])
+    log_event(complaint, "file", actor=actor, created=True, note=text[:200])
     return complaint
 
 
 @transaction.atomic
 def complaint_suspend(*, complaint: Complaint, actor: User, suspends: bool) -> Complaint:
     """Record the finance department's written notice suspending the purchase (法第57条)."""
-    from procurement.services import _log
-
     decision = can_record_complaint_decision(actor, complaint)
-    if not decision:
-        raise _refuse(str(decision.reason))
+    refuse_unless(decision)
     Complaint.objects.filter(pk=complaint.pk).update(suspends=suspends)
     complaint.refresh_from_db()
-    _log(complaint, "suspend" if suspends else "resume", complaint.state, actor)
+    log_event(complaint, "suspend" if suspends else "resume", actor=actor)
     return complaint
 
 

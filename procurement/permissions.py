@@ -14,8 +14,18 @@ from rules.permissions import add_perm
 
 from accounts.models import Role
 from core.permissions import ALLOW, Decision, as_predicate, deny
-from procurement.models import Bid, Contract, Objection, PanelMember, Tender, TenderState
-from projects.models import ServiceProject
+from procurement.models import (
+    CONTRACT_SIGNED_STATES,
+    Bid,
+    BidState,
+    Contract,
+    ContractState,
+    Objection,
+    PanelMember,
+    Tender,
+    TenderState,
+)
+from projects.models import ProjectState, ServiceProject
 from projects.permissions import can_view_project, visible_projects_q
 
 PUBLIC_TENDER_STATES = [s for s in TenderState.values if s != TenderState.DRAFT]
@@ -78,7 +88,7 @@ def can_create_tender(user: Any, project: Any) -> Decision:
         and user.organization_id == project.bureau_id
     ):
         return deny(_("Only staff of the purchasing bureau may create a tender."))
-    if project.state not in ("approved", "tendering"):
+    if project.state not in (ProjectState.APPROVED, ProjectState.TENDERING):
         return deny(_("A tender needs an approved project (立项) without a tender in progress."))
     return ALLOW
 
@@ -213,7 +223,11 @@ def may_object(user: Any, tender: Tender, kind: str = "result") -> Decision:
         return deny(_("Only a supplier may object (政府采购法第52条)."))
     if kind == "documents":
         return ALLOW
-    if not tender.bids.filter(supplier_id=user.organization_id).exclude(state="withdrawn").exists():
+    if (
+        not tender.bids.filter(supplier_id=user.organization_id)
+        .exclude(state=BidState.WITHDRAWN)
+        .exists()
+    ):
         return deny(_("Only a bidder in this tender may object to its process or result."))
     return ALLOW
 
@@ -256,15 +270,13 @@ def visible_contracts_q(user: Any) -> Q:
     if not user.is_authenticated:
         return Q(pk__in=[])
     if user.role == Role.NGO:
-        return Q(supplier_id=user.organization_id) | Q(
-            state__in=["signed", "in_service", "completed"]
-        )
-    return Q(project__in=_projects_of(user)) | Q(state__in=["signed", "in_service", "completed"])
+        return Q(supplier_id=user.organization_id) | Q(state__in=CONTRACT_SIGNED_STATES)
+    return Q(project__in=_projects_of(user)) | Q(state__in=CONTRACT_SIGNED_STATES)
 
 
 def can_view_contract(user: Any, contract: Contract) -> Decision:
     if (
-        contract.state in ("signed", "in_service", "completed", "terminated")
+        contract.state in (*CONTRACT_SIGNED_STATES, ContractState.TERMINATED)
         and user.is_authenticated
     ):
         return ALLOW

@@ -14,26 +14,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.fsm import ActionRefusedError
-from core.permissions import Decision
+from core.fsm import ActionRefusedError, log_event
+from core.permissions import Decision, refuse_unless
 from core.uploads import validate_upload
 from procurement import rules
-from procurement.models import Contract, ContractState, ProcurementIntent, Tender, TenderState
+from procurement.models import (
+    Contract,
+    ContractState,
+    ObjectionState,
+    ProcurementIntent,
+    Remedy,
+    Tender,
+    TenderState,
+)
 from procurement.permissions import can_manage_contract, can_manage_tender, can_view_tender
 from projects.models import ServiceProject
 
 DOCUMENTS_MAX = 30 * 1024 * 1024
-
-
-def _require(decision: Decision) -> None:
-    if not decision:
-        raise ActionRefusedError(str(decision.reason))
-
-
-def _log(subject: Any, transition: str, state: str, actor: User, note: str = "") -> None:
-    from procurement.services import _log as log
-
-    log(subject, transition, state, actor, note)
 
 
 @transaction.atomic
@@ -78,7 +75,7 @@ def intent_publish(
         planned_month=planned_month,
         created_by=actor,
     )
-    _log(project, "intent_published", project.state, actor, note=summary[:200])
+    log_event(project, "intent_published", actor=actor, note=summary[:200])
     return intent
 
 
@@ -105,9 +102,11 @@ def tender_documents_upload(*, tender: Tender, actor: User, upload: Any) -> Tend
     """The 采购文件 (PDF) of a draft tender; once published it is public and never replaced
     except by a correction (更正) after an upheld objection."""
     locked = Tender.objects.select_for_update().get(pk=tender.pk)
-    _require(can_manage_tender(actor, locked))
+    refuse_unless(can_manage_tender(actor, locked))
     if locked.state != TenderState.DRAFT:
-        corrected = locked.objections.filter(remedy="correct_documents", state="remedied").exists()
+        corrected = locked.objections.filter(
+            remedy=Remedy.CORRECT_DOCUMENTS, state=ObjectionState.REMEDIED
+        ).exists()
         if not (locked.state == TenderState.PUBLISHED and corrected):
             raise ActionRefusedError(
                 _("Published documents change only by a correction after an upheld objection.")
@@ -116,7 +115,7 @@ def tender_documents_upload(*, tender: Tender, actor: User, upload: Any) -> Tend
     locked.documents_file = upload
     locked.documents_sha256 = sha
     locked.save(update_fields=["documents_file", "documents_sha256"])
-    _log(locked, "documents", locked.state, actor, note=f"sha256 {sha}")
+    log_event(locked, "documents", actor=actor, note=f"sha256 {sha}")
     return locked
 
 
@@ -135,7 +134,7 @@ def contract_publish_notice(
     """合同公告: public from now; later than 2 working days after signing is flagged in the log."""
     now = now or timezone.now()
     locked = Contract.objects.select_for_update().get(pk=contract.pk)
-    _require(can_manage_contract(actor, locked))
+    refuse_unless(can_manage_contract(actor, locked))
     if locked.signed_at is None or locked.state not in (
         ContractState.SIGNED,
         ContractState.IN_SERVICE,
@@ -153,7 +152,7 @@ def contract_publish_notice(
             "due": due,
             "source": rules.CONTRACT_NOTICE_SOURCE,
         }
-    _log(locked, "contract_notice", locked.state, actor, note=note)
+    log_event(locked, "contract_notice", actor=actor, note=note)
     return locked
 
 
@@ -164,7 +163,7 @@ def contract_record_filing(
     """备案 of the signed contract with the finance department (政府采购法第47条)."""
     now = now or timezone.now()
     locked = Contract.objects.select_for_update().get(pk=contract.pk)
-    _require(can_manage_contract(actor, locked))
+    refuse_unless(can_manage_contract(actor, locked))
     if locked.signed_at is None:
         raise ActionRefusedError(_("A contract is filed after it is signed."))
     if locked.filed_at is not None:
@@ -181,5 +180,5 @@ def contract_record_filing(
             "due": due,
             "source": rules.FILING_SOURCE,
         }
-    _log(locked, "filing", locked.state, actor, note=note)
+    log_event(locked, "filing", actor=actor, note=note)
     return locked

@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.fsm import ActionRefusedError
+from core.fsm import ActionRefusedError, log_event
+from core.permissions import refuse_unless
 from procurement import rules
 from procurement.models import Bid, BidState, NegotiationRound, RoundOffer, Tender, TenderState
 from procurement.permissions import can_manage_tender
@@ -38,20 +39,13 @@ def final_offers_complete(tender: Tender) -> bool:
     return not qualified.filter(final_price__isnull=True).exists()
 
 
-def _log(subject: object, transition: str, actor: User, note: str = "") -> None:
-    from procurement.services import _log as log
-
-    log(subject, transition, "", actor, note)
-
-
 @transaction.atomic
 def round_open(
     *, tender: Tender, actor: User, topics: str, closes_at: dt.datetime, is_final: bool
 ) -> NegotiationRound:
     locked = Tender.objects.select_for_update().get(pk=tender.pk)
     decision = can_manage_tender(actor, locked)
-    if not decision:
-        raise ActionRefusedError(str(decision.reason))
+    refuse_unless(decision)
     if not needs_final_offers(locked):
         raise ActionRefusedError(_("Only 竞争性磋商 and 竞争性谈判 negotiate in rounds."))
     if locked.state != TenderState.EVALUATING:
@@ -73,8 +67,11 @@ def round_open(
         closes_at=closes_at,
         opened_by=actor,
     )
-    _log(
-        locked, "round_open", actor, note=f"{number}{' final' if is_final else ''}: {topics[:150]}"
+    log_event(
+        locked,
+        "round_open",
+        actor=actor,
+        note=f"{number}{' final' if is_final else ''}: {topics[:150]}",
     )
     return created
 
@@ -113,7 +110,7 @@ def offer_submit(
         round=locked, bid=bid, defaults={"price": price, "note": note, "submitted_at": now}
     )
     # Like a sealed bid, the log records that an offer came, never its price.
-    _log(bid, "offer", actor, note=str(locked.number))
+    log_event(bid, "offer", actor=actor, note=str(locked.number))
     return offer
 
 
@@ -126,8 +123,7 @@ def round_close(
     locked = NegotiationRound.objects.select_for_update().get(pk=round.pk)
     tender = locked.tender
     decision = can_manage_tender(actor, tender)
-    if not decision:
-        raise ActionRefusedError(str(decision.reason))
+    refuse_unless(decision)
     if locked.closed_at is not None:
         raise ActionRefusedError(_("This round is already closed."))
     offers = list(locked.offers.select_related("bid"))
@@ -151,5 +147,5 @@ def round_close(
         silent.update(invalid_reason=_("No final offer in the final round."))
     locked.closed_at = now
     locked.save(update_fields=["closed_at"])
-    _log(tender, "round_close", actor, note=f"{locked.number}: {len(offers)}")
+    log_event(tender, "round_close", actor=actor, note=f"{locked.number}: {len(offers)}")
     return locked

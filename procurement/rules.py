@@ -82,6 +82,9 @@ EXPERT_DRAW_SOURCE = "政府采购法实施条例第39条、财政部令第87号
 
 BID_BOND_MAX = Decimal("0.02")  # 实施条例第33条
 PERFORMANCE_BOND_MAX = Decimal("0.10")  # 实施条例第48条
+# 追加: a signed contract's amendments may add at most 10% of the original amount.
+AMENDMENT_ADD_MAX = Decimal("0.10")  # 政府采购法第49条
+AMENDMENT_SOURCE = "政府采购法第49条"
 
 # Price weight in 综合评分法 for services: 公开招标 a floor only; 竞争性磋商 a range.
 PRICE_WEIGHT_MIN = {"open": Decimal("10"), "consultation": Decimal("10")}

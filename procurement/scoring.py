@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from procurement.models import Bid, Score, Tender
+from core.fsm import log_event
+from procurement.models import Bid, BidState, Score, Tender
 
 TWO = Decimal("0.01")
 
@@ -35,7 +36,9 @@ def _active_members(tender: Tender) -> list[int]:
 
 def valid_bids(tender: Tender) -> list[Bid]:
     return [
-        b for b in tender.bids.all() if b.state in ("valid", "won", "lost") and not b.invalid_reason
+        b
+        for b in tender.bids.all()
+        if b.state in (BidState.VALID, BidState.WON, BidState.LOST) and not b.invalid_reason
     ]
 
 
@@ -148,8 +151,6 @@ def unresolved_tie(ranking: list[Ranked]) -> bool:
 def draw_tie(tender: Tender, ranking: list[Ranked], *, actor: Any) -> list[int]:
     """The last step of the tie rules: a random draw among the bids tied for first place,
     recorded with its seed so that anyone can replay it (87号令第68条: 随机抽取)."""
-    from core.models import TransitionLog
-
     scores = first_criterion_scores(tender) if tender.tie_break == "technical" else {}
     top = _tie_key(tender, ranking[0], scores)
     tied = sorted(r.bid.pk for r in ranking if _tie_key(tender, r, scores) == top)
@@ -158,11 +159,9 @@ def draw_tie(tender: Tender, ranking: list[Ranked], *, actor: Any) -> list[int]:
     random.Random(seed).shuffle(order)  # noqa: S311 - replayable by design
     for place, bid_id in enumerate(order, start=1):
         Bid.objects.filter(pk=bid_id).update(tie_break_rank=place)
-    TransitionLog.objects.create(
-        subject=tender,
-        transition="tie_draw",
-        source_state=tender.state,
-        target_state=tender.state,
+    log_event(
+        tender,
+        "tie_draw",
         actor=actor,
         note=f"seed={seed}; tied={tied}; order={order}",
     )

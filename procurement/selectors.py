@@ -10,7 +10,15 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from procurement.models import Bid, Contract, PanelMember, Tender, TenderState
+from procurement.models import (
+    CONTRACT_SIGNED_STATES,
+    Bid,
+    BidState,
+    Contract,
+    PanelMember,
+    Tender,
+    TenderState,
+)
 from procurement.permissions import (
     can_view_bid_content,
     can_view_bidders,
@@ -44,7 +52,7 @@ def organizations_involved(*, project: ServiceProject) -> set[int]:
 def contract_for_project(*, project: ServiceProject) -> Contract | None:
     """The contract in force or in service (the latest one if several)."""
     return (
-        Contract.objects.filter(project=project, state__in=["signed", "in_service", "completed"])
+        Contract.objects.filter(project=project, state__in=CONTRACT_SIGNED_STATES)
         .select_related("supplier", "project")
         .order_by("-id")
         .first()
@@ -55,7 +63,7 @@ def tender_list(*, user: Any, search: str = "", state: str = "") -> QuerySet[Ten
     qs = (
         Tender.objects.filter(visible_tenders_q(user))
         .select_related("project", "project__bureau")
-        .annotate(bid_count=Count("bids", filter=~Q(bids__state="withdrawn")))
+        .annotate(bid_count=Count("bids", filter=~Q(bids__state=BidState.WITHDRAWN)))
         .order_by("-id")
     )
     if state:
@@ -114,7 +122,7 @@ class BidView:
 def visible_bids(*, user: Any, tender: Tender) -> QuerySet[Bid]:
     """The bids `user` may know exist: all once the tender is opened (or for the bureau and
     auditors); before that a bidder's own bid only, nobody else's (count and names hidden)."""
-    bids = tender.bids.exclude(state="withdrawn").select_related("supplier", "tender")
+    bids = tender.bids.exclude(state=BidState.WITHDRAWN).select_related("supplier", "tender")
     if can_view_bidders(user, tender):
         return bids
     organization = getattr(user, "organization_id", None) if user.is_authenticated else None

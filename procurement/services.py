@@ -15,10 +15,9 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Organization, User
-from core.fsm import ActionRefusedError, run_transition
-from core.models import TransitionLog
-from core.permissions import Decision
+from accounts.models import User
+from core.fsm import ActionRefusedError, log_event, run_transition
+from core.permissions import refuse_unless
 from core.signals import contract_amount_changing, contract_drafted, public_notice
 from core.uploads import validate_upload
 from core.workdays import add_workdays, within_workdays
@@ -31,6 +30,7 @@ from procurement.models import (
     Clarification,
     Contract,
     ContractAmendment,
+    ContractState,
     Criterion,
     PanelMember,
     Score,
@@ -49,22 +49,6 @@ from projects.models import ProjectState, ServiceProject
 
 BID_FILE_KINDS = {"pdf", "docx", "xlsx", "jpg", "png"}
 BID_FILE_MAX = 20 * 1024 * 1024
-
-
-def _require(decision: Decision) -> None:
-    if not decision:
-        raise ActionRefusedError(str(decision.reason))
-
-
-def _log(subject: Any, transition: str, state: str, actor: User | None, note: str = "") -> None:
-    TransitionLog.objects.create(
-        subject=subject,
-        transition=transition,
-        source_state=state,
-        target_state=state,
-        actor=actor,
-        note=note,
-    )
 
 
 # --- tender ----------------------------------------------------------------------------------
@@ -99,7 +83,7 @@ def tender_create(
 ) -> Tender:
     """A draft tender (a new round when an earlier one failed)."""
     project = ServiceProject.objects.select_for_update().get(pk=project.pk)
-    _require(can_create_tender(actor, project))
+    refuse_unless(can_create_tender(actor, project))
     running = project.tenders.exclude(state__in=[TenderState.FAILED, TenderState.CANCELLED])
     if running.exists():
         raise ActionRefusedError(_("This project already has a tender in progress."))
@@ -128,7 +112,7 @@ def tender_create(
         Criterion(tender=tender, name=c.name, points=c.points, guidance=c.guidance, order=i)
         for i, c in enumerate(criteria)
     )
-    _log(tender, "create", tender.state, actor)
+    log_event(tender, "create", actor=actor, created=True)
     return tender
 
 
@@ -156,7 +140,7 @@ def tender_update(
 ) -> Tender:
     """Correct a draft tender (its terms and its criteria) before it is published."""
     locked = Tender.objects.select_for_update().get(pk=tender.pk)
-    _require(can_manage_tender(actor, locked))
+    refuse_unless(can_manage_tender(actor, locked))
     if locked.state != TenderState.DRAFT:
         raise ActionRefusedError(_("Only a draft tender can be changed; a published notice stays."))
     unknown = set(terms) - set(TENDER_TERMS)
@@ -173,7 +157,7 @@ def tender_update(
         Criterion(tender=locked, name=c.name, points=c.points, guidance=c.guidance, order=i)
         for i, c in enumerate(criteria)
     )
-    _log(locked, "edit", locked.state, actor)
+    log_event(locked, "edit", actor=actor)
     locked.refresh_from_db()
     return locked
 
@@ -182,7 +166,7 @@ def tender_update(
 def tender_publish(*, tender: Tender, actor: User, now: dt.datetime | None = None) -> Tender:
     """招标公告: refuse with every broken rule, else publish and move the project to tendering."""
     locked = Tender.objects.select_for_update().get(pk=tender.pk)
-    _require(can_manage_tender(actor, locked))
+    refuse_unless(can_manage_tender(actor, locked))
     if locked.state == TenderState.DRAFT:
         # The notice date the rules count from is the moment of publication.
         Tender.objects.filter(pk=locked.pk).update(publish_at=now or timezone.now())
@@ -206,7 +190,7 @@ def tender_cancel(*, tender: Tender, actor: User, reason: str) -> Tender:
 
 @transaction.atomic
 def clarification_ask(*, tender: Tender, actor: User, question: str) -> Clarification:
-    _require(may_ask_clarification(actor, tender))
+    refuse_unless(may_ask_clarification(actor, tender))
     if tender.state != TenderState.PUBLISHED:
         raise ActionRefusedError(_("Only a social organisation may ask while the tender is open."))
     if timezone.now() > tender.clarification_deadline:
@@ -222,7 +206,7 @@ def clarification_ask(*, tender: Tender, actor: User, question: str) -> Clarific
 def clarification_answer(
     *, clarification: Clarification, actor: User, answer: str
 ) -> Clarification:
-    _require(can_manage_tender(actor, clarification.tender))
+    refuse_unless(can_manage_tender(actor, clarification.tender))
     if not answer.strip():
         raise ValidationError({"answer": _("An answer is required.")})
     Clarification.objects.filter(pk=clarification.pk).update(
@@ -303,7 +287,13 @@ def bid_submit(
     bid.receipt = bid.compute_receipt()
     bid.save()
     # The log holds the receipt, never the price: history must not unseal the bid.
-    _log(bid, event, bid.state, actor, note=_("receipt %(r)s") % {"r": bid.receipt})
+    log_event(
+        bid,
+        event,
+        actor=actor,
+        created=event == "submit",
+        note=_("receipt %(r)s") % {"r": bid.receipt},
+    )
     return bid
 
 
@@ -357,7 +347,7 @@ def tender_open(*, tender: Tender, actor: User) -> Tender:
 def panel_member_add(
     *, tender: Tender, actor: User, user: User, is_expert: bool = True, is_chair: bool = False
 ) -> PanelMember:
-    _require(can_manage_tender(actor, tender))
+    refuse_unless(can_manage_tender(actor, tender))
     if tender.state not in (TenderState.PUBLISHED, TenderState.OPENED):
         raise ActionRefusedError(_("The panel is formed before the evaluation starts."))
     if user.role == "expert":
@@ -382,14 +372,14 @@ def panel_member_add(
 def _seat_logged(member: PanelMember, actor: User, tender: Tender) -> PanelMember:
     # Logged on the seat, not on the tender: the tender's public history must not name the
     # panel before the result notice.
-    _log(member, "panel_add", tender.state, actor, note=str(member.user))
+    log_event(member, "panel_add", actor=actor, created=True, note=str(member.user))
     return member
 
 
 @transaction.atomic
 def panel_chair_set(*, tender: Tender, actor: User, member: PanelMember) -> PanelMember:
     """The members' choice of chair (组长), recorded by the bureau."""
-    _require(can_manage_tender(actor, tender))
+    refuse_unless(can_manage_tender(actor, tender))
     if member.tender_id != tender.pk or not member.is_active:
         raise ActionRefusedError(_("The chair is an active member of this panel."))
     if tender.state not in (TenderState.PUBLISHED, TenderState.OPENED):
@@ -397,7 +387,7 @@ def panel_chair_set(*, tender: Tender, actor: User, member: PanelMember) -> Pane
     PanelMember.objects.filter(tender=tender, is_chair=True).update(is_chair=False)
     PanelMember.objects.filter(pk=member.pk).update(is_chair=True)
     member.refresh_from_db()
-    _log(member, "panel_chair", tender.state, actor)
+    log_event(member, "panel_chair", actor=actor)
     return member
 
 
@@ -414,13 +404,7 @@ def panel_declare(
         declared_at=timezone.now(), withdrawn=conflict, declaration=note
     )
     member.refresh_from_db()
-    _log(
-        member,
-        "panel_withdraw" if conflict else "panel_declare",
-        member.tender.state,
-        actor,
-        note=note,
-    )
+    log_event(member, "panel_withdraw" if conflict else "panel_declare", actor=actor, note=note)
     return member
 
 
@@ -451,7 +435,7 @@ def scores_save(
 ) -> list[Score]:
     """One member's scores, keyed by (bid id, criterion id); each within the criterion's points."""
     locked = Tender.objects.select_for_update().get(pk=tender.pk)
-    _require(can_score(actor, locked))
+    refuse_unless(can_score(actor, locked))
     member = locked.panel.get(user=actor)
     criteria = {c.pk: c for c in locked.criteria.all()}
     bids = {b.pk: b for b in locked.bids.filter(state=BidState.VALID)}
@@ -474,7 +458,7 @@ def scores_save(
         saved.append(score)
     if errors:
         raise ValidationError(errors)
-    _log(locked, "score", locked.state, actor)
+    log_event(locked, "score", actor=actor)
     return saved
 
 
@@ -482,7 +466,7 @@ def scores_save(
 def tender_award(*, tender: Tender, actor: User) -> Tender:
     """定标: the first-ranked valid bid wins; too few valid bids makes the tender fail instead."""
     locked = Tender.objects.select_for_update().get(pk=tender.pk)
-    _require(can_manage_tender(actor, locked))
+    refuse_unless(can_manage_tender(actor, locked))
     if locked.state != TenderState.EVALUATING:
         # Another award after the notice only comes from an upheld objection (objections.py).
         raise ActionRefusedError(_("The award is confirmed at the end of the evaluation."))
@@ -544,11 +528,10 @@ def award_publish(*, tender: Tender, actor: User) -> Tender:
         awarded_on, rules.AWARD_NOTICE_WORKDAYS, timezone.localdate(published.award_published_at)
     ):
         due = add_workdays(awarded_on, rules.AWARD_NOTICE_WORKDAYS)
-        _log(
+        log_event(
             published,
             "late_award_notice",
-            published.state,
-            actor,
+            actor=actor,
             note=_("Published after the 2-working-day limit (due %(due)s).") % {"due": due},
         )
     return published
@@ -589,7 +572,7 @@ def contract_draft(
 ) -> Contract:
     """Draft the contract with the winner from the bureau's template, with its payment milestones."""
     locked = Tender.objects.select_for_update().get(pk=tender.pk)
-    _require(can_manage_tender(actor, locked))
+    refuse_unless(can_manage_tender(actor, locked))
     if locked.state != TenderState.AWARD_PUBLISHED or locked.awarded_bid is None:
         raise ActionRefusedError(_("A contract is drafted after the award notice is published."))
     if not locked.no_suspending_objection():
@@ -633,7 +616,7 @@ def contract_draft(
     rows = list(contract.milestones.order_by("sequence"))
     Contract.objects.filter(pk=contract.pk).update(document=_render_contract(contract, rows))
     contract.refresh_from_db()
-    _log(contract, "draft", contract.state, actor)
+    log_event(contract, "draft", actor=actor, created=True)
     return contract
 
 
@@ -669,8 +652,8 @@ def contract_amend(
 ) -> ContractAmendment:
     """变更: a new version with a readable diff; the signed contract row is never edited."""
     locked = Contract.objects.select_for_update().get(pk=contract.pk)
-    _require(can_manage_contract(actor, locked))
-    if locked.state not in ("signed", "in_service"):
+    refuse_unless(can_manage_contract(actor, locked))
+    if locked.state not in (ContractState.SIGNED, ContractState.IN_SERVICE):
         raise ActionRefusedError(_("Only a contract in force can be amended."))
     if not reason.strip():
         raise ValidationError({"reason": _("A reason is required.")})
@@ -682,9 +665,18 @@ def contract_amend(
         changes.append(_("term end: %(a)s → %(b)s") % {"a": old_end, "b": end_date})
     if not changes:
         raise ValidationError(_("The amendment changes nothing."))
-    if amount > locked.amount * Decimal("1.10"):
+    cap = (locked.amount * (1 + rules.AMENDMENT_ADD_MAX)).quantize(Decimal("0.01"))
+    if amount > cap:
         raise ActionRefusedError(
-            _("An amendment may add at most 10% to the original contract amount.")
+            _(
+                "An amendment may add at most %(share)s%% to the original contract amount "
+                "(at most %(cap)s yuan in all; %(source)s)."
+            )
+            % {
+                "share": int(rules.AMENDMENT_ADD_MAX * 100),
+                "cap": cap,
+                "source": rules.AMENDMENT_SOURCE,
+            }
         )
     contract_amount_changing.send(sender=Contract, contract=locked, amount=amount)
     refusals = eligibility.contract_refusals(locked.project, amount)
@@ -700,9 +692,5 @@ def contract_amend(
         diff="\n".join(changes),
         created_by=actor,
     )
-    _log(locked, "amend", locked.state, actor, note="; ".join(changes))
+    log_event(locked, "amend", actor=actor, note="; ".join(changes))
     return amendment
-
-
-def organization_of(user: User) -> Organization | None:
-    return user.organization

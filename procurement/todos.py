@@ -10,7 +10,14 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role
 from core.todos import Todo, register
 from core.workdays import CalendarNotCoveredError
-from procurement.models import Contract, ObjectionState, PanelMember, Tender, TenderState
+from procurement.models import (
+    Contract,
+    ContractState,
+    ObjectionState,
+    PanelMember,
+    Tender,
+    TenderState,
+)
 from procurement.objections import open_objection_todos
 
 
@@ -30,7 +37,7 @@ def _bureau_items(user: Any) -> list[Todo]:
         for t in mine.filter(state=TenderState.AWARD_PUBLISHED, contract__isnull=True)[:10]
     ]
     signing = Contract.objects.filter(
-        project__bureau_id=user.organization_id, state="signed_by_supplier"
+        project__bureau_id=user.organization_id, state=ContractState.SIGNED_BY_SUPPLIER
     )
     items += [
         Todo(_("Sign the contract: %s") % c.number, c.get_absolute_url()) for c in signing[:10]
@@ -117,6 +124,8 @@ def procurement_todos(user: Any) -> list[Todo]:
     if user.role == Role.BUREAU_STAFF:
         items += _bureau_items(user)
     if user.role == Role.NGO:
-        drafts = Contract.objects.filter(supplier_id=user.organization_id, state="drafted")[:10]
+        drafts = Contract.objects.filter(
+            supplier_id=user.organization_id, state=ContractState.DRAFTED
+        )[:10]
         items += [Todo(_("Sign the contract: %s") % c.number, c.get_absolute_url()) for c in drafts]
     return items + _panel_items(user)

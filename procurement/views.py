@@ -35,9 +35,12 @@ from procurement.forms import (
     milestones_from,
 )
 from procurement.models import (
+    CONTRACT_SIGNED_STATES,
     Bid,
+    BidState,
     Clarification,
     Contract,
+    ContractState,
     ObjectionKind,
     PanelMember,
     Remedy,
@@ -85,8 +88,7 @@ def tender_create(request: AuthenticatedHttpRequest, project_pk: int) -> HttpRes
     if not can_view_project(request.user, project):
         raise Http404
     decision = can_create_tender(request.user, project)
-    if not decision:
-        raise PermissionDenied(str(decision.reason))
+    decision.require()
     form = TenderForm(
         request.POST or None, initial={"title": project.title, "ceiling_price": project.budget}
     )
@@ -108,8 +110,7 @@ def tender_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Correct a draft (e.g. a rule it breaks) before publishing; a published notice stays."""
     tender = selectors.tender_get(user=request.user, pk=pk)
     decision = can_manage_tender(request.user, tender)
-    if not decision:
-        raise PermissionDenied(str(decision.reason))
+    decision.require()
     if tender.state != TenderState.DRAFT:
         messages.error(request, _("Only a draft tender can be changed; a published notice stays."))
         return redirect(tender)
@@ -311,8 +312,7 @@ def award_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def bid_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     tender = selectors.tender_get(user=request.user, pk=pk)
     decision = can_bid(request.user, tender, arrival_time(request))
-    if not decision:
-        raise PermissionDenied(str(decision.reason))
+    decision.require()
     existing = tender.bids.filter(supplier_id=request.user.organization_id).first()
     initial = (
         {"price": existing.price, "technical_proposal": existing.technical_proposal}
@@ -359,8 +359,7 @@ def bid_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def bid_verify(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     bid = get_object_or_404(Bid.objects.select_related("tender", "supplier"), pk=pk)
     decision = can_view_bid_content(request.user, bid)
-    if not decision:
-        raise PermissionDenied(str(decision.reason))
+    decision.require()
     receipt = request.GET.get("receipt", "").strip()
     verified = services.bid_verify_receipt(bid=bid, receipt=receipt) if receipt else None
     return render(
@@ -428,11 +427,10 @@ def bid_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def score_sheet(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     tender = selectors.tender_get(user=request.user, pk=pk)
     decision = can_score(request.user, tender)
-    if not decision:
-        raise PermissionDenied(str(decision.reason))
+    decision.require()
     member = tender.panel.get(user=request.user)
     criteria = list(tender.criteria.all())
-    bids = list(tender.bids.filter(state="valid").select_related("supplier"))
+    bids = list(tender.bids.filter(state=BidState.VALID).select_related("supplier"))
     mine = {(s.bid_id, s.criterion_id): s.points for s in member.scores.all()}
     if request.method == "POST":
         points: dict[tuple[int, int], Decimal] = {}
@@ -505,8 +503,7 @@ def contract_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def contract_draft(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     tender = selectors.tender_get(user=request.user, pk=pk)
     decision = can_manage_tender(request.user, tender)
-    if not decision:
-        raise PermissionDenied(str(decision.reason))
+    decision.require()
     form = ContractForm(
         request.POST or None,
         initial={
@@ -550,7 +547,7 @@ def contract_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "can_start": check_transition(contract, "start_service", user),
             "can_manage": can_manage_contract(user, contract),
             "can_amend": can_manage_contract(user, contract)
-            and contract.state in ("signed", "in_service"),
+            and contract.state in (ContractState.SIGNED, ContractState.IN_SERVICE),
             "amend_form": AmendForm(
                 initial={"amount": contract.current_amount, "end_date": contract.current_end_date}
             ),
@@ -709,9 +706,7 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "tender": tender,
             "clarifications": answered,
             "panel": selectors.panel_for(user=request.user, tender=tender),
-            "contract": Contract.objects.filter(
-                tender=tender, state__in=["signed", "in_service", "completed"]
-            )
+            "contract": Contract.objects.filter(tender=tender, state__in=CONTRACT_SIGNED_STATES)
             .select_related("supplier")
             .first(),
         },

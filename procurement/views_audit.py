@@ -15,10 +15,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
-from core.actions import act_and_redirect
+from core.actions import act_and_redirect, post_action
 from core.arrival import arrival_time
 from core.files import protected_file_response
 from procurement import expert_draw, objections, publication, rounds, selectors, services
@@ -45,69 +46,67 @@ def _aware(value: str) -> dt.datetime | None:
 # --- panel draw --------------------------------------------------------------------------------
 
 
-@login_required
-@require_POST
-def panel_draw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    tender = selectors.tender_get(user=request.user, pk=pk)
-    return act_and_redirect(
-        request,
-        tender,
-        lambda: expert_draw.panel_draw(tender=tender, actor=request.user),
-        _("Experts drawn at random from the pool; the draw is recorded."),
-    )
+def _tender(request: AuthenticatedHttpRequest, pk: int) -> Tender:
+    return selectors.tender_get(user=request.user, pk=pk)
 
 
-@login_required
-@require_POST
-def panel_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+def _member(request: AuthenticatedHttpRequest, pk: int) -> PanelMember:
     member = get_object_or_404(PanelMember.objects.select_related("tender"), pk=pk)
-    tender = selectors.tender_get(user=request.user, pk=member.tender_id)
-    return act_and_redirect(
-        request,
-        tender,
-        lambda: expert_draw.panel_decline(
-            member=member, actor=request.user, reason=request.POST.get("reason", "")
-        ),
-        _("The expert declined; a replacement was drawn."),
-    )
+    selectors.tender_get(user=request.user, pk=member.tender_id)
+    return member
 
 
-@login_required
-@require_POST
-def panel_chair(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    member = get_object_or_404(PanelMember.objects.select_related("tender"), pk=pk)
-    tender = selectors.tender_get(user=request.user, pk=member.tender_id)
-    return act_and_redirect(
-        request,
-        tender,
-        lambda: services.panel_chair_set(tender=tender, actor=request.user, member=member),
-        _("Chair recorded."),
-    )
+def _member_tender(member: PanelMember) -> Tender:
+    return member.tender
+
+
+panel_draw = post_action(
+    _tender,
+    lambda request, tender: expert_draw.panel_draw(tender=tender, actor=request.user),
+    gettext_lazy("Experts drawn at random from the pool; the draw is recorded."),
+)
+
+panel_decline = post_action(
+    _member,
+    lambda request, member: expert_draw.panel_decline(
+        member=member, actor=request.user, reason=request.POST.get("reason", "")
+    ),
+    gettext_lazy("The expert declined; a replacement was drawn."),
+    target=_member_tender,
+)
+
+panel_chair = post_action(
+    _member,
+    lambda request, member: services.panel_chair_set(
+        tender=member.tender, actor=request.user, member=member
+    ),
+    gettext_lazy("Chair recorded."),
+    target=_member_tender,
+)
 
 
 # --- objections and complaints ----------------------------------------------------------------
 
 
-@login_required
-@require_POST
-def objection_file(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    tender = selectors.tender_get(user=request.user, pk=pk)
+def _objection_file(request: AuthenticatedHttpRequest, tender: Tender) -> Objection:
     known_on = (
         parse_date(request.POST.get("known_on", "") or "") if request.POST.get("known_on") else None
     )
-    return act_and_redirect(
-        request,
-        tender,
-        lambda: objections.objection_file(
-            tender=tender,
-            actor=request.user,
-            kind=request.POST.get("kind", "result"),
-            known_on=known_on,
-            text=request.POST.get("text", ""),
-            now=arrival_time(request),
-        ),
-        _("Objection filed; the bureau answers within 7 working days."),
+    return objections.objection_file(
+        tender=tender,
+        actor=request.user,
+        kind=request.POST.get("kind", "result"),
+        known_on=known_on,
+        text=request.POST.get("text", ""),
+        now=arrival_time(request),
     )
+
+
+objection_file = post_action(
+    _tender,
+    _objection_file,
+    gettext_lazy("Objection filed; the bureau answers within 7 working days."),
+)
 
 
 def _objection(request: AuthenticatedHttpRequest, pk: int) -> Objection:
@@ -116,81 +115,71 @@ def _objection(request: AuthenticatedHttpRequest, pk: int) -> Objection:
     return item
 
 
-@login_required
-@require_POST
-def objection_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    item = _objection(request, pk)
-    return act_and_redirect(
-        request,
-        item.tender,
-        lambda: objections.objection_answer(
-            objection=item,
-            actor=request.user,
-            answer=request.POST.get("text", ""),
-            upheld=request.POST.get("upheld") == "1",
-            now=arrival_time(request),
-        ),
-        _("Answer recorded."),
-    )
+def _objection_tender(item: Objection) -> Tender:
+    return item.tender
 
 
-@login_required
-@require_POST
-def objection_remedy(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    item = _objection(request, pk)
-    return act_and_redirect(
-        request,
-        item.tender,
-        lambda: objections.objection_remedy(
-            objection=item,
-            actor=request.user,
-            remedy=request.POST.get("remedy", ""),
-            bid_deadline=_aware(request.POST.get("bid_deadline", "")),
-            opening_at=_aware(request.POST.get("opening_at", "")),
-        ),
-        _("The action the law gives for the upheld objection is recorded."),
-    )
+objection_answer = post_action(
+    _objection,
+    lambda request, item: objections.objection_answer(
+        objection=item,
+        actor=request.user,
+        answer=request.POST.get("text", ""),
+        upheld=request.POST.get("upheld") == "1",
+        now=arrival_time(request),
+    ),
+    gettext_lazy("Answer recorded."),
+    target=_objection_tender,
+)
+
+objection_remedy = post_action(
+    _objection,
+    lambda request, item: objections.objection_remedy(
+        objection=item,
+        actor=request.user,
+        remedy=request.POST.get("remedy", ""),
+        bid_deadline=_aware(request.POST.get("bid_deadline", "")),
+        opening_at=_aware(request.POST.get("opening_at", "")),
+    ),
+    gettext_lazy("The action the law gives for the upheld objection is recorded."),
+    target=_objection_tender,
+)
+
+complaint_file = post_action(
+    _objection,
+    lambda request, item: objections.complaint_file(
+        objection=item,
+        actor=request.user,
+        finance_department=request.POST.get("finance_department", ""),
+        text=request.POST.get("text", ""),
+        now=arrival_time(request),
+    ),
+    gettext_lazy("Complaint filed with the finance department."),
+    target=_objection_tender,
+)
 
 
-@login_required
-@require_POST
-def complaint_file(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    item = _objection(request, pk)
-    return act_and_redirect(
-        request,
-        item.tender,
-        lambda: objections.complaint_file(
-            objection=item,
-            actor=request.user,
-            finance_department=request.POST.get("finance_department", ""),
-            text=request.POST.get("text", ""),
-            now=arrival_time(request),
-        ),
-        _("Complaint filed with the finance department."),
-    )
-
-
-@login_required
-@require_POST
-def complaint_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+def _complaint(request: AuthenticatedHttpRequest, pk: int) -> Complaint:
     complaint = get_object_or_404(
         Complaint.objects.select_related("objection__tender__project"), pk=pk
     )
-    tender = selectors.tender_get(user=request.user, pk=complaint.objection.tender_id)
-    decided_on = parse_date(request.POST.get("decided_on", "") or "") or timezone.localdate()
-    return act_and_redirect(
-        request,
-        tender,
-        lambda: objections.complaint_decide(
-            complaint=complaint,
-            actor=request.user,
-            upheld=request.POST.get("upheld") == "1",
-            decision=request.POST.get("decision", ""),
-            reference=request.POST.get("reference", ""),
-            decided_on=decided_on,
-        ),
-        _("The finance department's decision is recorded."),
-    )
+    selectors.tender_get(user=request.user, pk=complaint.objection.tender_id)
+    return complaint
+
+
+complaint_decide = post_action(
+    _complaint,
+    lambda request, complaint: objections.complaint_decide(
+        complaint=complaint,
+        actor=request.user,
+        upheld=request.POST.get("upheld") == "1",
+        decision=request.POST.get("decision", ""),
+        reference=request.POST.get("reference", ""),
+        decided_on=parse_date(request.POST.get("decided_on", "") or "") or timezone.localdate(),
+    ),
+    gettext_lazy("The finance department's decision is recorded."),
+    target=lambda complaint: complaint.objection.tender,
+)
 
 
 # --- procurement documents ---------------------------------------------------------------------
@@ -225,30 +214,25 @@ def documents_download(request: HttpRequest, pk: int) -> FileResponse:
 # --- contract notice and filing ----------------------------------------------------------------
 
 
-@login_required
-@require_POST
-def contract_publish_notice(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    contract = selectors.contract_get(user=request.user, pk=pk)
-    return act_and_redirect(
-        request,
-        contract,
-        lambda: publication.contract_publish_notice(contract=contract, actor=request.user),
-        _("The contract notice is published."),
-    )
+def _contract(request: AuthenticatedHttpRequest, pk: int) -> Contract:
+    return selectors.contract_get(user=request.user, pk=pk)
 
 
-@login_required
-@require_POST
-def contract_filing(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    contract = selectors.contract_get(user=request.user, pk=pk)
-    return act_and_redirect(
-        request,
-        contract,
-        lambda: publication.contract_record_filing(
-            contract=contract, actor=request.user, reference=request.POST.get("reference", "")
-        ),
-        _("The filing (备案) is recorded."),
-    )
+contract_publish_notice = post_action(
+    _contract,
+    lambda request, contract: publication.contract_publish_notice(
+        contract=contract, actor=request.user
+    ),
+    gettext_lazy("The contract notice is published."),
+)
+
+contract_filing = post_action(
+    _contract,
+    lambda request, contract: publication.contract_record_filing(
+        contract=contract, actor=request.user, reference=request.POST.get("reference", "")
+    ),
+    gettext_lazy("The filing (备案) is recorded."),
+)
 
 
 def contract_notice(request: HttpRequest, pk: int) -> HttpResponse:
@@ -270,28 +254,32 @@ def intents(request: HttpRequest) -> HttpResponse:
     return render(request, "procurement/intents.html", {"intents": rows})
 
 
-@login_required
-@require_POST
-def intent_publish(request: AuthenticatedHttpRequest, project_pk: int) -> HttpResponse:
-    project = get_object_or_404(ServiceProject, pk=project_pk)
+def _project(request: AuthenticatedHttpRequest, pk: int) -> ServiceProject:
+    project = get_object_or_404(ServiceProject, pk=pk)
     if not can_view_project(request.user, project):
         raise PermissionDenied
+    return project
+
+
+def _amount(raw: str) -> Decimal:
+    """A typed amount ("1,200.00"); anything else is 0, which the service refuses."""
     try:
-        budget = Decimal(request.POST.get("budget", "").replace(",", "").strip())
+        return Decimal(raw.replace(",", "").strip())
     except InvalidOperation:
-        budget = Decimal(0)
-    return act_and_redirect(
-        request,
-        project,
-        lambda: publication.intent_publish(
-            project=project,
-            actor=request.user,
-            summary=request.POST.get("summary", ""),
-            budget=budget,
-            planned_month=request.POST.get("planned_month", "").strip(),
-        ),
-        _("The procurement intention is published."),
-    )
+        return Decimal(0)
+
+
+intent_publish = post_action(
+    _project,
+    lambda request, project: publication.intent_publish(
+        project=project,
+        actor=request.user,
+        summary=request.POST.get("summary", ""),
+        budget=_amount(request.POST.get("budget", "")),
+        planned_month=request.POST.get("planned_month", "").strip(),
+    ),
+    gettext_lazy("The procurement intention is published."),
+)
 
 
 # --- 磋商/谈判 rounds ----------------------------------------------------------------------------
@@ -325,35 +313,26 @@ def _round(request: AuthenticatedHttpRequest, pk: int) -> NegotiationRound:
     return found
 
 
-@login_required
-@require_POST
-def round_offer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    found = _round(request, pk)
-    try:
-        price = Decimal(request.POST.get("price", "").replace(",", "").strip())
-    except InvalidOperation:
-        price = Decimal(0)
-    return act_and_redirect(
-        request,
-        found.tender,
-        lambda: rounds.offer_submit(
-            round=found,
-            actor=request.user,
-            price=price,
-            note=request.POST.get("note", ""),
-            now=arrival_time(request),
-        ),
-        _("Offer received."),
-    )
+def _round_tender(found: NegotiationRound) -> Tender:
+    return found.tender
 
 
-@login_required
-@require_POST
-def round_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    found = _round(request, pk)
-    return act_and_redirect(
-        request,
-        found.tender,
-        lambda: rounds.round_close(round=found, actor=request.user),
-        _("The round is closed."),
-    )
+round_offer = post_action(
+    _round,
+    lambda request, found: rounds.offer_submit(
+        round=found,
+        actor=request.user,
+        price=_amount(request.POST.get("price", "")),
+        note=request.POST.get("note", ""),
+        now=arrival_time(request),
+    ),
+    gettext_lazy("Offer received."),
+    target=_round_tender,
+)
+
+round_close = post_action(
+    _round,
+    lambda request, found: rounds.round_close(round=found, actor=request.user),
+    gettext_lazy("The round is closed."),
+    target=_round_tender,
+)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from accounts.models import Organization
-from core.fsm import Guard, refusal
+from core.fsm import lazy_guard, refusal
 
 
 class ServiceCategory(models.TextChoices):
@@ -55,18 +55,6 @@ class ProjectState(models.TextChoices):
 # Once a project leaves these states, its notices are public and NGOs may see it.
 UNPUBLISHED_STATES = (ProjectState.DRAFT, ProjectState.APPROVED)
 FINAL_STATES = (ProjectState.CLOSED, ProjectState.TERMINATED)
-
-
-def _can_approve(user, project):  # type: ignore[no-untyped-def]
-    from projects.permissions import can_approve_project
-
-    return can_approve_project(user, project)
-
-
-def _can_terminate(user, project):  # type: ignore[no-untyped-def]
-    from projects.permissions import can_terminate_project
-
-    return can_terminate_project(user, project)
 
 
 class ServiceProject(FSMModelMixin, models.Model):
@@ -163,7 +151,7 @@ class ServiceProject(FSMModelMixin, models.Model):
         source=ProjectState.DRAFT,
         target=ProjectState.APPROVED,
         conditions=[has_target_groups, has_performance_targets],
-        permission=Guard(_can_approve),
+        permission=lazy_guard("projects.permissions", "can_approve_project"),
     )
     def approve(self) -> None:
         """立项: the budget is committed and the project may go to procurement."""
@@ -197,7 +185,7 @@ class ServiceProject(FSMModelMixin, models.Model):
         field=state,
         source=[s for s in ProjectState.values if s not in FINAL_STATES],
         target=ProjectState.TERMINATED,
-        permission=Guard(_can_terminate),
+        permission=lazy_guard("projects.permissions", "can_terminate_project"),
     )
     def terminate(self, *, reason: str) -> None:
         self.termination_reason = reason

@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.fsm import ActionRefusedError, run_transition
-from core.models import TransitionLog
+from core.fsm import ActionRefusedError, log_event, run_transition
+from core.permissions import refuse_unless
 from core.signals import money_event
 from projects import checks
 from projects.models import ServiceProject, TargetGroup
@@ -49,8 +49,7 @@ def project_create(
 ) -> ServiceProject:
     """Create a draft project for the actor's own bureau."""
     decision = can_create_project(actor)
-    if not decision:
-        raise ActionRefusedError(str(decision.reason))
+    refuse_unless(decision)
     project = ServiceProject(
         title=title,
         bureau=actor.organization,
@@ -70,13 +69,7 @@ def project_create(
     project.code = _next_code(project)
     project.save(update_fields=["code"])
     _save_targets(project, targets)
-    TransitionLog.objects.create(
-        subject=project,
-        transition="create",
-        source_state="",
-        target_state=project.state,
-        actor=actor,
-    )
+    log_event(project, "create", actor=actor, created=True)
     return project
 
 
@@ -91,8 +84,7 @@ def project_update(
     """Change a draft project's fields (and target groups when given)."""
     locked = ServiceProject.objects.select_for_update().get(pk=project.pk)
     decision = can_change_project(actor, locked)
-    if not decision:
-        raise ActionRefusedError(str(decision.reason))
+    refuse_unless(decision)
     allowed = {
         "title",
         "category",

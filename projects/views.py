@@ -6,7 +6,7 @@ from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -117,8 +117,7 @@ def _project_form_page(
 @login_required
 def project_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     decision = can_create_project(request.user)
-    if not decision:
-        raise PermissionDenied(str(decision.reason))
+    decision.require()
     return _project_form_page(request)
 
 
@@ -126,8 +125,7 @@ def project_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 def project_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     project = selectors.project_get(user=request.user, pk=pk)
     decision = can_change_project(request.user, project)
-    if not decision:
-        raise PermissionDenied(str(decision.reason))
+    decision.require()
     return _project_form_page(request, project)
 
 

@@ -5,6 +5,7 @@ spot checks drawn at random, site visits with findings and photos, and rectifica
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -15,19 +16,10 @@ from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from accounts.models import Organization
-from core.fsm import Guard, refusal
+from core.fsm import lazy_guard, refusal
 from procurement.models import Contract
 
-
-def _guard(name: str) -> Guard:
-    def check(user: Any, obj: Any) -> Any:
-        import importlib
-
-        # Imported late: permissions import these models.
-        return getattr(importlib.import_module("supervision.permissions"), name)(user, obj)
-
-    check.__name__ = name
-    return Guard(check)
+_guard = partial(lazy_guard, "supervision.permissions")
 
 
 class Frequency(models.TextChoices):

@@ -10,7 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from procurement.models import Contract
+from procurement.models import CONTRACT_SIGNED_STATES, Contract
 from supervision.models import (
     ItemState,
     PeriodicReport,
@@ -36,7 +36,7 @@ def contract_overview(*, user: Any) -> QuerySet[Contract]:
     waiting = Q(periodic_reports__state__in=[ReportState.DUE, ReportState.RETURNED])
     return (
         Contract.objects.filter(visible_supervision_q(user, ""))
-        .filter(state__in=["signed", "in_service", "completed"])
+        .filter(state__in=CONTRACT_SIGNED_STATES)
         .select_related("project", "supplier")
         .annotate(
             reports_due=Count(

@@ -19,7 +19,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from core.fsm import ActionRefusedError, run_transition
+from core.fsm import run_transition
+from core.permissions import refuse_unless
 from core.signals import notice
 from core.uploads import validate_upload
 from procurement.models import Contract
@@ -38,11 +39,6 @@ IN_SERVICE = ("signed", "in_service")
 PHOTO_KINDS = {"jpg", "png"}
 FILE_KINDS = {"pdf", "docx", "xlsx", "jpg", "png"}
 MAX_BYTES = 20 * 1024 * 1024
-
-
-def _require(decision: Any) -> None:
-    if not decision:
-        raise ActionRefusedError(str(decision.reason))
 
 
 def supplier_users(contract: Contract) -> list[User]:
@@ -85,7 +81,7 @@ def schedule_set(
 
     Periods already handed in keep their report; due reports of periods that no longer exist
     under the new frequency are dropped."""
-    _require(can_manage_supervision(user, contract))
+    refuse_unless(can_manage_supervision(user, contract))
     if not 1 <= days_to_report <= 60:
         raise ValidationError({"days_to_report": _("Between 1 and 60 days.")})
     schedule, _created = ReportingSchedule.objects.select_for_update().get_or_create(
@@ -184,7 +180,7 @@ def spot_check_draw(*, user: Any, bureau: Any, year: int, share: int, seed: str 
 
     The seed is recorded: anyone can redo the draw (Python's `random.Random(seed).sample` over
     the sorted contract ids) and get the same contracts."""
-    _require(can_draw_spot_check(user, bureau))
+    refuse_unless(can_draw_spot_check(user, bureau))
     if not 1 <= share <= 100:
         raise ValidationError({"share": _("The share is between 1 and 100 per cent.")})
     population = sorted(
@@ -227,7 +223,7 @@ def site_visit_record(
     photos: Iterable[Any] = (),
     spot_check: SpotCheck | None = None,
 ) -> SiteVisit:
-    _require(can_manage_supervision(user, contract))
+    refuse_unless(can_manage_supervision(user, contract))
     if spot_check is not None and not spot_check.drawn.filter(pk=contract.pk).exists():
         raise ValidationError({"spot_check": _("This contract was not drawn in that spot check.")})
     photos = list(photos)
@@ -265,7 +261,7 @@ def item_open(
     deadline: dt.date,
     visit: SiteVisit | None = None,
 ) -> RectificationItem:
-    _require(can_manage_supervision(user, contract))
+    refuse_unless(can_manage_supervision(user, contract))
     if visit is not None and visit.contract_id != contract.pk:
         raise ValidationError({"visit": _("The visit belongs to another contract.")})
     item = RectificationItem.objects.create(

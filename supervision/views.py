@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -83,8 +83,7 @@ def contract_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         ItemForm(prefix="i"),
     )
     if request.method == "POST":
-        if not manages:
-            raise PermissionDenied(str(can_manage_supervision(user, contract).reason))
+        can_manage_supervision(user, contract).require()
         form: Any
         action: Any
         if "schedule" in request.POST:

@@ -11,14 +11,9 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from core.fsm import ActionRefusedError
+from core.permissions import refuse_unless
 from workforce.models import CertificateLevel, SocialWorker, Volunteer, VolunteerService
 from workforce.permissions import can_manage_workforce
-
-
-def _require(user: Any, organization: Any) -> None:
-    decision = can_manage_workforce(user, organization)
-    if not decision:
-        raise ActionRefusedError(str(decision.reason))
 
 
 @transaction.atomic
@@ -35,7 +30,7 @@ def social_worker_save(
     worker: SocialWorker | None = None,
 ) -> SocialWorker:
     """Add a social worker to the register, or correct one already on it."""
-    _require(user, organization)
+    refuse_unless(can_manage_workforce(user, organization))
     name, certificate_number = name.strip(), certificate_number.strip()
     if certificate_level == CertificateLevel.NONE and certificate_number:
         raise ValidationError({"certificate_number": _("An uncertified worker has no number.")})
@@ -78,7 +73,7 @@ def volunteer_service_record(
 ) -> VolunteerService:
     """One volunteer at one activity of the NGO's contract; the volunteer is registered on first
     sight (by name within the organisation)."""
-    _require(user, contract.supplier)
+    refuse_unless(can_manage_workforce(user, contract.supplier))
     if not (contract.start_date <= date <= contract.current_end_date):
         raise ValidationError({"date": _("The date is outside the contract term.")})
     if not (Decimal("0") < hours <= Decimal("24")):

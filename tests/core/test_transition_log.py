@@ -51,12 +51,11 @@ def test_events_without_a_state_change_are_named_in_chinese(event, words):
     """Regression: an evaluation's history read “commission · 已委托” with the code name."""
     from django.utils import translation
 
+    from core.fsm import log_event
     from core.templatetags.sanshe import timeline
 
     project = ServiceProjectFactory()
-    TransitionLog.objects.create(
-        subject=project, transition=event, source_state="", target_state=project.state
-    )
+    log_event(project, event, actor=None, created=True)
     with translation.override("zh-hans"):
         [row] = timeline(project)["entries"]
         assert str(row["event"]) == words

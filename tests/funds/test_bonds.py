@@ -1,7 +1,9 @@
 """Bonds through the API: finance records a performance bond received and returned, each event
 posting its balanced line (银行存款 ↔ 应付保证金) linked to the bond; only the purchasing bureau's
-finance may record one; an amount above what the contract asks, or a date in the future, is
-refused; once returned, the bond account of the contract is back at zero."""
+finance may record or return one (anyone else: 403 with the rule's reason, as core.api maps a
+permission refusal); an amount above what the contract asks, or a date in the future, is
+refused (400); a bond already returned is a state conflict (409); once returned, the bond
+account of the contract is back at zero."""
 
 from __future__ import annotations
 
@@ -46,8 +48,8 @@ def test_performance_bond_received_and_returned_through_the_ledger(money):
     }
 
     refused = _client(money["staff"]).post("/api/v1/bonds/", body, format="json")
-    # The service refuses (409) with the rule's reason: only the bureau's finance records bonds.
-    assert refused.status_code == 409 and "财务" in refused.json()["detail"], refused.content
+    # Who may act is a permission: 403 with the rule's reason (only the bureau's finance).
+    assert refused.status_code == 403 and "财务" in refused.json()["detail"], refused.content
     too_much = _client(money["finance"]).post(
         "/api/v1/bonds/", {**body, "amount": "23900.01"}, format="json"
     )
@@ -72,6 +74,12 @@ def test_performance_bond_received_and_returned_through_the_ledger(money):
     )
     assert _bond_balance(contract) == Decimal("-23900.00")
 
+    not_finance = _client(money["staff"]).post(
+        f"/api/v1/bonds/{bond.pk}/return/",
+        {"returned_on": str(timezone.localdate())},
+        format="json",
+    )
+    assert not_finance.status_code == 403 and "财务" in not_finance.json()["detail"]
     returned = _client(money["finance"]).post(
         f"/api/v1/bonds/{bond.pk}/return/",
         {"returned_on": str(timezone.localdate())},
@@ -95,6 +103,7 @@ def test_performance_bond_received_and_returned_through_the_ledger(money):
         {"returned_on": str(timezone.localdate())},
         format="json",
     )
-    assert again.status_code in (403, 409), again.content
+    # Finance may return bonds; this one is no longer held: the state forbids it (409).
+    assert again.status_code == 409, again.content
     assert LedgerEntry.objects.filter(bond=bond).count() == 2
     assert ledger_verify().ok
