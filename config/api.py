@@ -25,22 +25,22 @@ from planning.api import (
 from procurement.api import (
     BidViewSet,
     ClarificationViewSet,
-    ContractActionsViewSet,
+    ContractViewSet,
     ObjectionViewSet,
-    TenderPanelActionsViewSet,
+    ProcurementIntentViewSet,
+    TenderViewSet,
 )
-from procurement.api_audit import ProcurementIntentViewSet
 from projects.api import ProjectViewSet
 from workforce.api import SocialWorkerViewSet, VolunteerServiceViewSet
 
 # Every viewset registered here honours an Idempotency-Key header on its state-changing requests.
 router = IdempotentRouter()
 router.register("projects", ProjectViewSet, basename="project")
-router.register("tenders", TenderPanelActionsViewSet, basename="tender")
+router.register("tenders", TenderViewSet, basename="tender")
 router.register("bids", BidViewSet, basename="bid")
 router.register("clarifications", ClarificationViewSet, basename="clarification")
 router.register("objections", ObjectionViewSet, basename="objection")
-router.register("contracts", ContractActionsViewSet, basename="contract")
+router.register("contracts", ContractViewSet, basename="contract")
 router.register("bonds", BondViewSet, basename="bond")
 router.register("procurement-intents", ProcurementIntentViewSet, basename="procurement-intent")
 router.register("evaluations", EvaluationWorkflowViewSet, basename="evaluation")
