@@ -11,10 +11,10 @@ from evaluation.api import EvaluationWorkflowViewSet, IndicatorSystemViewSet
 from evaluation.api_evidence import EvaluationEvidenceViewSet, OrganizationTieViewSet
 from funds.api import (
     BondViewSet,
-    DisbursementActionsViewSet,
+    DisbursementViewSet,
     LedgerViewSet,
-    MilestoneActionsViewSet,
-    ServiceRecordActionsViewSet,
+    MilestoneViewSet,
+    ServiceRecordViewSet,
 )
 from planning.api import (
     AnnualPlanViewSet,
@@ -47,9 +47,9 @@ router.register("evaluations", EvaluationWorkflowViewSet, basename="evaluation")
 router.register("evaluations", EvaluationEvidenceViewSet, basename="evaluation-evidence")
 router.register("assessor-ties", OrganizationTieViewSet, basename="assessor-tie")
 router.register("indicator-systems", IndicatorSystemViewSet, basename="indicator-system")
-router.register("milestones", MilestoneActionsViewSet, basename="milestone")
-router.register("disbursements", DisbursementActionsViewSet, basename="disbursement")
-router.register("service-records", ServiceRecordActionsViewSet, basename="service-record")
+router.register("milestones", MilestoneViewSet, basename="milestone")
+router.register("disbursements", DisbursementViewSet, basename="disbursement")
+router.register("service-records", ServiceRecordViewSet, basename="service-record")
 router.register("ledger", LedgerViewSet, basename="ledger")
 router.register("beneficiaries", BeneficiaryViewSet, basename="beneficiary")
 router.register("exports", ExportJobViewSet, basename="export-job")
