@@ -7,8 +7,12 @@ from beneficiaries.api import BeneficiaryViewSet
 from core.api import ExportJobViewSet, IdempotentRouter
 from core.token_login import obtain_auth_token
 from documents.api import DocumentTemplatePreviewViewSet, DocumentTemplateViewSet
-from evaluation.api import EvaluationWorkflowViewSet, IndicatorSystemViewSet
-from evaluation.api_evidence import EvaluationEvidenceViewSet, OrganizationTieViewSet
+from evaluation.api import (
+    EvaluationEvidenceViewSet,
+    EvaluationViewSet,
+    IndicatorSystemViewSet,
+    OrganizationTieViewSet,
+)
 from funds.api import (
     BondViewSet,
     DisbursementViewSet,
@@ -43,7 +47,7 @@ router.register("objections", ObjectionViewSet, basename="objection")
 router.register("contracts", ContractViewSet, basename="contract")
 router.register("bonds", BondViewSet, basename="bond")
 router.register("procurement-intents", ProcurementIntentViewSet, basename="procurement-intent")
-router.register("evaluations", EvaluationWorkflowViewSet, basename="evaluation")
+router.register("evaluations", EvaluationViewSet, basename="evaluation")
 router.register("evaluations", EvaluationEvidenceViewSet, basename="evaluation-evidence")
 router.register("assessor-ties", OrganizationTieViewSet, basename="assessor-tie")
 router.register("indicator-systems", IndicatorSystemViewSet, basename="indicator-system")
