@@ -3,6 +3,9 @@
 The Evaluation fields project, contract, milestone, assessor_org, state, total_score, grade and
 confirmed_at are the seam the funds app reads; keep their names and the state values
 commissioned, confirmed, appealed and published.
+
+Size: an evaluation's transitions read the states of its assignments, sheets, results and
+appeals, so they stay beside it.
 """
 
 from __future__ import annotations

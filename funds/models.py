@@ -1,4 +1,8 @@
-"""Milestones, deliverables, service records, acceptance, disbursements and the audit ledger."""
+"""Milestones, deliverables, service records, acceptance, disbursements and the audit ledger.
+
+Size: the money records of a contract are read together by the ledger, whose entries point
+at milestones, disbursements and bonds.
+"""
 
 from __future__ import annotations
 

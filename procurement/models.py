@@ -1,6 +1,6 @@
 """Procurement: tenders, sealed bids, the bid-evaluation panel, award, objections and contracts.
 
-Over 600 lines on purpose: one purchase's records (intention, tender, bids, the expert pool and
+Size: one purchase's records (intention, tender, bids, the expert pool and
 its draws, panel, objections and complaints, contract) are read together, and their transitions
 refer to each other's states.
 
