@@ -7,14 +7,18 @@ from beneficiaries.api import BeneficiaryViewSet
 from core.api import ExportJobViewSet, IdempotentRouter
 from core.token_login import obtain_auth_token
 from documents.api import DocumentTemplatePreviewViewSet, DocumentTemplateViewSet
-from evaluation.api import EvaluationWorkflowViewSet, IndicatorSystemViewSet
-from evaluation.api_evidence import EvaluationEvidenceViewSet, OrganizationTieViewSet
+from evaluation.api import (
+    EvaluationEvidenceViewSet,
+    EvaluationViewSet,
+    IndicatorSystemViewSet,
+    OrganizationTieViewSet,
+)
 from funds.api import (
     BondViewSet,
-    DisbursementActionsViewSet,
+    DisbursementViewSet,
     LedgerViewSet,
-    MilestoneActionsViewSet,
-    ServiceRecordActionsViewSet,
+    MilestoneViewSet,
+    ServiceRecordViewSet,
 )
 from planning.api import (
     AnnualPlanViewSet,
@@ -25,31 +29,31 @@ from planning.api import (
 from procurement.api import (
     BidViewSet,
     ClarificationViewSet,
-    ContractActionsViewSet,
+    ContractViewSet,
     ObjectionViewSet,
-    TenderPanelActionsViewSet,
+    ProcurementIntentViewSet,
+    TenderViewSet,
 )
-from procurement.api_audit import ProcurementIntentViewSet
 from projects.api import ProjectViewSet
 from workforce.api import SocialWorkerViewSet, VolunteerServiceViewSet
 
 # Every viewset registered here honours an Idempotency-Key header on its state-changing requests.
 router = IdempotentRouter()
 router.register("projects", ProjectViewSet, basename="project")
-router.register("tenders", TenderPanelActionsViewSet, basename="tender")
+router.register("tenders", TenderViewSet, basename="tender")
 router.register("bids", BidViewSet, basename="bid")
 router.register("clarifications", ClarificationViewSet, basename="clarification")
 router.register("objections", ObjectionViewSet, basename="objection")
-router.register("contracts", ContractActionsViewSet, basename="contract")
+router.register("contracts", ContractViewSet, basename="contract")
 router.register("bonds", BondViewSet, basename="bond")
 router.register("procurement-intents", ProcurementIntentViewSet, basename="procurement-intent")
-router.register("evaluations", EvaluationWorkflowViewSet, basename="evaluation")
+router.register("evaluations", EvaluationViewSet, basename="evaluation")
 router.register("evaluations", EvaluationEvidenceViewSet, basename="evaluation-evidence")
 router.register("assessor-ties", OrganizationTieViewSet, basename="assessor-tie")
 router.register("indicator-systems", IndicatorSystemViewSet, basename="indicator-system")
-router.register("milestones", MilestoneActionsViewSet, basename="milestone")
-router.register("disbursements", DisbursementActionsViewSet, basename="disbursement")
-router.register("service-records", ServiceRecordActionsViewSet, basename="service-record")
+router.register("milestones", MilestoneViewSet, basename="milestone")
+router.register("disbursements", DisbursementViewSet, basename="disbursement")
+router.register("service-records", ServiceRecordViewSet, basename="service-record")
 router.register("ledger", LedgerViewSet, basename="ledger")
 router.register("beneficiaries", BeneficiaryViewSet, basename="beneficiary")
 router.register("exports", ExportJobViewSet, basename="export-job")

@@ -2,8 +2,8 @@
 Sanshe's own records, the NGO's self-evaluation, the service users' survey, the change history,
 organisation ties and the service users' opinion at acceptance.
 
-Kept apart from models.py (already the app's longest file); models.py imports this module so
-Django registers the models under the evaluation app.
+Kept apart from the models/ package, whose `__init__` imports this module so Django registers
+the models under the evaluation app.
 """
 
 from __future__ import annotations

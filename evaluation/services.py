@@ -1,4 +1,8 @@
-"""Use cases of performance evaluation. Each is one transaction and leaves a log row."""
+"""Use cases of performance evaluation. Each is one transaction and leaves a log row.
+
+Size: about thirty short use cases from commission to result, each found by its name; they
+share the sheet and result helpers at the bottom.
+"""
 
 from __future__ import annotations
 

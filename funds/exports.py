@@ -12,6 +12,9 @@ chain from the CSV alone (docs/ledger-hash.md). In the CSV the stored memo is as
 that a memo beginning with a formula character or a single quote gets one more single quote in
 front (spreadsheet safety); the script takes it off. Text shown for reading is stripped of
 control characters, so rows stored before input was cleaned still open everywhere.
+
+Size: the PostgreSQL SELECT that formats each cell and the Python formatting of the same cells
+must stay byte-equal, so they are kept in one module to be read and changed side by side.
 """
 
 from __future__ import annotations

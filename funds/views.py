@@ -1,4 +1,8 @@
-"""Funds pages: milestones and payments, service records, the ledger and the overview."""
+"""Funds pages: milestones and payments, service records, the ledger and the overview.
+
+Size: one thin view per funds page (about twenty), each a few lines over a selector or a
+service.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""Procurement use cases. Each is one transaction; state changes go through run_transition."""
+"""Procurement use cases. Each is one transaction; state changes go through run_transition.
+
+Size: about thirty short use cases (tender, bid, panel, award, contract), each found by its
+name; objections, rounds, the expert draw and publication already have modules of their own.
+"""
 
 from __future__ import annotations
 

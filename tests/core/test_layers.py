@@ -175,38 +175,6 @@ class Row(models.Model):
     assert peer[0] == "evaluation/x.py:7 evaluation -> planning (local import): a peer in its layer"
 
 
-# Late imports the concurrent work of issue 19 removes (the one lazy permission guard replaces the
-# models' guard helpers, the one log writer replaces procurement's `_log`) or moves (the models
-# and API modules split into packages). Delete each line as that work lands; none may be added.
-NOT_YET_SAID = {
-    (
-        "beneficiaries/models.py",
-        "from beneficiaries.permissions import can_handle_mandatory_report as check",
-    ),
-    ("evaluation/models.py", "from django.urls import reverse"),
-    ("evaluation/models.py", "from evaluation import permissions"),
-    ("evaluation/models.py", "from evaluation.indicators import specs_from_system, validate_tree"),
-    ("evaluation/models.py", "from evaluation.permissions import can_manage_system"),
-    ("funds/models.py", "from core.workdays import add_workdays"),
-    ("funds/models.py", "from django.urls import reverse"),
-    ("funds/models.py", "import importlib"),
-    ("planning/models.py", "import importlib"),
-    ("procurement/api_audit.py", "from procurement import services"),
-    (
-        "procurement/api_audit.py",
-        "from rest_framework.permissions import AllowAny, IsAuthenticated",
-    ),
-    ("procurement/models.py", "import importlib"),
-    ("procurement/objections.py", "from procurement.services import _log"),
-    ("procurement/publication.py", "from procurement.services import _log as log"),
-    ("procurement/rounds.py", "from procurement.services import _log as log"),
-    ("procurement/scoring.py", "from core.models import TransitionLog"),
-    ("projects/models.py", "from projects.permissions import can_approve_project"),
-    ("projects/models.py", "from projects.permissions import can_terminate_project"),
-    ("supervision/models.py", "import importlib"),
-}
-
-
 def unexplained_late_imports(source: str) -> list[tuple[int, str]]:
     """Imports inside a function (AppConfig.ready aside) with no `# late: why` on the import or
     on the comment line right above its block of imports."""
@@ -233,8 +201,7 @@ def test_every_late_import_says_why():
         for path in app_modules(app):
             where = str(path.relative_to(ROOT))
             for line, text in unexplained_late_imports(path.read_text(encoding="utf-8")):
-                if (where, text) not in NOT_YET_SAID:
-                    problems.append(f"{where}:{line} {text}")
+                problems.append(f"{where}:{line} {text}")
     assert not problems, "imports inside functions with no '# late: why':\n" + "\n".join(problems)
 
 

@@ -1,9 +1,11 @@
-"""API for what stands behind a score: evidence and computed figures, contract targets, the
-NGO's self-evaluation, the satisfaction survey, the change history and organisation ties.
+"""/evaluations/{id}/evidence/ and beside it: what stands behind a score — evidence and computed
+figures, contract targets, the NGO's self-evaluation, the satisfaction survey and the change
+history. A viewset of its own on the evaluations' prefix (router basename
+"evaluation-evidence").
 
-Kept out of api.py (long enough). The same permission functions as the pages; 404 for an
-evaluation the caller may not see, 403 with the reason for an action they may not take, 400 for
-bad input naming the field, 409 when the state forbids it.
+The same permission functions as the pages; 404 for an evaluation the caller may not see,
+403 with the reason for an action they may not take, 400 for bad input naming the field, 409
+when the state forbids it.
 """
 
 from __future__ import annotations
@@ -13,20 +15,18 @@ from typing import Any
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.http import acting_user
-from accounts.models import Organization, OrgKind
 from core.api import require
-from evaluation import computed, participation, selectors, sources, ties
+from evaluation import computed, participation, selectors, sources
 from evaluation.models import Evaluation
 from evaluation.permissions import (
     can_draw_survey,
     can_record_survey_answer,
-    can_record_ties,
     can_self_evaluate,
     can_set_contract_targets,
     can_view_changes,
@@ -34,18 +34,15 @@ from evaluation.permissions import (
     can_view_self_evaluation,
     can_view_survey,
     visible_evaluations_q,
-    visible_ties_q,
 )
 from evaluation.records import (
     ChangeRecord,
     ComputedIndicator,
     ContractTarget,
-    OrganizationTie,
     Satisfaction,
     SelfEvaluation,
     SurveyHousehold,
     SurveyMode,
-    TieKind,
 )
 
 
@@ -307,43 +304,3 @@ class EvaluationEvidenceViewSet(viewsets.GenericViewSet[Evaluation]):
         require(can_view_changes(request.user, evaluation))
         rows = selectors.change_history(evaluation=evaluation, user=request.user)
         return Response(ChangeSerializer(rows, many=True).data)
-
-
-class TieSerializer(serializers.ModelSerializer[OrganizationTie]):
-    organization = serializers.PrimaryKeyRelatedField(
-        queryset=Organization.objects.filter(kind=OrgKind.ASSESSOR)
-    )
-    other = serializers.PrimaryKeyRelatedField(
-        queryset=Organization.objects.filter(kind=OrgKind.NGO)
-    )
-    kind = serializers.ChoiceField(choices=TieKind.choices)
-
-    class Meta:
-        model = OrganizationTie
-        fields = ["id", "organization", "other", "kind", "detail", "last_date", "recorded_at"]
-        read_only_fields = ["recorded_at"]
-
-
-class OrganizationTieViewSet(
-    mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet[OrganizationTie]
-):
-    """Ties an assessor organisation declares in its profile (checked at commission and
-    assignment). Listed to the organisation itself, bureaus and auditors."""
-
-    serializer_class = TieSerializer
-    filterset_fields = ["organization", "other"]
-
-    def get_queryset(self) -> QuerySet[OrganizationTie]:
-        return (
-            OrganizationTie.objects.filter(visible_ties_q(self.request.user))
-            .select_related("organization", "other")
-            .order_by("id")
-        )
-
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        body = TieSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = dict(body.validated_data)
-        require(can_record_ties(request.user, data["organization"]))
-        tie = ties.tie_record(actor=acting_user(request), **data)
-        return Response(TieSerializer(tie).data, status=status.HTTP_201_CREATED)
