@@ -187,8 +187,12 @@ def _money(value: float) -> Decimal:
     return Decimal(str(value)).quantize(Decimal("0.01"))
 
 
-def generate(size: str, *, projects: int | None = None, ledger: int | None = None) -> dict:
-    """Add the data set to the current database (the demo's first loader must have run)."""
+def generate(
+    size: str, *, projects: int | None = None, ledger: int | None = None, start: int = 0
+) -> dict:
+    """Add the data set to the current database (the demo's first loader must have run).
+
+    `start` numbers the projects from there, so a second call adds more (the size tests)."""
     from django.db import transaction
 
     from funds.models import (
@@ -219,8 +223,8 @@ def generate(size: str, *, projects: int | None = None, ledger: int | None = Non
         TargetGroup,
     )
 
-    n = projects or SIZES[size]["projects"]
-    ledger_total = ledger or SIZES[size]["ledger"]
+    n = SIZES[size]["projects"] if projects is None else projects
+    ledger_total = SIZES[size]["ledger"] if ledger is None else ledger
     rng = random.Random(2026)
     world = World()
     counts: dict[str, int] = {}
@@ -251,7 +255,7 @@ def generate(size: str, *, projects: int | None = None, ledger: int | None = Non
     # Projects and their target groups.
     with transaction.atomic():
         rows = []
-        for i in range(n):
+        for i in range(start, start + n):
             bureau = world.bureaus[i % len(world.bureaus)]
             begin = LIFE_START + dt.timedelta(days=rng.randrange(0, 700))
             region = bureau.region or "湖北省"
