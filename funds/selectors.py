@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.core.paginator import Paginator
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncMonth
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -247,18 +248,26 @@ def book_scope(
     return BookScope(label, entries, contracts)
 
 
-def funds_overview(*, user: Any) -> dict[str, Any]:
-    """Budget, contracted, paid, withheld and forfeited per project, and paid per month."""
-    projects = list(
-        ServiceProject.objects.filter(visible_projects_q(user))
-        .exclude(state__in=["draft"])
-        .select_related("bureau")
-        .order_by("bureau__name", "code")
-    )
+OVERVIEW_PAGE_SIZE = 50
+LIVE_CONTRACT_STATES = ("signed", "in_service", "completed")
+
+
+def funds_overview(*, user: Any, page: Any = None) -> dict[str, Any]:
+    """Budget, contracted, paid, withheld and forfeited per project (one page of 50), their
+    totals over every visible project, and paid per month.
+
+    A fixed number of queries at any size: the page's rows are summed for its projects only,
+    the totals and the months by the database over all of them."""
+    visible = ServiceProject.objects.filter(visible_projects_q(user)).exclude(state__in=["draft"])
+    paged = Paginator(
+        visible.select_related("bureau").order_by("bureau__name", "code", "pk"),
+        OVERVIEW_PAGE_SIZE,
+    ).get_page(page)
+    projects = list(paged.object_list)
     ids = [p.pk for p in projects]
     contracted: dict[int, Decimal] = defaultdict(Decimal)
     for c in Contract.objects.filter(
-        project_id__in=ids, state__in=["signed", "in_service", "completed"]
+        project_id__in=ids, state__in=LIVE_CONTRACT_STATES
     ).prefetch_related("amendments"):
         contracted[c.project_id] += c.current_amount
     sums: dict[tuple[int, str], Decimal] = {}
@@ -281,17 +290,42 @@ def funds_overview(*, user: Any) -> dict[str, Any]:
         for p in projects
     ]
     monthly = list(
-        LedgerEntry.objects.filter(project_id__in=ids, kind=LedgerKind.DISBURSEMENT_PAID)
+        LedgerEntry.objects.filter(project__in=visible, kind=LedgerKind.DISBURSEMENT_PAID)
         .annotate(month=TruncMonth("occurred_at"))
         .values("month")
         .annotate(total=Sum("amount"))
         .order_by("month")
     )
-    totals: dict[str, Decimal] = {
-        k: sum((Decimal(r[k]) for r in table), Decimal(0))
-        for k in ("budget", "contracted", "paid", "withheld", "forfeited")
+    return {"rows": table, "page": paged, "monthly": monthly, "totals": _overview_totals(visible)}
+
+
+def _overview_totals(visible: QuerySet[Any]) -> dict[str, Decimal]:
+    """The overview's totals over every visible project, summed by the database."""
+    from procurement.models import ContractAmendment
+
+    latest = ContractAmendment.objects.filter(contract=OuterRef("pk")).order_by("-version")
+    contracted = (
+        Contract.objects.filter(project__in=visible, state__in=LIVE_CONTRACT_STATES)
+        .annotate(current=Coalesce(Subquery(latest.values("amount")[:1]), F("amount")))
+        .aggregate(t=Sum("current"))["t"]
+    )
+    kinds = dict(
+        LedgerEntry.objects.filter(
+            project__in=visible,
+            kind__in=[LedgerKind.DISBURSEMENT_PAID, LedgerKind.WITHHELD, LedgerKind.FORFEITED],
+        )
+        .values("kind")
+        .annotate(t=Sum("amount"))
+        .values_list("kind", "t")
+    )
+    forfeited = kinds.get(LedgerKind.FORFEITED) or Decimal(0)
+    return {
+        "budget": visible.aggregate(t=Sum("budget"))["t"] or Decimal(0),
+        "contracted": contracted or Decimal(0),
+        "paid": kinds.get(LedgerKind.DISBURSEMENT_PAID) or Decimal(0),
+        "withheld": (kinds.get(LedgerKind.WITHHELD) or Decimal(0)) - forfeited,
+        "forfeited": forfeited,
     }
-    return {"rows": table, "monthly": monthly, "totals": totals}
 
 
 def bonds_overdue(*, today: dt.date) -> list[Any]:

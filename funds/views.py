@@ -511,7 +511,7 @@ def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     decision = can_view_ledger(request.user)
     if not decision:
         raise PermissionDenied(str(decision.reason))
-    data = selectors.funds_overview(user=request.user)
+    data = selectors.funds_overview(user=request.user, page=request.GET.get("page"))
     peak = max([row["total"] for row in data["monthly"]] or [1])
     # Each bar in its own 90-unit slot, standing on the baseline at y=170 (a bar without x and y
     # drew every month at the origin, over each other); a paid month is never thinner than 1.
