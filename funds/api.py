@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from accounts.http import acting_user
 from accounts.models import Organization
 from core.api import require, run_transition_endpoint
+from core.pagination import SeqCursorPagination
 from funds import imports, services
 from funds.bonds import bond_receive, bond_return
 from funds.books import reconcile, trial_balance
@@ -277,6 +278,7 @@ class LedgerViewSet(viewsets.ReadOnlyModelViewSet[LedgerEntry]):
     """The hash-chained ledger, in chain order."""
 
     serializer_class = LedgerEntrySerializer
+    pagination_class = SeqCursorPagination  # a million entries: no COUNT, no OFFSET
     lookup_field = "seq"
     filterset_fields = ["kind", "project", "contract"]
 
