@@ -315,14 +315,14 @@ def _ledger_figures(visible: QuerySet[Any]) -> tuple[list[dict[str, Any]], dict[
     cached = cache.get(key)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
-    monthly = list(
+    monthly: list[dict[str, Any]] = list(
         LedgerEntry.objects.filter(project__in=visible, kind=LedgerKind.DISBURSEMENT_PAID)
         .annotate(month=TruncMonth("occurred_at"))
         .values("month")
         .annotate(total=Sum("amount"))
         .order_by("month")
     )
-    kinds = dict(
+    kinds: dict[str, Decimal] = dict(
         LedgerEntry.objects.filter(
             project__in=visible,
             kind__in=[LedgerKind.DISBURSEMENT_PAID, LedgerKind.WITHHELD, LedgerKind.FORFEITED],
