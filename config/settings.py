@@ -229,7 +229,7 @@ STORAGES: dict[str, dict[str, object]] = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "core.staticstorage.StaticStorage"
         )
     },
 }
