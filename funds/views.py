@@ -577,11 +577,18 @@ def bonds(request: AuthenticatedHttpRequest) -> HttpResponse:
             messages.success(request, _("Bond recorded."))
             return redirect("funds:bonds")
     today = timezone.localdate()
-    rows = [(b, b.return_due_by()) for b in selectors.bond_list(user=request.user)[:200]]
+    page = Paginator(selectors.bond_list(user=request.user), 50).get_page(request.GET.get("page"))
+    rows = [(b, b.return_due_by()) for b in page.object_list]
     return render(
         request,
         "funds/bonds.html",
-        {"form": form, "rows": rows, "today": today, "return_form": BondReturnForm()},
+        {
+            "form": form,
+            "rows": rows,
+            "page": page,
+            "today": today,
+            "return_form": BondReturnForm(),
+        },
     )
 
 
