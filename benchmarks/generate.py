@@ -274,7 +274,7 @@ def generate(
                     description="社工驻村开展个案、小组和社区活动，建立“四卡一袋”档案。",
                     performance_targets="服务人次不少于1000；满意度不低于90%。",
                     state=_project_state(i),
-                    approved_at=None if i % 100 == 0 else begin,
+                    approved_at=None if i % 100 == 0 else begin - dt.timedelta(days=40),
                     created_by=world.staff[bureau.pk],
                 )
             )
@@ -306,6 +306,15 @@ def generate(
     # Tenders (round 1) for every project past approval, three sealed bids each.
     tendered = [p for p in made if p.state not in (ProjectState.DRAFT, ProjectState.APPROVED)]
     with transaction.atomic():
+        # A tendering project's tender is open now (its deadline ahead); the others' ran after
+        # their approval.
+        now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        opened = {
+            p.pk: (
+                now - dt.timedelta(days=16) if p.state == ProjectState.TENDERING else p.approved_at
+            )
+            for p in tendered
+        }
         tenders = Tender.objects.bulk_create(
             (
                 Tender(
@@ -316,10 +325,10 @@ def generate(
                     ceiling_price=p.budget,
                     qualification_requirements="依法登记的社会组织，具备社会工作专业人员。",
                     service_requirements="按合同约定开展留守儿童关爱服务并建立台账。",
-                    publish_at=p.approved_at + dt.timedelta(days=3),
-                    clarification_deadline=p.approved_at + dt.timedelta(days=8),
-                    bid_deadline=p.approved_at + dt.timedelta(days=13),
-                    opening_at=p.approved_at + dt.timedelta(days=13),
+                    publish_at=opened[p.pk] + dt.timedelta(days=3),
+                    clarification_deadline=opened[p.pk] + dt.timedelta(days=18),
+                    bid_deadline=opened[p.pk] + dt.timedelta(days=23),
+                    opening_at=opened[p.pk] + dt.timedelta(days=23),
                     state=(
                         TenderState.PUBLISHED
                         if p.state == ProjectState.TENDERING
@@ -328,12 +337,12 @@ def generate(
                     awarded_at=(
                         None
                         if p.state == ProjectState.TENDERING
-                        else p.approved_at + dt.timedelta(days=16)
+                        else p.approved_at + dt.timedelta(days=26)
                     ),
                     award_published_at=(
                         None
                         if p.state == ProjectState.TENDERING
-                        else p.approved_at + dt.timedelta(days=17)
+                        else p.approved_at + dt.timedelta(days=27)
                     ),
                     created_by=world.staff[p.bureau_id],
                 )
@@ -356,7 +365,8 @@ def generate(
                         receipt=hashlib.sha256(
                             f"{t.project_id}:{supplier.pk}".encode()
                         ).hexdigest(),
-                        submitted_at=t.bid_deadline - dt.timedelta(days=1, hours=b),
+                        submitted_at=min(t.bid_deadline - dt.timedelta(days=1), now)
+                        - dt.timedelta(hours=b),
                         state=(
                             BidState.SUBMITTED
                             if open_
