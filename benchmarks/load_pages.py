@@ -282,6 +282,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--warmup", type=float, default=15)
     parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument(
+        "--skip",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="leave out pages whose path starts with PATH (to see what one page costs the rest)",
+    )
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise SystemExit("set DATABASE_URL to a database made by benchmarks.generate")
@@ -301,7 +308,10 @@ def main() -> None:
 
     _check_database()
     call_command("collectstatic", interactive=False, verbosity=0)  # the manifest DEBUG-off needs
-    mix = _fill(_sessions())
+    mix = {
+        role: [page for page in pages if not page[1].startswith(tuple(args.skip))]
+        for role, pages in _fill(_sessions()).items()
+    }
     projects = ServiceProject.objects.count()
     entries = LedgerEntry.objects.count()
     connection.close()
@@ -325,6 +335,7 @@ def main() -> None:
             f"{connection.settings_dict['NAME']}: {projects:,} projects, {entries:,} ledger "
             f"entries; gunicorn 3 sync workers, DEBUG off, {args.clients} clients over "
             f"{len(mix)} roles; warm-up {args.warmup:.0f} s, measured {args.seconds:.0f} s; "
+            f"{'skipping ' + ', '.join(args.skip) + '; ' if args.skip else ''}"
             f"load average before {load_before[0]:.1f}"
         )
         _run(port, mix, args.clients, args.warmup, record=False)
