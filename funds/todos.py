@@ -18,11 +18,15 @@ def funds_todos(user: Any) -> list[Todo]:
         return []
     org = user.organization_id
     if user.role == Role.NGO:
-        open_ = Milestone.objects.filter(
-            contract__supplier_id=org,
-            state__in=[MilestoneState.PLANNED, MilestoneState.DUE, MilestoneState.RECTIFYING],
-            is_advance=False,
-        ).order_by("due_date")[:10]
+        open_ = (
+            Milestone.objects.filter(
+                contract__supplier_id=org,
+                state__in=[MilestoneState.PLANNED, MilestoneState.DUE, MilestoneState.RECTIFYING],
+                is_advance=False,
+            )
+            .select_related("contract")  # its number names the milestone
+            .order_by("due_date")[:10]
+        )
         return [
             Todo(
                 _("Submit deliverables: %s") % m,
@@ -32,7 +36,7 @@ def funds_todos(user: Any) -> list[Todo]:
             for m in open_
         ]
     if user.role == Role.BUREAU_STAFF:
-        mine = Milestone.objects.filter(contract__project__bureau_id=org)
+        mine = Milestone.objects.filter(contract__project__bureau_id=org).select_related("contract")
         items = [
             Todo(_("Record acceptance: %s") % m, m.get_absolute_url())
             for m in mine.filter(state=MilestoneState.EVALUATED)[:10]

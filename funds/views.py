@@ -543,7 +543,7 @@ def trial_balance(request: AuthenticatedHttpRequest) -> HttpResponse:
 def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     decision = can_view_ledger(request.user)
     decision.require()
-    data = selectors.funds_overview(user=request.user)
+    data = selectors.funds_overview(user=request.user, page=request.GET.get("page"))
     peak = max([row["total"] for row in data["monthly"]] or [1])
     # Each bar in its own 90-unit slot, standing on the baseline at y=170 (a bar without x and y
     # drew every month at the origin, over each other); a paid month is never thinner than 1.
@@ -608,11 +608,18 @@ def bonds(request: AuthenticatedHttpRequest) -> HttpResponse:
             messages.success(request, _("Bond recorded."))
             return redirect("funds:bonds")
     today = timezone.localdate()
-    rows = [(b, b.return_due_by()) for b in selectors.bond_list(user=request.user)[:200]]
+    page = Paginator(selectors.bond_list(user=request.user), 50).get_page(request.GET.get("page"))
+    rows = [(b, b.return_due_by()) for b in page.object_list]
     return render(
         request,
         "funds/bonds.html",
-        {"form": form, "rows": rows, "today": today, "return_form": BondReturnForm()},
+        {
+            "form": form,
+            "rows": rows,
+            "page": page,
+            "today": today,
+            "return_form": BondReturnForm(),
+        },
     )
 
 

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -63,7 +64,22 @@ def tender_list(*, user: Any, search: str = "", state: str = "") -> QuerySet[Ten
     qs = (
         Tender.objects.filter(visible_tenders_q(user))
         .select_related("project", "project__bureau")
-        .annotate(bid_count=Count("bids", filter=~Q(bids__state=BidState.WITHDRAWN)))
+        # A correlated count, not a join with GROUP BY: the paginator's COUNT then reads the
+        # tenders alone, and the bids are counted for the page's 25 rows only.
+        .annotate(
+            bid_count=Coalesce(
+                Subquery(
+                    Bid.objects.filter(tender=OuterRef("pk"))
+                    .exclude(state=BidState.WITHDRAWN)
+                    .order_by()
+                    .values("tender")
+                    .annotate(n=Count("pk"))
+                    .values("n")[:1],
+                    output_field=IntegerField(),
+                ),
+                0,
+            )
+        )
         .order_by("-id")
     )
     if state:

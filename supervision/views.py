@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -65,7 +66,9 @@ def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "supervision/overview.html",
         {
-            "contracts": selectors.contract_overview(user=user),
+            "page": Paginator(selectors.contract_overview(user=user), 25).get_page(
+                request.GET.get("page")
+            ),
             "checks": selectors.spot_checks(user=user) if user.role == Role.BUREAU_STAFF else [],
             "form": form if user.role == Role.BUREAU_STAFF else None,
         },

@@ -56,7 +56,7 @@ def test_schedule_lists_every_period_and_flags_late(world, login):
     late = [r for r in reports if r.is_late()]
     assert late and all(r.due_date < dt.date.today() for r in late)
     page = login(world["staff"]).get(reverse("supervision:overview"))
-    row = next(c for c in page.context["contracts"] if c.pk == contract.pk)
+    row = next(c for c in page.context["page"] if c.pk == contract.pk)
     assert row.reports_late == len(late)
     # Quarterly replaces the due monthly ones.
     _schedule(login(world["staff"]), contract, "quarterly")
