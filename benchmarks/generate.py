@@ -1,5 +1,8 @@
 """A full-lifecycle data set at provincial scale, for the load benchmark and size tests.
 
+Size: one writer per kind of row in dependency order, read top to bottom as the recipe of the
+data set; splitting it would scatter the shared ids each step hands to the next.
+
     createdb -h 127.0.0.1 -U postgres sanshe_bench_large      # an empty database made for it
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sanshe_bench_large \\
         .venv/bin/python -m benchmarks.generate --size large   # or --size small

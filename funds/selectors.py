@@ -39,7 +39,7 @@ from funds.permissions import (
     visible_contracts_for_funds_q,
 )
 from funds.reach import people_on_file
-from procurement.models import CONTRACT_SIGNED_STATES, Contract
+from procurement.models import CONTRACT_SIGNED_STATES, Contract, ContractAmendment
 from projects.models import BeneficiaryCategory, ProjectState, ServiceProject, TargetGroup
 from projects.permissions import visible_projects_q
 
@@ -399,8 +399,6 @@ def _ledger_figures(visible: QuerySet[Any]) -> tuple[list[Any], dict[str, Decima
 
 def _overview_totals(visible: QuerySet[Any], kinds: dict[str, Decimal]) -> dict[str, Decimal]:
     """The overview's totals over every visible project, summed by the database."""
-    from procurement.models import ContractAmendment
-
     latest = ContractAmendment.objects.filter(contract=OuterRef("pk")).order_by("-version")
     contracted = (
         Contract.objects.filter(project__in=visible, state__in=CONTRACT_SIGNED_STATES)
