@@ -17,27 +17,6 @@ import json
 from decimal import Decimal
 from typing import Any
 
-COPY_COLUMNS = (
-    "seq",
-    "occurred_at",
-    "kind",
-    "debit",
-    "credit",
-    "amount",
-    "project_id",
-    "contract_id",
-    "milestone_id",
-    "actor_id",
-    "memo",
-    "recipe",
-    "disbursement_id",
-    "bond_id",
-    "reverses_id",
-    "memo_key",
-    "memo_args",
-    "prev_hash",
-    "hash",
-)
 MEMOS = ["第一期服务费", "保证金", "按评估结果核减", '=HYPERLINK("x")', "-冲销", '逗号,和"引号"']
 BATCH = 20_000
 
@@ -94,7 +73,7 @@ def ledger_fill(n: int) -> int:
     """Append n chained entries after the head; return the last seq."""
     from django.db import connection, transaction
 
-    from funds.ledger import GENESIS, ledger_totals_rebuild
+    from funds.ledger import ENTRY_COLUMNS, GENESIS, ledger_totals_rebuild
     from funds.models import LedgerEntry, LedgerHead
 
     head, _created = LedgerHead.objects.get_or_create(pk=1)
@@ -106,7 +85,7 @@ def ledger_fill(n: int) -> int:
         with transaction.atomic():
             batch = [next(rows) for _ in range(take)]
             if connection.vendor == "postgresql":
-                columns = ", ".join(COPY_COLUMNS)
+                columns = ", ".join(ENTRY_COLUMNS)
                 sql = f"COPY funds_ledgerentry ({columns}) FROM STDIN"
                 with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
                     for row in batch:
@@ -115,7 +94,7 @@ def ledger_fill(n: int) -> int:
                         )
             else:
                 LedgerEntry.objects.bulk_create(
-                    [LedgerEntry(**dict(zip(COPY_COLUMNS, row, strict=True))) for row in batch],
+                    [LedgerEntry(**dict(zip(ENTRY_COLUMNS, row, strict=True))) for row in batch],
                     batch_size=2000,
                 )
             seq, previous = batch[-1][0], batch[-1][-1]

@@ -158,7 +158,9 @@ class Verification:
 # A verification that gets past a multiple of this records a checkpoint there.
 CHECKPOINT_EVERY = 10_000
 PROGRESS_EVERY = 20_000
-_VERIFY_COLUMNS = (
+# Every stored column of an entry, in the order the hash recipe reads them (verification reads
+# these; the benchmark filler writes them).
+ENTRY_COLUMNS = (
     "seq",
     "occurred_at",
     "kind",
@@ -248,7 +250,7 @@ def ledger_verify(*, full: bool = True, progress: Progress | None = None) -> Ver
     rows = (
         LedgerEntry.objects.filter(seq__gt=start)
         .order_by("seq")
-        .values_list(*_VERIFY_COLUMNS)
+        .values_list(*ENTRY_COLUMNS)
         .iterator(chunk_size=5000)
     )
     for row in rows:

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from core.models import ExportJob, ExportState
 from funds import ledger as ledger_module
-from funds.ledger import _VERIFY_COLUMNS, _hash_of, ledger_post, ledger_verify
+from funds.ledger import ENTRY_COLUMNS, _hash_of, ledger_post, ledger_verify
 from funds.models import LedgerCheckpoint, LedgerEntry
 from tests.factories.accounts import AuditorFactory
 from tests.factories.projects import ServiceProjectFactory
@@ -94,7 +94,7 @@ def test_checkpoints_let_verification_start_late_and_full_still_sees_all(monkeyp
     _chain(10)
     rows = LedgerEntry.objects.order_by("seq")
     # The fast recipe is the model's recipe, entry by entry.
-    for entry, row in zip(rows, rows.values_list(*_VERIFY_COLUMNS), strict=True):
+    for entry, row in zip(rows, rows.values_list(*ENTRY_COLUMNS), strict=True):
         assert _hash_of(row) == entry.compute_hash() == entry.hash
 
     seen: list[tuple[int, int]] = []
