@@ -217,9 +217,6 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("SANSHE_STATIC_ROOT", BASE_DIR / "staticfiles"))
-# Files no app owns (the vendored chart library, the dashboard's script); without this
-# collectstatic skips them and, DEBUG off, the manifest storage answers their pages with a 500.
-STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploads and exports go through Django's storage API: the local disk by default, or any
 # S3-compatible object store (MinIO, Ceph, a cloud's OSS/COS with S3 API) shared by every host.
 S3_BUCKET = os.environ.get("SANSHE_S3_BUCKET", "")
