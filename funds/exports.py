@@ -493,31 +493,73 @@ class _Sql:
         fallback = self.cell(expr)
         return f"(CASE {expr} {whens} ELSE {fallback} END)" if labels else fallback
 
-    def args_fast_whens(self, memos: dict[str, str]) -> str:
-        """WHEN branches for _args_json without a per-row subquery: where an entry's arguments
-        are exactly its memo template's names, whose order in jsonb's text (by length, then
-        bytes) is the order json.dumps(sort_keys=True) gives (by code point), and no quote is
-        escaped in them (so every quote is the JSON's own), jsonb's text with its separators
-        closed up is the same text."""
+    def args_cell(self, memos: dict[str, str]) -> str:
+        """The cell of _args_json: json.dumps(args, ensure_ascii=False, sort_keys=True,
+        separators=(",", ":")). It starts with "{" and is never empty, so no quote is added.
+
+        Chosen by memo key: where an entry's jsonb text is exactly `{"n1": "v1", "n2": "v2"}`
+        over its template's names (so every value a string needing no escape, no other key;
+        checked by comparing the text with one built from `->>`), and jsonb's key order (by
+        length, then bytes) is json.dumps's (by code point) for those names, the cell is the
+        same pieces closed up. Otherwise keys in code point order (UTF-8 byte order under
+        "C"), values in PostgreSQL's JSON text (the same escapes), by a per-row subquery."""
         memo_args, memo_key = _PG["memo_args"], _PG["memo_key"]
+        slow = (
+            f"CASE WHEN {memo_args} = '{{}}'::jsonb THEN '{{}}' ELSE "  # noqa: S608
+            "(SELECT '{' || string_agg(to_json(j.k)::text || ':' || j.v::text, ',' "
+            f"ORDER BY j.k COLLATE \"C\") || '}}' FROM jsonb_each({memo_args}) AS j(k, v)) END"
+        )
         whens = []
         for key, template in memos.items():
             names = sorted({part[2:-2] for part in _PLACEHOLDER.findall(template) if part != "%%"})
             if not names or sorted(names, key=lambda n: (len(n.encode()), n.encode())) != names:
                 continue
-            array = f"ARRAY[{', '.join(self.p(n) for n in names)}]"
-            comma, colon = self.p('", "'), self.p('": "')
-            tight_comma, tight_colon = self.p('","'), self.p('":"')
-            compact = (
-                f"replace(replace({memo_args}::text, {comma}, {tight_comma}), "
-                f"{colon}, {tight_colon})"
-            )
+
+            def text(colon: str, comma: str, names: list[str] = names) -> str:
+                pieces = []
+                for i, name in enumerate(names):
+                    before = ("{" if i == 0 else comma) + f'"{name}"{colon}"'
+                    pieces += [self.p(before), f"({memo_args} ->> {self.p(name)})"]
+                return "(" + " || ".join([*pieces, self.p('"}')]) + ")"
+
+            spaced, tight = text(": ", '", '), text(":", '",')
             whens.append(
-                f"WHEN {memo_key} = {self.p(key)} AND {memo_args} ?& {array} AND "
-                f"({memo_args} - {array}) = '{{}}'::jsonb AND "
-                f"strpos({memo_args}::text, {self.p(chr(92) + chr(34))}) = 0 THEN {compact}"
+                f"WHEN {self.p(key)} THEN CASE WHEN {memo_args}::text = {spaced} "
+                f"THEN {tight} ELSE {slow} END"
             )
-        return " ".join(whens)
+        if not whens:
+            return f"({slow})"
+        return f"(CASE {memo_key} {' '.join(whens)} ELSE {slow} END)"
+
+    def memo_cell(self, memos: dict[str, str]) -> str:
+        """cell(_memo_text(...)) in SQL, chosen by memo key. A keyed sentence is the filled
+        template, then "：" and the typed memo if there is one, stripped of control characters;
+        it starts with the template's own text, so whether it needs the formula quote is known
+        here, once. An entry without a known key shows its memo alone: the quote is decided by
+        its first character (by the regular expression only where that is a control character
+        printable() removes)."""
+        memo, memo_key = _PG["memo"], _PG["memo_key"]
+        reason = f"CASE WHEN {memo} = '' THEN '' ELSE {self.p('：')} || {memo} END"
+        whens = []
+        for key, template in memos.items():
+            first = printable(_PLACEHOLDER.split(template)[0])
+            sentence = self.printable(f"{self.memo_template(template)} || {reason}")
+            if not first:  # starts with an argument: the quote depends on the row
+                whens.append(f"WHEN {self.p(key)} THEN {self.cell(sentence)}")
+            elif first.startswith(FORMULA_PREFIXES):
+                whens.append(f"WHEN {self.p(key)} THEN {QUOTE} || {sentence}")
+            else:
+                whens.append(f"WHEN {self.p(key)} THEN {sentence}")
+        plain = self.printable(memo)
+        firsts = ", ".join(self.p(ch) for ch in FORMULA_PREFIXES)
+        alone = (
+            f"NULLIF(CASE WHEN left({memo}, 1) IN ({firsts}) THEN {QUOTE} || {plain} "
+            f"WHEN left({memo}, 1) ~ {self.p(_PG_CONTROL)} THEN {self.cell(plain)} "
+            f"ELSE {plain} END, '')"
+        )
+        if not whens:
+            return alone
+        return f"(CASE {memo_key} {' '.join(whens)} ELSE {alone} END)"
 
     def memo_template(self, template: str) -> str:
         """`template % memo_args` in SQL; a missing argument leaves the template as it is, as
@@ -590,23 +632,6 @@ def _pg_select(qs: QuerySet[Any]) -> tuple[str, list[Any]]:
     c = _PG
     # isoformat(timespec="microseconds") of the local time, then its offset as +HH:MM.
     time_text = f"to_char({c['occurred_at']}, 'YYYY-MM-DD\"T\"HH24:MI:SS.USTZH:TZM')"
-    keyed_whens = " ".join(
-        f"WHEN {q.p(key)} THEN {q.memo_template(template)}" for key, template in memos.items()
-    )
-    keyed = f"(CASE {c['memo_key']} {keyed_whens} ELSE '' END)" if memos else "''"
-    memo = c["memo"]
-    # f"{keyed}：{memo}" if both, else whichever is not empty.
-    memo_text = (
-        f"CASE WHEN {memo} = '' THEN {keyed} "
-        f"ELSE COALESCE(NULLIF({keyed}, '') || {q.p('：')}, '') || {memo} END"
-    )
-    # json.dumps(args, ensure_ascii=False, sort_keys=True, separators=(",", ":")): keys in code
-    # point order (UTF-8 byte order under "C"), values in PostgreSQL's JSON text (same escapes).
-    args_json = (
-        f"CASE WHEN {c['memo_args']} = '{{}}'::jsonb THEN '{{}}' {q.args_fast_whens(memos)} ELSE "  # noqa: S608
-        "(SELECT '{' || string_agg(to_json(j.k)::text || ':' || j.v::text, ',' "
-        f"ORDER BY j.k COLLATE \"C\") || '}}' FROM jsonb_each({c['memo_args']}) AS j(k, v)) END"
-    )
     fields = [
         c["seq"],
         time_text,
@@ -620,7 +645,7 @@ def _pg_select(qs: QuerySet[Any]) -> tuple[str, list[Any]]:
         "nk.supplier",
         "nm.name",
         "nu.name",
-        q.cell(q.printable(memo_text)),
+        q.memo_cell(memos),
         c["prev_hash"],
         c["hash"],
         c["recipe"],
@@ -635,9 +660,9 @@ def _pg_select(qs: QuerySet[Any]) -> tuple[str, list[Any]]:
         c["bond_id"],
         c["reverses_id"],
         # _raw_memo, then _csv_cell: after the added quote no formula character leads.
-        q.cell(memo, MEMO_ESCAPES),
+        q.cell(c["memo"], MEMO_ESCAPES),
         "nl.memo_key",
-        q.cell(args_json),
+        q.args_cell(memos),
     ]
     # Cells that depend on the kind, the accounts and the memo key only: computed once per
     # distinct combination (a LATERAL subquery PostgreSQL memoizes), not once per entry.
