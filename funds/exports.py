@@ -438,7 +438,8 @@ _PG_RAW = (
 )
 _PG = {name: f"t.c{i}" for i, name in enumerate(_PG_RAW)}
 # What core.text.printable removes (category Cc but \t, \n, \r); PostgreSQL text has no NUL.
-_PG_CONTROL = "[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+_PG_CONTROL_RANGES = ((0x01, 0x08), (0x0B, 0x0C), (0x0E, 0x1F), (0x7F, 0x9F))
+_PG_CONTROL = "[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in _PG_CONTROL_RANGES) + "]"
 _PLACEHOLDER = re.compile(r"(%\(\w+\)s|%%)")
 _COLUMN = re.compile(r"\w+\.\w+")  # a column: named twice, not evaluated twice
 CSV_CHUNK = 64 * 1024
@@ -476,12 +477,18 @@ class _Sql:
         does not). COPY quotes what csv.writer does: a value holding a comma, a double quote,
         CR or LF. An expression is evaluated once; a plain column is named twice (cheaper)."""
         if _COLUMN.fullmatch(expr):
-            firsts = ", ".join(self.p(ch) for ch in prefixes)
-            safe = f"CASE WHEN left({expr}, 1) IN ({firsts}) THEN {QUOTE} || {expr} ELSE {expr} END"
-            return f"NULLIF({safe}, '')"
+            # ascii(): the first character's code point (0 for ''), no text made.
+            return (
+                f"CASE WHEN ascii({expr}) IN ({self.codes(prefixes)}) THEN {QUOTE} || {expr} "
+                f"WHEN {expr} = '' THEN NULL ELSE {expr} END"
+            )
         chars = "".join("\\" + ch if ch in "-\\]^" else ch for ch in prefixes)
         starts = self.p(f"^[{chars}]")
         return f"NULLIF(regexp_replace({expr}, {starts}, {self.p(QUOTE_MATCH)}), '')"
+
+    @staticmethod
+    def codes(chars: tuple[str, ...]) -> str:
+        return ", ".join(str(ord(ch)) for ch in chars)
 
     def label_cell(self, expr: str, labels: dict[str, str]) -> str:
         """cell() of a stored value's label (made formula-safe here, once per label), or of the
@@ -551,11 +558,10 @@ class _Sql:
             else:
                 whens.append(f"WHEN {self.p(key)} THEN {sentence}")
         plain = self.printable(memo)
-        firsts = ", ".join(self.p(ch) for ch in FORMULA_PREFIXES)
+        control = " OR ".join(f"ascii({memo}) BETWEEN {a} AND {b}" for a, b in _PG_CONTROL_RANGES)
         alone = (
-            f"NULLIF(CASE WHEN left({memo}, 1) IN ({firsts}) THEN {QUOTE} || {plain} "
-            f"WHEN left({memo}, 1) ~ {self.p(_PG_CONTROL)} THEN {self.cell(plain)} "
-            f"ELSE {plain} END, '')"
+            f"CASE WHEN ascii({memo}) IN ({self.codes(FORMULA_PREFIXES)}) THEN {QUOTE} || {plain} "
+            f"WHEN {control} THEN {self.cell(plain)} WHEN {memo} = '' THEN NULL ELSE {plain} END"
         )
         if not whens:
             return alone
@@ -579,12 +585,13 @@ class _Sql:
             else:
                 name = part[2:-2]
                 names.append(name)
-                pieces.append(f"({memo_args} ->> {self.p(name)})")
+                # A JSON null is "" here (concat's NULL), as before.
+                pieces.append(f"COALESCE({memo_args} ->> {self.p(name)}, '')")
         if not names:
             return self.p(template % {})
-        present = " AND ".join(f"({memo_args} ? {self.p(name)})" for name in names)
+        present = f"{memo_args} ?& ARRAY[{', '.join(self.p(n) for n in dict.fromkeys(names))}]"
         whole = self.p(template)
-        return f"(CASE WHEN {present} THEN concat({', '.join(pieces)}) ELSE {whole} END)"
+        return f"(CASE WHEN {present} THEN {' || '.join(pieces)} ELSE {whole} END)"
 
 
 def _pg_names(q: _Sql) -> str:
