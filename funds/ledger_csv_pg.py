@@ -91,6 +91,7 @@ _PG = {name: f"t.c{i}" for i, name in enumerate(_PG_RAW)}
 _PG_CONTROL_RANGES = ((0x01, 0x08), (0x0B, 0x0C), (0x0E, 0x1F), (0x7F, 0x9F))
 _PG_CONTROL = "[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in _PG_CONTROL_RANGES) + "]"
 _PLACEHOLDER = re.compile(r"(%\(\w+\)s|%%)")
+TEMPLATE = "nl.template"  # the memo template's number, from the memoized labels (_pg_select)
 _COLUMN = re.compile(r"\w+\.\w+")  # a column: named twice, not evaluated twice
 CSV_CHUNK = 64 * 1024
 QUOTE_MATCH = "'\\&"  # regexp_replace: a single quote, then what matched
@@ -160,14 +161,14 @@ class _Sql:
         length, then bytes) is json.dumps's (by code point) for those names, the cell is the
         same pieces closed up. Otherwise keys in code point order (UTF-8 byte order under
         "C"), values in PostgreSQL's JSON text (the same escapes), by a per-row subquery."""
-        memo_args, memo_key = _PG["memo_args"], _PG["memo_key"]
+        memo_args = _PG["memo_args"]
         slow = (
             f"CASE WHEN {memo_args} = '{{}}'::jsonb THEN '{{}}' ELSE "  # noqa: S608
             "(SELECT '{' || string_agg(to_json(j.k)::text || ':' || j.v::text, ',' "
             f"ORDER BY j.k COLLATE \"C\") || '}}' FROM jsonb_each({memo_args}) AS j(k, v)) END"
         )
         whens = []
-        for key, template in memos.items():
+        for number, template in enumerate(memos.values(), start=1):
             names = sorted({part[2:-2] for part in _PLACEHOLDER.findall(template) if part != "%%"})
             if not names or sorted(names, key=lambda n: (len(n.encode()), n.encode())) != names:
                 continue
@@ -181,12 +182,12 @@ class _Sql:
 
             spaced, tight = text(": ", '", '), text(":", '",')
             whens.append(
-                f"WHEN {self.p(key)} THEN CASE WHEN {memo_args}::text = {spaced} "
+                f"WHEN {number} THEN CASE WHEN {memo_args}::text = {spaced} "
                 f"THEN {tight} ELSE {slow} END"
             )
         if not whens:
             return f"({slow})"
-        return f"(CASE {memo_key} {' '.join(whens)} ELSE {slow} END)"
+        return f"(CASE {TEMPLATE} {' '.join(whens)} ELSE {slow} END)"
 
     def memo_cell(self, memos: dict[str, str]) -> str:
         """cell(_memo_text(...)) in SQL, chosen by memo key. A keyed sentence is the filled
@@ -195,18 +196,18 @@ class _Sql:
         here, once. An entry without a known key shows its memo alone: the quote is decided by
         its first character (by the regular expression only where that is a control character
         printable() removes)."""
-        memo, memo_key = _PG["memo"], _PG["memo_key"]
+        memo = _PG["memo"]
         reason = f"CASE WHEN {memo} = '' THEN '' ELSE {self.p('：')} || {memo} END"
         whens = []
-        for key, template in memos.items():
+        for number, template in enumerate(memos.values(), start=1):
             first = printable(_PLACEHOLDER.split(template)[0])
             sentence = self.printable(f"{self.memo_template(template)} || {reason}")
             if not first:  # starts with an argument: the quote depends on the row
-                whens.append(f"WHEN {self.p(key)} THEN {self.cell(sentence)}")
+                whens.append(f"WHEN {number} THEN {self.cell(sentence)}")
             elif first.startswith(FORMULA_PREFIXES):
-                whens.append(f"WHEN {self.p(key)} THEN {QUOTE} || {sentence}")
+                whens.append(f"WHEN {number} THEN {QUOTE} || {sentence}")
             else:
-                whens.append(f"WHEN {self.p(key)} THEN {sentence}")
+                whens.append(f"WHEN {number} THEN {sentence}")
         plain = self.printable(memo)
         control = " OR ".join(f"ascii({memo}) BETWEEN {a} AND {b}" for a, b in _PG_CONTROL_RANGES)
         alone = (
@@ -215,7 +216,7 @@ class _Sql:
         )
         if not whens:
             return alone
-        return f"(CASE {memo_key} {' '.join(whens)} ELSE {alone} END)"
+        return f"(CASE {TEMPLATE} {' '.join(whens)} ELSE {alone} END)"
 
     def memo_template(self, template: str) -> str:
         """`template % memo_args` in SQL; a missing argument leaves the template as it is, as
@@ -325,12 +326,17 @@ def _pg_select(qs: QuerySet[Any], labels: Labels) -> tuple[str, list[Any]]:
     # distinct combination (a LATERAL subquery PostgreSQL memoizes), not once per entry. The
     # four columns are read once, in an inner subquery, so the memo's key is those four rather
     # than every mention of them (24 values hashed and compared per entry).
+    # The memo template's number (1…, 0 for none), so the memo and JSON cells pick theirs by
+    # comparing integers rather than the key's text against each key in turn.
+    numbers = " ".join(f"WHEN {q.p(k)} THEN {i}" for i, k in enumerate(memos, start=1))
+    template = f"(CASE v.memo_key {numbers} ELSE 0 END)" if memos else "0"
     by_kind = (
         f" LEFT JOIN LATERAL (SELECT {q.label_cell('v.kind', kinds)} AS kind_label, "  # noqa: S608 - literals via _Sql.p
         f"{q.label_cell('v.debit', accounts)} AS debit_label, "
         f"{q.label_cell('v.credit', accounts)} AS credit_label, {q.cell('v.kind')} AS kind, "
         f"{q.cell('v.debit')} AS debit, {q.cell('v.credit')} AS credit, "
-        f"{q.cell('v.memo_key')} AS memo_key FROM (SELECT {c['kind']} AS kind, "
+        f"{q.cell('v.memo_key')} AS memo_key, {template} AS template "
+        f"FROM (SELECT {c['kind']} AS kind, "
         f"{c['debit']} AS debit, {c['credit']} AS credit, {c['memo_key']} AS memo_key "
         "OFFSET 0) AS v OFFSET 0) AS nl ON true"
     )
