@@ -70,7 +70,7 @@ def _copy_baseline(upto: int | None) -> int:
     """COPY of the same rows, unformatted: the columns the export reads, as the page filters."""
     from django.db import connection
 
-    from funds.exports import _PG_COLUMNS
+    from funds.ledger_csv_pg import _PG_COLUMNS
 
     qs = _queryset(upto)
     sql, params = qs.values_list(*_PG_COLUMNS).query.get_compiler(qs.db).as_sql()

@@ -2,8 +2,9 @@
 
 Both read the same joined columns in chain order. On PostgreSQL the CSV is one
 `COPY (SELECT …) TO STDOUT` whose SELECT formats every cell (labels, Beijing time, the amount,
-the formula-safe quote) as the Python rendering does; elsewhere it is formatted from raw cursor
-rows. Tests hold both byte-equal to the typed rows written by csv.writer.
+the formula-safe quote) as the Python rendering here does (funds.ledger_csv_pg: change a cell
+in both); elsewhere it is formatted from raw cursor rows. Tests hold both byte-equal to the
+typed rows written by csv.writer.
 
 The first columns are for reading (names in the reader's language, the memo as a sentence, the
 time in Beijing time with its offset); the last columns, under fixed ASCII headers, carry every
@@ -12,17 +13,12 @@ chain from the CSV alone (docs/ledger-hash.md). In the CSV the stored memo is as
 that a memo beginning with a formula character or a single quote gets one more single quote in
 front (spreadsheet safety); the script takes it off. Text shown for reading is stripped of
 control characters, so rows stored before input was cleaned still open everywhere.
-
-Size: the PostgreSQL SELECT that formats each cell and the Python formatting of the same cells
-must stay byte-equal, so they are kept in one module to be read and changed side by side.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
-import re
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from typing import IO, Any
@@ -30,20 +26,19 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, connections
+from django.db import connections
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import Organization, User
+from accounts.models import User
 from core.exports import FORMULA_PREFIXES, write_xlsx_fast
 from core.text import printable
 from funds import selectors
 from funds.forms import LedgerFilterForm
-from funds.models import MEMOS, Account, LedgerKind, Milestone
-from procurement.models import Contract
-from projects.models import ServiceProject
+from funds.ledger_csv_pg import MEMO_ESCAPES, copy_csv
+from funds.models import MEMOS, Account, LedgerKind
 
 DISPLAY_HEADER = [
     gettext_lazy("No."),
@@ -117,7 +112,6 @@ COLUMNS = (
 )
 
 BATCH = 2000
-MEMO_ESCAPES = (*FORMULA_PREFIXES, "'")
 
 
 def _zone() -> ZoneInfo:
@@ -379,324 +373,10 @@ def ledger_csv(qs: QuerySet[Any]) -> Iterator[bytes]:
         yield "".join(lines).encode("utf-8")
 
 
-# --- PostgreSQL: the rows formatted by the database --------------------------------------------
-
-# The columns the COPY reads, renamed c0… in the subquery (two of them are called "name").
-_PG_COLUMNS = (
-    "seq",
-    "occurred_at",
-    "kind",
-    "debit",
-    "credit",
-    "amount",
-    "project__code",
-    "project__title",
-    "contract_id",
-    "contract__number",
-    "contract__supplier__name",
-    "milestone__name",
-    "actor_id",
-    "actor__display_name",
-    "actor__first_name",
-    "actor__last_name",
-    "actor__username",
-    "memo",
-    "prev_hash",
-    "hash",
-    "recipe",
-    "project_id",
-    "milestone_id",
-    "disbursement_id",
-    "bond_id",
-    "reverses_id",
-    "memo_key",
-    "memo_args",
-)
-# What our COPY reads from the queryset: the ledger's own columns. The names of projects,
-# contracts, suppliers, milestones and actors are formatted once per row of their own (small)
-# tables and joined by id (see _pg_names), not once per entry.
-_PG_RAW = (
-    "seq",
-    "occurred_at",
-    "kind",
-    "debit",
-    "credit",
-    "amount",
-    "project_id",
-    "contract_id",
-    "milestone_id",
-    "actor_id",
-    "memo",
-    "prev_hash",
-    "hash",
-    "recipe",
-    "disbursement_id",
-    "bond_id",
-    "reverses_id",
-    "memo_key",
-    "memo_args",
-)
-_PG = {name: f"t.c{i}" for i, name in enumerate(_PG_RAW)}
-# What core.text.printable removes (category Cc but \t, \n, \r); PostgreSQL text has no NUL.
-_PG_CONTROL = "[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
-_PLACEHOLDER = re.compile(r"(%\(\w+\)s|%%)")
-_COLUMN = re.compile(r"t\.c\d+")
-CSV_CHUNK = 64 * 1024
-QUOTE_MATCH = "'\\&"  # regexp_replace: a single quote, then what matched
-QUOTE = "''''"  # a single quote as an SQL literal
-
-
-def _csv_value(text: str) -> str:
-    """What cell() in SQL makes of a constant: formula-safe (empty stays empty)."""
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-
-
-class _Sql:
-    """SQL pieces around the queryset's own statement. Our constants (labels, memo templates,
-    the zone: none typed by a user) are written in as quoted literals, since an expression may
-    appear more than once; `percent`: psycopg reads placeholders in the statement, so a literal
-    % is doubled."""
-
-    def __init__(self, *, percent: bool) -> None:
-        self.percent = percent
-
-    def p(self, value: str) -> str:
-        if "\x00" in value:
-            raise ValueError("no NUL in SQL text")
-        literal = "'" + value.replace("'", "''") + "'"
-        return literal.replace("%", "%%") if self.percent else literal
-
-    def printable(self, expr: str) -> str:
-        # regexp_replace: translate() with the sixty characters took five times as long.
-        return f"regexp_replace({expr}, {self.p(_PG_CONTROL)}, '', 'g')"
-
-    def cell(self, expr: str, prefixes: tuple[str, ...] = FORMULA_PREFIXES) -> str:
-        """_csv_cell in SQL: a leading formula character gets a single quote before it; empty
-        is NULL, which COPY writes as an empty field (it quotes an empty string, csv.writer
-        does not). COPY quotes what csv.writer does: a value holding a comma, a double quote,
-        CR or LF. An expression is evaluated once; a plain column is named twice (cheaper)."""
-        if _COLUMN.fullmatch(expr):
-            firsts = ", ".join(self.p(ch) for ch in prefixes)
-            safe = f"CASE WHEN left({expr}, 1) IN ({firsts}) THEN {QUOTE} || {expr} ELSE {expr} END"
-            return f"NULLIF({safe}, '')"
-        chars = "".join("\\" + ch if ch in "-\\]^" else ch for ch in prefixes)
-        starts = self.p(f"^[{chars}]")
-        return f"NULLIF(regexp_replace({expr}, {starts}, {self.p(QUOTE_MATCH)}), '')"
-
-    def label_cell(self, expr: str, labels: dict[str, str]) -> str:
-        """cell() of a stored value's label (made formula-safe here, once per label), or of the
-        value itself when it has none."""
-        whens = " ".join(
-            f"WHEN {self.p(k)} THEN {self.p(_csv_value(v)) if v else 'NULL'}"
-            for k, v in labels.items()
-        )
-        fallback = self.cell(expr)
-        return f"(CASE {expr} {whens} ELSE {fallback} END)" if labels else fallback
-
-    def args_fast_whens(self, memos: dict[str, str]) -> str:
-        """WHEN branches for _args_json without a per-row subquery: where an entry's arguments
-        are exactly its memo template's names, whose order in jsonb's text (by length, then
-        bytes) is the order json.dumps(sort_keys=True) gives (by code point), and no quote is
-        escaped in them (so every quote is the JSON's own), jsonb's text with its separators
-        closed up is the same text."""
-        memo_args, memo_key = _PG["memo_args"], _PG["memo_key"]
-        whens = []
-        for key, template in memos.items():
-            names = sorted({part[2:-2] for part in _PLACEHOLDER.findall(template) if part != "%%"})
-            if not names or sorted(names, key=lambda n: (len(n.encode()), n.encode())) != names:
-                continue
-            array = f"ARRAY[{', '.join(self.p(n) for n in names)}]"
-            comma, colon = self.p('", "'), self.p('": "')
-            tight_comma, tight_colon = self.p('","'), self.p('":"')
-            compact = (
-                f"replace(replace({memo_args}::text, {comma}, {tight_comma}), "
-                f"{colon}, {tight_colon})"
-            )
-            whens.append(
-                f"WHEN {memo_key} = {self.p(key)} AND {memo_args} ?& {array} AND "
-                f"({memo_args} - {array}) = '{{}}'::jsonb AND "
-                f"strpos({memo_args}::text, {self.p(chr(92) + chr(34))}) = 0 THEN {compact}"
-            )
-        return " ".join(whens)
-
-    def memo_template(self, template: str) -> str:
-        """`template % memo_args` in SQL; a missing argument leaves the template as it is, as
-        _memo_text does on KeyError."""
-        memo_args = _PG["memo_args"]
-        parts = _PLACEHOLDER.split(template)
-        pieces: list[str] = []
-        names: list[str] = []
-        for i, part in enumerate(parts):
-            if i % 2 == 0:
-                if "%" in part:  # a conversion this rendering does not know: not substituted
-                    return self.p(template)
-                if part:
-                    pieces.append(self.p(part))
-            elif part == "%%":
-                pieces.append(self.p("%"))
-            else:
-                name = part[2:-2]
-                names.append(name)
-                pieces.append(f"({memo_args} ->> {self.p(name)})")
-        if not names:
-            return self.p(template % {})
-        present = " AND ".join(f"({memo_args} ? {self.p(name)})" for name in names)
-        whole = self.p(template)
-        return f"(CASE WHEN {present} THEN concat({', '.join(pieces)}) ELSE {whole} END)"
-
-
-def _pg_names(q: _Sql) -> str:
-    """LEFT JOINs to the formatted names, each table's cells computed once per row of it
-    (OFFSET 0 keeps PostgreSQL from folding the subquery into the per-entry select)."""
-
-    def cell(expr: str) -> str:
-        return q.cell(q.printable(expr))
-
-    spaces = q.p(" \t\n\r\x0b\x0c")  # what str.strip() takes off a full name (ASCII)
-    actor = (
-        "COALESCE(NULLIF(u.display_name, ''), NULLIF(btrim(u.first_name || ' ' || u.last_name, "
-        f"{spaces}), ''), u.username)"
-    )
-    c = _PG
-    projects = ServiceProject._meta.db_table
-    contracts = Contract._meta.db_table
-    organisations = Organization._meta.db_table
-    milestones = Milestone._meta.db_table
-    users = User._meta.db_table
-    # LATERAL lookups by primary key keep the entries in their index order (no sort of the
-    # formatted rows); each name is formatted where it is read.
-    return (
-        f" LEFT JOIN LATERAL (SELECT {cell('p.code')} AS code, {cell('p.title')} AS title "  # noqa: S608 - table names from models
-        f"FROM {projects} AS p WHERE p.id = {c['project_id']} OFFSET 0) AS np ON true"
-        f" LEFT JOIN LATERAL (SELECT {cell('k.number')} AS number, {cell('o.name')} AS supplier "
-        f"FROM {contracts} AS k LEFT JOIN {organisations} AS o ON o.id = k.supplier_id "
-        f"WHERE k.id = {c['contract_id']} OFFSET 0) AS nk ON true"
-        f" LEFT JOIN LATERAL (SELECT {cell('m.name')} AS name FROM {milestones} AS m "
-        f"WHERE m.id = {c['milestone_id']} OFFSET 0) AS nm ON true"
-        f" LEFT JOIN LATERAL (SELECT {cell(actor)} AS name FROM {users} AS u "
-        f"WHERE u.id = {c['actor_id']} OFFSET 0) AS nu ON true"
-    )
-
-
-def _pg_select(qs: QuerySet[Any]) -> tuple[str, list[Any]]:
-    """A SELECT whose row per entry holds the CSV line's fields formatted as ledger_csv
-    formats them in Python (labels in the active language, Beijing time with its offset: the
-    session's TimeZone is set to settings.TIME_ZONE around the COPY, see _pg_csv)."""
-    kinds, accounts, memos = _labels()
-    inner, inner_params = (
-        qs.order_by("seq").values_list(*_PG_RAW).query.get_compiler(qs.db).as_sql()
-    )
-    q = _Sql(percent=bool(inner_params))
-    c = _PG
-    # isoformat(timespec="microseconds") of the local time, then its offset as +HH:MM.
-    time_text = f"to_char({c['occurred_at']}, 'YYYY-MM-DD\"T\"HH24:MI:SS.USTZH:TZM')"
-    keyed_whens = " ".join(
-        f"WHEN {q.p(key)} THEN {q.memo_template(template)}" for key, template in memos.items()
-    )
-    keyed = f"(CASE {c['memo_key']} {keyed_whens} ELSE '' END)" if memos else "''"
-    memo = c["memo"]
-    # f"{keyed}：{memo}" if both, else whichever is not empty.
-    memo_text = (
-        f"CASE WHEN {memo} = '' THEN {keyed} "
-        f"ELSE COALESCE(NULLIF({keyed}, '') || {q.p('：')}, '') || {memo} END"
-    )
-    # json.dumps(args, ensure_ascii=False, sort_keys=True, separators=(",", ":")): keys in code
-    # point order (UTF-8 byte order under "C"), values in PostgreSQL's JSON text (same escapes).
-    args_json = (
-        f"CASE WHEN {c['memo_args']} = '{{}}'::jsonb THEN '{{}}' {q.args_fast_whens(memos)} ELSE "  # noqa: S608
-        "(SELECT '{' || string_agg(to_json(j.k)::text || ':' || j.v::text, ',' "
-        f"ORDER BY j.k COLLATE \"C\") || '}}' FROM jsonb_each({c['memo_args']}) AS j(k, v)) END"
-    )
-    fields = [
-        c["seq"],
-        time_text,
-        "nl.kind_label",
-        "nl.debit_label",
-        "nl.credit_label",
-        f"{c['amount']}::text",
-        "np.code",
-        "np.title",
-        "nk.number",
-        "nk.supplier",
-        "nm.name",
-        "nu.name",
-        q.cell(q.printable(memo_text)),
-        c["prev_hash"],
-        c["hash"],
-        c["recipe"],
-        "nl.kind",
-        "nl.debit",
-        "nl.credit",
-        c["project_id"],
-        c["contract_id"],
-        c["milestone_id"],
-        c["actor_id"],
-        c["disbursement_id"],
-        c["bond_id"],
-        c["reverses_id"],
-        # _raw_memo, then _csv_cell: after the added quote no formula character leads.
-        q.cell(memo, MEMO_ESCAPES),
-        "nl.memo_key",
-        q.cell(args_json),
-    ]
-    # Cells that depend on the kind, the accounts and the memo key only: computed once per
-    # distinct combination (a LATERAL subquery PostgreSQL memoizes), not once per entry.
-    by_kind = (
-        f" LEFT JOIN LATERAL (SELECT {q.label_cell(c['kind'], kinds)} AS kind_label, "
-        f"{q.label_cell(c['debit'], accounts)} AS debit_label, "
-        f"{q.label_cell(c['credit'], accounts)} AS credit_label, {q.cell(c['kind'])} AS kind, "
-        f"{q.cell(c['debit'])} AS debit, {q.cell(c['credit'])} AS credit, "
-        f"{q.cell(c['memo_key'])} AS memo_key OFFSET 0) AS nl ON true"
-    )
-    names = ", ".join(f"c{i}" for i in range(len(_PG_RAW)))
-    sql = (
-        f"SELECT {', '.join(fields)} FROM ({inner}) AS t({names}){_pg_names(q)}{by_kind} "  # noqa: S608
-        f"ORDER BY {c['seq']}"
-    )
-    return sql, list(inner_params)
-
-
 def _pg_csv(qs: QuerySet[Any]) -> Iterator[bytes]:
-    """COPY (the formatted select) TO STDOUT as CSV, read row by row and sent in chunks.
-
-    COPY ends a row with LF, csv.writer (and so every Sanshe CSV) with CRLF; PostgreSQL sends
-    each row in a message of its own, so the last byte of each is the row's end, whatever LFs a
-    quoted field holds. The session's TimeZone is the site's during the COPY (to_char's
-    TZH:TZM), JIT is off, and both are set back after it."""
-    sql, params = _pg_select(qs)
-    yield ("\ufeff" + ",".join(map(_csv_cell, header())) + "\r\n").encode("utf-8")
-    connection = connections[qs.db]
-    copy_sql = f"COPY ({sql}) TO STDOUT (FORMAT csv)"
-    with connection.cursor() as cursor:
-        # JIT compiling the long expression list costs more than it saves (13.5 s against
-        # 18.3 s for a million rows, measured).
-        cursor.execute(
-            "SELECT current_setting('TimeZone'), current_setting('jit'), "
-            "set_config('TimeZone', %s, false), set_config('jit', 'off', false)",
-            [settings.TIME_ZONE],
-        )
-        ((previous_zone, previous_jit, _zone, _jit),) = cursor.fetchall()
-        try:
-            with cursor.cursor.copy(copy_sql, params or None) as copy:
-                rows: list[Any] = []
-                size = 0
-                for row in copy:
-                    rows.append(row[:-1])
-                    size += len(row)
-                    if size >= CSV_CHUNK:
-                        rows.append(b"")
-                        yield b"\r\n".join(rows)
-                        rows, size = [], 0
-                if rows:
-                    rows.append(b"")
-                    yield b"\r\n".join(rows)
-        finally:
-            # In a transaction a failed COPY aborted, its rollback undoes the setting as well.
-            with contextlib.suppress(DatabaseError):
-                cursor.execute(
-                    "SELECT set_config('TimeZone', %s, false), set_config('jit', %s, false)",
-                    [previous_zone, previous_jit],
-                )
+    """The CSV by PostgreSQL (funds.ledger_csv_pg): the same header, the same labels."""
+    head = ("\ufeff" + ",".join(map(_csv_cell, header())) + "\r\n").encode("utf-8")
+    return copy_csv(qs, head, _labels())
 
 
 def ledger_filters(params: dict[str, Any]) -> dict[str, Any]:

@@ -105,12 +105,19 @@ def test_postgres_formats_the_rows_itself_byte_for_byte(ledger):
         ("full_pay", {"s": "90"}, ""),
         ("full_pay", {"s": "90", "f": "85", "a": "1.00", "p": "1.00"}, "'已引用"),
         ("unknown_key", {"z": "1", "a": "2"}, "@提醒"),
+        # Filled and written by the per-key fast paths: arguments needing no escape.
+        ("paid", {"v": "PZ-1", "d": "2027-01-01"}, "第一期"),
+        ("advance", {"a": "100.00"}, ""),
+        # Not: a control character (removed from the sentence, escaped in the JSON), a key the
+        # template does not name.
+        ("paid", {"v": "PZ\x01-2", "d": "2027-01-02"}, ""),
+        ("paid", {"v": "PZ-3", "d": "2027-01-03", "x": "多余"}, ""),
         ("", {}, "-负"),
     ]
     for i, (key, args, memo) in enumerate(odd):
         ledger_post(
             kind="budget_appropriated",
-            amount=Decimal("-0.50") if i == 4 else Decimal("1000000000.05"),
+            amount=Decimal("-0.50") if i == len(odd) - 1 else Decimal("1000000000.05"),
             project=project,
             actor=named if i % 2 else full,
             memo=memo,
@@ -126,7 +133,13 @@ def test_postgres_formats_the_rows_itself_byte_for_byte(ledger):
     assert rows[-1][1] == "2027-01-01T00:00:00.999999+08:00"
     assert rows[-1][5] == "-0.50" and rows[-1][12] == "'-负"
     assert rows[1][7] == '两行\n标题,带"引号"'
-    assert rows[-5][-1] == '{"payer":"武汉\\"爱心\\"\\\\天使, 有限"}'
+    assert rows[-9][-1] == '{"payer":"武汉\\"爱心\\"\\\\天使, 有限"}'
+    assert rows[-5][12] == "凭证PZ-1，2027-01-01支付：第一期"
+    assert rows[-5][-1] == '{"d":"2027-01-01","v":"PZ-1"}'
+    assert rows[-4][12] == "预付款：无需绩效评价，应付100.00元。"
+    assert rows[-4][-1] == '{"a":"100.00"}'
+    assert rows[-3][12] == "凭证PZ-2，2027-01-02支付" and rows[-3][-1].endswith('\\u0001-2"}')
+    assert rows[-2][-1].endswith(',"x":"多余"}')
     # Filtered the same way as the page.
     one = ledger_entries(user=AuditorFactory(), start=dt.date(2027, 1, 1))
     assert b"".join(_pg_csv(one)) == _typed_csv(one)
