@@ -9,7 +9,8 @@
 Runs against a database made by `benchmarks.generate` (refuses any other) with the production
 settings of deploy/sanshe.env.example: DEBUG off, a 50-character secret, persistent database
 connections (DATABASE_CONN_MAX_AGE=60), the Redis cache (db 6 here, SANSHE_CACHE_URL), and
-gunicorn started from deploy/gunicorn.conf.py with 3 sync workers on 127.0.0.1. Requests carry
+gunicorn started from deploy/gunicorn.conf.py with its own default of 2 × cores + 1 sync workers
+(5 on two cores) on 127.0.0.1. Requests carry
 `X-Forwarded-Proto: https`, as nginx sets it, so the HTTPS redirect does not answer them.
 SANSHE_WORKERS / SANSHE_THREADS in the environment change the workers (threads > 1: gthread).
 
@@ -69,7 +70,8 @@ def _production_env(workdir: Path, port: int) -> dict[str, str]:
         "SANSHE_OCID_PREFIX": "ocds-x7q2lm",
         "SANSHE_OCDS_PUBLISHER_NAME": "潜江市民政局",
         "SANSHE_OCDS_PUBLISHER_UID": "11429005MB1234567X",
-        "SANSHE_WORKERS": os.environ.get("SANSHE_WORKERS", "3"),
+        # deploy/gunicorn.conf.py's default unless set: what production runs.
+        "SANSHE_WORKERS": os.environ.get("SANSHE_WORKERS", str(2 * (os.cpu_count() or 1) + 1)),
         "SANSHE_THREADS": os.environ.get("SANSHE_THREADS", "1"),
         "SANSHE_BIND": f"127.0.0.1:{port}",
         "DJANGO_LOG_LEVEL": "WARNING",
