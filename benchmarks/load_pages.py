@@ -108,23 +108,39 @@ def _processes(server: int, database: str) -> dict[str, list[int]]:
             [database],
         )
         backends = [row[0] for row in cursor.fetchall()]
-    connection.close()
     return {"app": [server, *workers], "database": backends}
 
 
 def _cpu_window(server: int, database: str) -> Callable[[], dict[str, float]]:
-    """Start counting CPU; the returned function gives the seconds used since, per side.
+    """Start counting CPU; the returned function stops and gives the seconds used per side.
 
-    A backend or worker started during the window counts from zero; one that ended during it
-    is lost (gunicorn recycles a worker after about 2,000 requests)."""
-    before = {side: _cpu(pids) for side, pids in _processes(server, database).items()}
+    Processes are sampled twice a second, since persistent connections end after
+    DATABASE_CONN_MAX_AGE and workers are recycled: one that started during the window counts
+    from zero, one that ended counts up to its last sample."""
+    first = {side: _cpu(pids) for side, pids in _processes(server, database).items()}
+    last = {side: dict(used) for side, used in first.items()}
     client_before = time.process_time()
+    stop = threading.Event()
+
+    def sample() -> None:
+        from django.db import connection
+
+        while not stop.wait(0.5):
+            for side, pids in _processes(server, database).items():
+                last[side].update(_cpu(pids))
+        connection.close()  # this thread's own
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
 
     def since() -> dict[str, float]:
-        now = _processes(server, database)
+        stop.set()
+        sampler.join()
+        for side, pids in _processes(server, database).items():
+            last[side].update(_cpu(pids))
         used = {
-            side: sum(t - before[side].get(pid, 0.0) for pid, t in _cpu(pids).items())
-            for side, pids in now.items()
+            side: sum(t - first[side].get(pid, 0.0) for pid, t in seen.items())
+            for side, seen in last.items()
         }
         used["client"] = time.process_time() - client_before
         return used
