@@ -9,8 +9,10 @@
 Runs against a database made by `benchmarks.generate` (refuses any other) with the production
 settings of deploy/sanshe.env.example: DEBUG off, a 50-character secret, persistent database
 connections (DATABASE_CONN_MAX_AGE=60), the Redis cache (db 6 here, SANSHE_CACHE_URL), and
-gunicorn started from deploy/gunicorn.conf.py with 3 sync workers on 127.0.0.1. Requests carry
+gunicorn started from deploy/gunicorn.conf.py with its own default of 2 × cores + 1 sync workers
+(5 on two cores) on 127.0.0.1. Requests carry
 `X-Forwarded-Proto: https`, as nginx sets it, so the HTTPS redirect does not answer them.
+SANSHE_WORKERS / SANSHE_THREADS in the environment change the workers (threads > 1: gthread).
 
 Each role's demo login gets a session (made in this process with the same secret, so the
 cookie is what a login would set). The clients are spread over the roles (bureau staff,
@@ -35,6 +37,7 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,10 +70,82 @@ def _production_env(workdir: Path, port: int) -> dict[str, str]:
         "SANSHE_OCID_PREFIX": "ocds-x7q2lm",
         "SANSHE_OCDS_PUBLISHER_NAME": "潜江市民政局",
         "SANSHE_OCDS_PUBLISHER_UID": "11429005MB1234567X",
-        "SANSHE_WORKERS": "3",
+        # deploy/gunicorn.conf.py's default unless set: what production runs.
+        "SANSHE_WORKERS": os.environ.get("SANSHE_WORKERS", str(2 * (os.cpu_count() or 1) + 1)),
+        "SANSHE_THREADS": os.environ.get("SANSHE_THREADS", "1"),
         "SANSHE_BIND": f"127.0.0.1:{port}",
         "DJANGO_LOG_LEVEL": "WARNING",
     }
+
+
+def _cpu(pids: list[int]) -> dict[int, float]:
+    """CPU seconds (user + system) each live process has used, from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended
+        used[pid] = (int(fields[11]) + int(fields[12])) / tick
+    return used
+
+
+def _processes(server: int, database: str) -> dict[str, list[int]]:
+    """The gunicorn workers (children of the master) and the database's backends."""
+    from django.db import connection
+
+    workers = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == server:
+                workers.append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [database],
+        )
+        backends = [row[0] for row in cursor.fetchall()]
+    return {"app": [server, *workers], "database": backends}
+
+
+def _cpu_window(server: int, database: str) -> Callable[[], dict[str, float]]:
+    """Start counting CPU; the returned function stops and gives the seconds used per side.
+
+    Processes are sampled twice a second, since persistent connections end after
+    DATABASE_CONN_MAX_AGE and workers are recycled: one that started during the window counts
+    from zero, one that ended counts up to its last sample."""
+    first = {side: _cpu(pids) for side, pids in _processes(server, database).items()}
+    last = {side: dict(used) for side, used in first.items()}
+    client_before = time.process_time()
+    stop = threading.Event()
+
+    def sample() -> None:
+        from django.db import connection
+
+        while not stop.wait(0.5):
+            for side, pids in _processes(server, database).items():
+                last[side].update(_cpu(pids))
+        connection.close()  # this thread's own
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+
+    def since() -> dict[str, float]:
+        stop.set()
+        sampler.join()
+        for side, pids in _processes(server, database).items():
+            last[side].update(_cpu(pids))
+        used = {
+            side: sum(t - first[side].get(pid, 0.0) for pid, t in seen.items())
+            for side, seen in last.items()
+        }
+        used["client"] = time.process_time() - client_before
+        return used
+
+    return since
 
 
 def _check_database() -> None:
@@ -312,6 +387,7 @@ def main() -> None:
         role: [page for page in pages if not page[1].startswith(tuple(args.skip))]
         for role, pages in _fill(_sessions()).items()
     }
+    database = connection.settings_dict["NAME"]
     projects = ServiceProject.objects.count()
     entries = LedgerEntry.objects.count()
     connection.close()
@@ -333,14 +409,23 @@ def main() -> None:
         load_before = os.getloadavg()
         print(
             f"{connection.settings_dict['NAME']}: {projects:,} projects, {entries:,} ledger "
-            f"entries; gunicorn 3 sync workers, DEBUG off, {args.clients} clients over "
+            f"entries; gunicorn {env['SANSHE_WORKERS']} workers × {env['SANSHE_THREADS']} "
+            f"threads, DEBUG off, {args.clients} clients over "
             f"{len(mix)} roles; warm-up {args.warmup:.0f} s, measured {args.seconds:.0f} s; "
             f"{'skipping ' + ', '.join(args.skip) + '; ' if args.skip else ''}"
             f"load average before {load_before[0]:.1f}"
         )
         _run(port, mix, args.clients, args.warmup, record=False)
+        since = _cpu_window(server.pid, database)
         times, errors, wall = _run(port, mix, args.clients, args.seconds, record=True)
+        used = since()
         _report(times, errors, wall)
+        served = sum(len(v) for v in times.values())
+        print(
+            "CPU per request (less noisy than latency on a shared machine): "
+            + ", ".join(f"{side} {1000 * t / served:.1f} ms" for side, t in used.items())
+            + f", together {1000 * sum(used.values()) / served:.1f} ms"
+        )
         print(f"load average after {os.getloadavg()[0]:.1f} (2 cores)")
     finally:
         server.send_signal(signal.SIGTERM)

@@ -10,7 +10,10 @@ import os
 bind = os.environ.get("SANSHE_BIND", "127.0.0.1:8000")
 # Sync workers: requests are short (long exports run on the task worker); two per core.
 workers = int(os.environ.get("SANSHE_WORKERS", str(multiprocessing.cpu_count() * 2 + 1)))
-worker_class = "sync"
+# SANSHE_THREADS > 1 runs gthread workers with that many threads each (see docs/benchmarks.md,
+# "Pages under load", for what each choice gave on two cores).
+threads = int(os.environ.get("SANSHE_THREADS", "1"))
+worker_class = "gthread" if threads > 1 else "sync"
 # A request longer than this is a bug or an attack; PDFs and CSV streams finish well inside it.
 timeout = int(os.environ.get("SANSHE_REQUEST_TIMEOUT", "60"))
 graceful_timeout = 30

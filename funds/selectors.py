@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
@@ -205,9 +205,13 @@ def ledger_entries(
 def ledger_totals(qs: QuerySet[LedgerEntry]) -> list[tuple[str, Decimal]]:
     """Totals per event kind, each under its name in the reader's language (never one sum
     across kinds: a payment and its approval are the same money, twice)."""
-    rows = qs.order_by().values("kind").annotate(total=Sum("amount")).order_by("kind")
     labels = dict(LedgerKind.choices)
-    return [(str(labels.get(row["kind"], row["kind"])), row["total"]) for row in rows]
+    return [(str(labels.get(kind, kind)), total) for kind, total in _kind_sums(qs)]
+
+
+def _kind_sums(qs: QuerySet[LedgerEntry]) -> list[tuple[str, Decimal]]:
+    rows = qs.order_by().values("kind").annotate(total=Sum("amount")).order_by("kind")
+    return [(row["kind"], row["total"]) for row in rows]
 
 
 def sees_whole_ledger(user: Any) -> bool:
@@ -218,14 +222,37 @@ def ledger_page_totals(
     *, user: Any, filtered: bool, qs: QuerySet[LedgerEntry], head: LedgerHead | None
 ) -> list[tuple[str, Decimal]]:
     """The page's totals per kind: the whole book's from the head's running totals (no scan)
-    for a reader who sees it all, unfiltered; otherwise summed over the filtered entries (an
-    indexed scope: a project, a bureau's projects, the reader's own)."""
+    for a reader who sees it all, unfiltered; otherwise summed over the filtered entries (a
+    bureau tree's share of a million entries is a scan of 0.25 s), cached under the head."""
 
     kept = head_totals(head) if not filtered and sees_whole_ledger(user) else None
     if kept is None:
-        return ledger_totals(qs)
+        sums = _cached_by_head(head, qs, _kind_sums)
+    else:
+        sums = [(kind, kept[kind][1]) for kind in sorted(kept)]
     labels = dict(LedgerKind.choices)
-    return [(str(labels.get(kind, kind)), kept[kind][1]) for kind in sorted(kept)]
+    return [(str(labels.get(kind, kind)), total) for kind, total in sums]
+
+
+_T = TypeVar("_T")
+
+
+def _cached_by_head(head: LedgerHead | None, qs: QuerySet[Any], compute: Callable[[Any], _T]) -> _T:
+    """`compute(qs)` cached under the ledger head's sequence and the exact SQL of `qs`.
+
+    Exact for sums over ledger entries: the book only grows and every entry moves the head, so
+    the next view after any posting sums again. What the SQL does not pin (a project moved to
+    another bureau, a changed scope) is right again within five minutes."""
+    sql, params = qs.query.sql_with_params()
+    seq = head.seq if head is not None else 0
+    digest = hashlib.sha256(f"{seq}|{compute.__qualname__}|{sql}|{params!r}".encode())
+    key = "ledger-by-head:" + digest.hexdigest()
+    cached = cache.get(key)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    value = compute(qs)
+    cache.set(key, value, 300)
+    return value
 
 
 PAGE_SIZE = 50

@@ -105,7 +105,11 @@ class ServiceProject(FSMModelMixin, models.Model):
         verbose_name = _("service project")
         verbose_name_plural = _("service projects")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["state", "category"])]
+        indexes = [
+            models.Index(fields=["state", "category"]),
+            # The project lists' order (pages and API): the newest 25 without sorting 10,000.
+            models.Index(fields=["-created_at", "-id"], name="project_list_order"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(period_end__gte=models.F("period_start")),
