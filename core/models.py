@@ -8,7 +8,9 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
 
 
 class AppendOnlyError(Exception):
@@ -76,11 +78,12 @@ class ExportState(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class ExportJob(models.Model):
+class ExportJob(FSMModelMixin, models.Model):
     """A long export built by a background task: who asked for what, its progress and the file.
 
-    Not a django-fsm model: it is bookkeeping for a file, not a domain object with a history
-    anyone audits. Each step is a conditional UPDATE, so a task delivered twice builds once.
+    Its steps are declared transitions like every other state change (queued → running →
+    done or failed), each claimed by a conditional UPDATE through `core.fsm.claim_transition`,
+    so a task delivered twice builds once and every step is in the transition log.
     """
 
     kind = models.CharField(_("export"), max_length=40)
@@ -91,8 +94,12 @@ class ExportJob(models.Model):
         on_delete=models.PROTECT,
         related_name="export_jobs",
     )
-    state = models.CharField(
-        _("state"), max_length=10, choices=ExportState.choices, default=ExportState.QUEUED
+    state = FSMField(
+        _("state"),
+        max_length=10,
+        choices=ExportState.choices,
+        default=ExportState.QUEUED,
+        protected=True,
     )
     file = models.FileField(_("file"), upload_to="exports/%Y/%m/", blank=True)
     filename = models.CharField(_("file name"), max_length=200, blank=True)
@@ -117,6 +124,23 @@ class ExportJob(models.Model):
     @property
     def is_ready(self) -> bool:
         return self.state == ExportState.DONE and bool(self.file)
+
+    # No permission on these: the worker runs them for the requester, whose right to the export
+    # is checked when it is asked for and again before the file is built.
+    @transition(field=state, source=ExportState.QUEUED, target=ExportState.RUNNING)
+    def start(self) -> None:
+        self.started_at = timezone.now()
+
+    @transition(field=state, source=ExportState.RUNNING, target=ExportState.DONE)
+    def finish(self, *, file: str, filename: str, rows: int) -> None:
+        self.file.name = file
+        self.filename, self.rows, self.progress = filename, rows, 100
+        self.finished_at = timezone.now()
+
+    @transition(field=state, source=ExportState.RUNNING, target=ExportState.FAILED)
+    def fail(self, *, error: str) -> None:
+        self.error = error
+        self.finished_at = timezone.now()
 
 
 class IdempotencyKey(models.Model):

@@ -13,9 +13,9 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.fsm import ActionRefusedError, claim_transition
 from core.jobs import current_job, export_kind_get
 from core.models import ExportJob, ExportState, IdempotencyKey
 
@@ -46,12 +46,12 @@ def export_job_request(*, user: Any, kind: str, params: dict[str, Any]) -> Expor
 
 def export_job_run(*, job_id: int) -> ExportState:
     """Build the file for a queued job; a job already claimed (task delivered twice) is left."""
-    claimed = ExportJob.objects.filter(pk=job_id, state=ExportState.QUEUED).update(
-        state=ExportState.RUNNING, started_at=timezone.now()
-    )
-    if not claimed:
-        return ExportState(ExportJob.objects.values_list("state", flat=True).get(pk=job_id))
     job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
+    try:
+        with transaction.atomic():
+            claim_transition(job, "start", actor=job.requested_by, update_fields=["started_at"])
+    except ActionRefusedError:
+        return ExportState(ExportJob.objects.values_list("state", flat=True).get(pk=job_id))
     try:
         spec = export_kind_get(job.kind)
         if spec is None:
@@ -68,35 +68,43 @@ def export_job_run(*, job_id: int) -> ExportState:
         finally:
             current_job.reset(token)
     except (PermissionDenied, ValidationError) as exc:
-        _finish(job_id, ExportState.FAILED, error=" ".join(getattr(exc, "messages", [str(exc)])))
-        return ExportState.FAILED
+        return _fail(job, " ".join(getattr(exc, "messages", [str(exc)])))
     except Exception as exc:
         logger.exception("export job %s failed", job_id)
-        _finish(
-            job_id, ExportState.FAILED, error=_("The export failed: %(error)s") % {"error": exc}
-        )
-        return ExportState.FAILED
-    _finish(
-        job_id, ExportState.DONE, file=job.file.name, filename=filename, rows=rows, progress=100
+        return _fail(job, _("The export failed: %(error)s") % {"error": exc})
+    stored_name = job.file.name
+    return _claim_end(
+        job,
+        "finish",
+        file=stored_name,
+        filename=filename,
+        rows=rows,
+        update_fields=["file", "filename", "rows", "progress", "finished_at"],
     )
-    return ExportState.DONE
 
 
-def _finish(job_id: int, state: ExportState, **fields: Any) -> None:
-    ExportJob.objects.filter(pk=job_id, state=ExportState.RUNNING).update(
-        state=state, finished_at=timezone.now(), **fields
-    )
+def _fail(job: ExportJob, error: str) -> ExportState:
+    return _claim_end(job, "fail", error=str(error), update_fields=["error", "finished_at"])
+
+
+def _claim_end(job: ExportJob, transition: str, **kwargs: Any) -> ExportState:
+    """Finish a running job once: a job the stale-job tick failed meanwhile stays failed."""
+    try:
+        with transaction.atomic():
+            claim_transition(job, transition, actor=job.requested_by, **kwargs)
+    except ActionRefusedError:
+        pass
+    return ExportState(ExportJob.objects.values_list("state", flat=True).get(pk=job.pk))
 
 
 def export_jobs_expire(*, now: dt.datetime) -> int:
     """Mark jobs whose worker died mid-run as failed, so the user knows to ask again."""
-    return ExportJob.objects.filter(
-        state=ExportState.RUNNING, started_at__lt=now - STALE_AFTER
-    ).update(
-        state=ExportState.FAILED,
-        finished_at=now,
-        error=_("The worker stopped before the export finished; please request it again."),
-    )
+    stale = ExportJob.objects.filter(state=ExportState.RUNNING, started_at__lt=now - STALE_AFTER)
+    error = _("The worker stopped before the export finished; please request it again.")
+    failed = 0
+    for job in stale.select_related("requested_by"):
+        failed += _fail(job, error) == ExportState.FAILED
+    return failed
 
 
 def idempotency_keys_expire(*, now: dt.datetime) -> int:
