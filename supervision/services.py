@@ -23,7 +23,7 @@ from core.fsm import run_transition
 from core.permissions import refuse_unless
 from core.signals import notice
 from core.uploads import validate_upload
-from procurement.models import Contract
+from procurement.models import Contract, ContractState
 from supervision.models import (
     PeriodicReport,
     RectificationItem,
@@ -35,7 +35,7 @@ from supervision.models import (
 )
 from supervision.permissions import can_draw_spot_check, can_manage_supervision
 
-IN_SERVICE = ("signed", "in_service")
+IN_SERVICE = (ContractState.SIGNED, ContractState.IN_SERVICE)
 PHOTO_KINDS = {"jpg", "png"}
 FILE_KINDS = {"pdf", "docx", "xlsx", "jpg", "png"}
 MAX_BYTES = 20 * 1024 * 1024
