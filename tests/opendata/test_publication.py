@@ -7,10 +7,12 @@ import datetime as dt
 import json
 import os
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from accounts.models import User
 from core.models import AppendOnlyError
@@ -160,7 +162,14 @@ def test_a_correction_is_a_new_update_release_and_the_original_stays(
             },
         )
     assert not Release.objects.filter(event=f"evaluation-{evaluation.pk}", revision__gt=1)
-    with django_capture_on_commit_callbacks(execute=True):
+    # Confirmed again the next day, as a re-review is: the published dateConfirmed (to the
+    # second) then differs. Confirmed within the same second as the demo's confirmation, the
+    # public content would be identical and rightly publish nothing (this test was flaky so).
+    next_day = timezone.now() + dt.timedelta(days=1)
+    with (
+        mock.patch("django.utils.timezone.now", return_value=next_day),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         evaluation_services.evaluation_confirm(
             evaluation=Evaluation.objects.get(pk=evaluation.pk),
             actor=User.objects.get(username="qj_staff"),
