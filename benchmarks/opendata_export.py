@@ -75,8 +75,8 @@ def _seed(upto: int, upto_all: int, rng: random.Random) -> float:
 
     from benchmarks.seed import seed_projects
     from opendata.models import Record, Release
-    from opendata.ocds import ocid_for
-    from opendata.services import content_hash, dumps, record_compile
+    from opendata.ocds import dumps, ocid_for
+    from opendata.services import content_hash, record_compile
     from projects.models import ServiceProject
 
     have = Record.objects.count()

@@ -32,8 +32,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from opendata.models import FileKind, PublishedFile, Record, Release
-from opendata.ocds import base_uri, iso, package_meta
-from opendata.services import dumps
+from opendata.ocds import base_uri, dumps, iso, package_meta
 
 logger = logging.getLogger(__name__)
 

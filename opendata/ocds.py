@@ -8,6 +8,7 @@ organisations, amounts, dates and counts.
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -178,3 +179,8 @@ def compile_record(releases: list[Release]) -> dict[str, Any]:
         ],
         "compiledRelease": compiled,
     }
+
+
+def dumps(data: Any) -> str:
+    """The published form of a release or record: compact UTF-8 JSON, key order kept."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))

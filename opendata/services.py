@@ -20,8 +20,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone, translation
 
+from opendata.files import project_files_write
 from opendata.models import Record, Release
-from opendata.ocds import compile_record, iso, ocid_for
+from opendata.ocds import compile_record, dumps, iso, ocid_for
 from opendata.releases import project_events
 from projects.models import ServiceProject
 
@@ -38,17 +39,6 @@ UPDATE_TAG = {
     "contractTermination": "contractUpdate",
     "implementation": "implementationUpdate",
 }
-
-
-def dumps(data: Any) -> str:
-    """The published form of a release or record: compact UTF-8 JSON, key order kept."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-
-
-def project_files_write(*, release_pks: list[int]) -> None:
-    from opendata.files import project_files_write as write  # late: files imports dumps from here
-
-    write(release_pks=release_pks)
 
 
 def content_hash(body: dict[str, Any]) -> str:

@@ -45,8 +45,7 @@ from evaluation.report import KEY, report_context
 from opendata.contract_releases import PUBLIC_EVALUATION_STATES
 from opendata.files import bulk_name, record_name, record_package_text, release_name
 from opendata.models import FileKind, PublishedFile, Record, Release
-from opendata.ocds import EXTENSIONS, base_uri, iso, package_meta
-from opendata.services import dumps
+from opendata.ocds import EXTENSIONS, base_uri, dumps, iso, package_meta
 from projects.models import ServiceCategory
 
 logger = logging.getLogger(__name__)

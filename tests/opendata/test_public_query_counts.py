@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 
 from opendata.files import bulk_file_build, project_files_write
 from opendata.models import Record, Release
-from opendata.ocds import iso, ocid_for
-from opendata.services import content_hash, dumps, record_compile
+from opendata.ocds import dumps, iso, ocid_for
+from opendata.services import content_hash, record_compile
 from tests.factories.projects import ServiceProjectFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db.models.functions import ExtractYear
 
 from opendata.models import Record, Release
-from opendata.ocds import base_uri, iso, package_meta
-from opendata.services import dumps
+from opendata.ocds import base_uri, dumps, iso, package_meta
 
 
 class Command(BaseCommand):
