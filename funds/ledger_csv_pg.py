@@ -31,37 +31,6 @@ MEMO_ESCAPES = (*FORMULA_PREFIXES, "'")
 # kinds, accounts, memo templates: funds.exports._labels() in the active language.
 Labels = tuple[dict[str, str], dict[str, str], dict[str, Any]]
 
-# The columns the COPY reads, renamed c0… in the subquery (two of them are called "name").
-_PG_COLUMNS = (
-    "seq",
-    "occurred_at",
-    "kind",
-    "debit",
-    "credit",
-    "amount",
-    "project__code",
-    "project__title",
-    "contract_id",
-    "contract__number",
-    "contract__supplier__name",
-    "milestone__name",
-    "actor_id",
-    "actor__display_name",
-    "actor__first_name",
-    "actor__last_name",
-    "actor__username",
-    "memo",
-    "prev_hash",
-    "hash",
-    "recipe",
-    "project_id",
-    "milestone_id",
-    "disbursement_id",
-    "bond_id",
-    "reverses_id",
-    "memo_key",
-    "memo_args",
-)
 # What our COPY reads from the queryset: the ledger's own columns. The names of projects,
 # contracts, suppliers, milestones and actors are formatted once per row of their own (small)
 # tables and joined by id (see _pg_names), not once per entry.
