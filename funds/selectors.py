@@ -394,16 +394,13 @@ def _ledger_figures(visible: QuerySet[Any]) -> tuple[list[Any], dict[str, Decima
     """Paid per month and the paid, withheld and forfeited sums over the visible projects.
 
     Both scan every matching entry (0.3-0.7 s at a million), so they are cached under the
-    ledger head's sequence and the exact SQL of the visible projects: the ledger only grows,
-    so any new entry moves the head and the next view sums again; a draft project (the only
-    kind left out) has no entries. Five minutes at most, for the rest (a project moved to
-    another bureau)."""
-    head = LedgerHead.objects.filter(pk=1).values_list("seq", flat=True).first() or 0
-    sql, params = visible.values("pk").query.sql_with_params()
-    key = "funds-overview:" + hashlib.sha256(f"{head}|{sql}|{params!r}".encode()).hexdigest()
-    cached = cache.get(key)
-    if cached is not None:
-        return cached  # type: ignore[no-any-return]
+    ledger head's sequence and the exact SQL of the visible projects (`_cached_by_head`); a
+    draft project (the only kind left out) has no entries."""
+    head = LedgerHead.objects.filter(pk=1).first()
+    return _cached_by_head(head, visible.values("pk"), _overview_sums)
+
+
+def _overview_sums(visible: QuerySet[Any]) -> tuple[list[Any], dict[str, Decimal]]:
     monthly: list[Any] = list(
         LedgerEntry.objects.filter(project__in=visible, kind=LedgerKind.DISBURSEMENT_PAID)
         .annotate(month=TruncMonth("occurred_at"))
@@ -420,7 +417,6 @@ def _ledger_figures(visible: QuerySet[Any]) -> tuple[list[Any], dict[str, Decima
         .annotate(t=Sum("amount"))
         .values_list("kind", "t")
     )
-    cache.set(key, (monthly, kinds), 300)
     return monthly, kinds
 
 
