@@ -12,15 +12,26 @@ Migrates the database named by DATABASE_URL, loads the demo's bureau tree and lo
 
 | size  | projects | tenders, bids (3 each) | contracts | milestones | disbursements | service records | ledger |
 |-------|---------:|-----------------------:|----------:|-----------:|--------------:|----------------:|-------:|
-| small |      100 |                98, 294 |       ~97 |        291 |          ~195 |            ~970 |  10,000 |
-| large |   10,006 |         ~9,800, ~29,400 |   ~9,700 |    ~29,100 |       ~19,500 |         ~97,000 | 1,000,000 |
+| small |      100 |                98, 294 |        97 |        291 |           210 |           1,053 |  10,000 |
+| large |   10,006 |         ~9,800, ~29,400 |     9,703 |     29,109 |        21,039 |         105,339 | 1,000,000 |
+
+and the evaluations that gate those payments (three assessors each, 32 leaves per sheet):
+
+| size  | evaluations | assignments, sheets | score entries | leaf results |
+|-------|------------:|--------------------:|--------------:|-------------:|
+| small |         113 |            339, 339 |        10,848 |        3,616 |
+| large |      11,336 |      34,008, 34,008 |     1,088,256 |      362,752 |
 
 Every project sits in a demo bureau and goes through the states a real one does: a few stay
 draft, approved or tendering (published, sealed bids waiting); the rest are contracted, in
 service, accepted or closed, with an awarded tender (one winning bid, two lost), a contract in the
 matching state, three milestones (30 % advance, 40 % mid-term, 30 % final), their disbursements
-(requested → approved → paid) and ten service records. The ledger gets what those events post
-(appropriation per approved project; request, approval and payment per disbursement), chained by
+(requested → approved → paid) and thirteen service records, four weeks apart. Each milestone
+whose payment got approved has the confirmed third-party evaluation it was gated on
+(`write_evaluations`), scored at or above the full-pay score, so its disbursement is the whole
+milestone amount and the ledger memo quotes that evaluation's total. The ledger gets what those
+events post (appropriation per approved project; request, approval and payment per
+disbursement), chained by
 `LedgerEntry.compute_hash`, then is filled up to the size's entry count with earlier years'
 budget allocations down the bureau tree and projects' draws (the planning postings) — dated
 before the lifecycle, so sequence and time still rise together. Finally the whole demo is loaded
@@ -42,6 +53,7 @@ import os
 import random
 import time
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -69,6 +81,9 @@ WORKERS = ["李社工", "王社工", "张社工", "刘社工", "陈社工", "杨
 LIFE_START = dt.datetime(2024, 1, 2, 9, 0, tzinfo=dt.UTC)
 PAD_START = dt.datetime(2019, 1, 2, 9, 0, tzinfo=dt.UTC)
 TODAY = dt.date(2026, 12, 1)
+# Every four weeks from the first week of the contract: 13 fall within its 364 days, which at
+# large size gives the issue's hundred thousand records.
+RECORDS_PER_CONTRACT = 13
 
 
 def _check_database(reset: bool) -> None:
@@ -230,6 +245,7 @@ def generate(
     ledger_total = SIZES[size]["ledger"] if ledger is None else ledger
     rng = random.Random(2026)
     world = World()
+    system, profiles = _score_profiles()
     counts: dict[str, int] = {}
     events: list[tuple[dt.datetime, int, dict[str, Any]]] = []  # (time, tiebreak, entry values)
 
@@ -508,7 +524,12 @@ def generate(
                 memo_args=(
                     {"a": str(d.amount)}
                     if stone.is_advance
-                    else {"s": "92.50", "f": "90", "a": str(d.amount), "p": str(d.amount)}
+                    else {
+                        "s": str(profiles[stone.pk % len(profiles)].total),
+                        "f": str(stone.full_pay_score.quantize(Decimal("0.01"))),
+                        "a": str(d.amount),
+                        "p": str(d.amount),
+                    }
                 ),
                 **refs,
             )
@@ -535,7 +556,7 @@ def generate(
         records = (
             ServiceRecord(
                 contract=c,
-                date=min(c.start_date + dt.timedelta(days=7 + 30 * r), TODAY),
+                date=min(c.start_date + dt.timedelta(days=7 + 28 * r), TODAY),
                 place=PLACES[(c.pk + r) % len(PLACES)],
                 service_type=ServiceType.values[r % len(ServiceType.values)],
                 beneficiary_category=BeneficiaryCategory.LEFT_BEHIND_CHILD,
@@ -544,14 +565,15 @@ def generate(
                 social_worker=WORKERS[(c.pk + r) % len(WORKERS)],
             )
             for c in serving
-            for r in range(10)
+            for r in range(RECORDS_PER_CONTRACT)
         )
         for batch in _batched(records):
             ServiceRecord.objects.bulk_create(batch)
     counts["contracts"] = len(contracts)
     counts["milestones"] = len(milestones)
     counts["disbursements"] = len(disbursements)
-    counts["service records"] = 10 * len(serving)
+    counts["service records"] = RECORDS_PER_CONTRACT * len(serving)
+    counts.update(write_evaluations(disbursements, world, system, profiles))
 
     # The ledger: earlier years' allocations and draws first, then the lifecycle in time order.
     padding = max(0, ledger_total - len(events))
@@ -559,6 +581,250 @@ def generate(
     counts["ledger entries"] = write_ledger(
         v for _when, _k, v in heapq.merge(_padding(padding, world, made, rng), events)
     )
+    return counts
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One way three assessors scored the template's leaves, consolidated as the service does."""
+
+    inputs: list[dict[int, dict[str, Any]]]  # per assessor: leaf pk → inputs
+    scores: list[dict[int, Decimal]]  # per assessor: leaf pk → score
+    leaves: dict[int, tuple[Decimal, Decimal, bool]]  # leaf pk → (score, spread, flagged)
+    total: Decimal
+    alpha: Decimal | None
+
+
+PROFILES = 8
+ASSESSOR_ORG = "荆楚社会服务绩效评估中心"
+ASSESSORS = ("assessor2", "assessor3", "assessor4")
+
+
+def _score_profiles() -> tuple[Any, list[Profile]]:
+    """The shipped social-work system and a few scorings of it, each at least the full-pay score.
+
+    Evaluations take them in turn, so each one's total is known before the ledger is written:
+    a paid milestone pays its whole amount (score ≥ FULL_PAY_SCORE), as `funds.policy` says."""
+    import numpy as np
+
+    from evaluation import services
+    from evaluation.consolidation import consolidate, from_hundredths, hundredths
+    from evaluation.models import Indicator
+    from evaluation.scoring import score_leaf
+    from funds.models.milestones import FULL_PAY_SCORE
+
+    system = services.templates_install()[0]
+    leaves = list(Indicator.objects.filter(system=system, level=3).order_by("position"))
+    rng = random.Random(14)
+    profiles = []
+    for _p in range(PROFILES):
+        inputs: list[dict[int, dict[str, Any]]] = []
+        for _a in ASSESSORS:
+            given: dict[int, dict[str, Any]] = {}
+            for leaf in leaves:
+                short = rng.random() < 0.3  # most leaves earn full marks, some fall short
+                if leaf.method == "rubric":
+                    factor = Decimal(rng.randrange(75, 100) if short else 100) / 100
+                    given[leaf.pk] = {"score": str((leaf.points * factor).quantize(Decimal("0.1")))}
+                elif leaf.method == "ratio":
+                    target = Decimal(str(leaf.params.get("target", "1")))
+                    actual = target * Decimal(rng.randrange(80, 100) if short else 100) / 100
+                    given[leaf.pk] = {
+                        "actual": str(actual.quantize(Decimal("1"))),
+                        "target": str(target),
+                    }
+                elif leaf.method == "threshold":
+                    given[leaf.pk] = {"actual": str(leaf.params["threshold"])}
+                elif leaf.method == "deduction":
+                    given[leaf.pk] = {"count": "1" if short else "0"}
+                else:
+                    given[leaf.pk] = {"met": True}
+            inputs.append(given)
+        scores = [
+            {
+                leaf.pk: score_leaf(
+                    method=leaf.method,
+                    points=leaf.points,
+                    params=leaf.params,
+                    inputs=given[leaf.pk],
+                )
+                for leaf in leaves
+            }
+            for given in inputs
+        ]
+        matrix = np.array(
+            [[[hundredths(sheet[leaf.pk]) for leaf in leaves] for sheet in scores]],
+            dtype=np.int64,
+        )
+        points = np.array([hundredths(leaf.points) for leaf in leaves], dtype=np.int64)
+        done = consolidate(matrix, points, Decimal("30.00"))
+        total = from_hundredths(done.totals[0])
+        if total < FULL_PAY_SCORE:
+            raise AssertionError(f"a generated scoring totals {total} < {FULL_PAY_SCORE}")
+        profiles.append(
+            Profile(
+                inputs=inputs,
+                scores=scores,
+                leaves={
+                    leaf.pk: (
+                        from_hundredths(done.scores[0][k]),
+                        from_hundredths(done.spread[0][k]),
+                        bool(done.flagged[0][k]),
+                    )
+                    for k, leaf in enumerate(leaves)
+                },
+                total=total,
+                alpha=done.alphas[0] if done.alphas else None,
+            )
+        )
+    return system, profiles
+
+
+def write_evaluations(
+    disbursements: list[Any], world: World, system: Any, profiles: list[Profile]
+) -> dict[str, int]:
+    """A confirmed third-party evaluation for each milestone whose payment got approved.
+
+    That is what `funds.gates` asks of such a milestone: the 荆楚 centre's mid-term evaluation of
+    an in-service contract, mid-term and final ones of a completed contract. Each has its three
+    assessors cleared, their submitted score sheets, the consolidated result with its leaves,
+    and is confirmed three days before the milestone was accepted; the score is the profile's
+    total the ledger memo already quotes (`stone.pk % len(profiles)`)."""
+    from django.db import transaction
+
+    from accounts.models import Organization, User
+    from evaluation.models import (
+        AssessorAssignment,
+        AssignmentState,
+        ConsolidationMethod,
+        Evaluation,
+        EvaluationKind,
+        EvaluationResult,
+        EvaluationState,
+        LeafResult,
+        ScoreEntry,
+        ScoreSheet,
+        SheetState,
+    )
+    from evaluation.models.evaluations import grade_for
+    from evaluation.services import appeal_deadline_from
+    from funds.models import DisbursementState
+
+    org = Organization.objects.get(name=ASSESSOR_ORG)
+    lead = User.objects.get(username="assessor_lead")
+    assessors = [User.objects.get(username=name) for name in ASSESSORS]
+    gated = [
+        d
+        for d in disbursements
+        if d.milestone.requires_evaluation
+        and d.state in (DisbursementState.APPROVED, DisbursementState.PAID)
+    ]
+    counts = dict.fromkeys(
+        ("evaluations", "assessor assignments", "score sheets", "score entries", "leaf results"),
+        0,
+    )
+    for batch in _batched(gated, BATCH // 10):
+        with transaction.atomic():
+            evaluations = []
+            for d in batch:
+                stone, contract = d.milestone, d.milestone.contract
+                profile = profiles[stone.pk % len(profiles)]
+                confirmed = dt.datetime.combine(d.accepted_on, dt.time(16), dt.UTC) - dt.timedelta(
+                    days=3
+                )
+                evaluations.append(
+                    Evaluation(
+                        project_id=contract.project_id,
+                        contract=contract,
+                        milestone=stone,
+                        assessor_org=org,
+                        state=EvaluationState.CONFIRMED,
+                        total_score=profile.total,
+                        grade=grade_for(profile.total),
+                        confirmed_at=confirmed,
+                        kind=EvaluationKind.FINAL
+                        if stone.sequence == 3
+                        else EvaluationKind.MID_TERM,
+                        system=system,
+                        lead=lead,
+                        due_date=d.accepted_on,
+                        commissioned_by=world.staff[contract.project.bureau_id],
+                        commissioned_at=confirmed - dt.timedelta(days=30),
+                        appeal_deadline=appeal_deadline_from(confirmed.date()),
+                    )
+                )
+            evaluations = Evaluation.objects.bulk_create(evaluations)
+            assignments, sheets, results = [], [], []
+            for e in evaluations:
+                profile = profiles[e.milestone_id % len(profiles)]
+                for assessor in assessors:
+                    assignments.append(
+                        AssessorAssignment(
+                            evaluation=e,
+                            assessor=assessor,
+                            state=AssignmentState.CLEARED,
+                            declaration="本人与被评估机构及其投标人无利害关系。",
+                            declared_at=e.commissioned_at + dt.timedelta(days=1),
+                            assigned_at=e.commissioned_at + dt.timedelta(hours=2),
+                        )
+                    )
+                    sheets.append(
+                        ScoreSheet(
+                            evaluation=e,
+                            assessor=assessor,
+                            state=SheetState.SUBMITTED,
+                            submitted_at=e.confirmed_at - dt.timedelta(days=7),
+                        )
+                    )
+                results.append(
+                    EvaluationResult(
+                        evaluation=e,
+                        total=profile.total,
+                        grade=grade_for(profile.total),
+                        method=ConsolidationMethod.MEAN,
+                        assessor_count=len(assessors),
+                        agreement_alpha=profile.alpha,
+                        summary="服务按合同推进，台账完整；个别指标进度略慢。",
+                        consolidated_by=lead,
+                        consolidated_at=e.confirmed_at - dt.timedelta(days=2),
+                        confirmed_at=e.confirmed_at,
+                    )
+                )
+            AssessorAssignment.objects.bulk_create(assignments)
+            sheets = ScoreSheet.objects.bulk_create(sheets)
+            results = EvaluationResult.objects.bulk_create(results)
+            entries = [
+                ScoreEntry(
+                    sheet=sheet,
+                    indicator_id=leaf,
+                    inputs=profile.inputs[k % len(assessors)][leaf],
+                    score=score,
+                )
+                for k, sheet in enumerate(sheets)
+                for profile in [profiles[sheet.evaluation.milestone_id % len(profiles)]]
+                for leaf, score in profile.scores[k % len(assessors)].items()
+            ]
+            ScoreEntry.objects.bulk_create(entries, batch_size=BATCH)
+            leaves = [
+                LeafResult(
+                    result=result,
+                    indicator_id=leaf,
+                    score=score,
+                    computed=score,
+                    spread=spread,
+                    flagged=flagged,
+                )
+                for result in results
+                for leaf, (score, spread, flagged) in profiles[
+                    result.evaluation.milestone_id % len(profiles)
+                ].leaves.items()
+            ]
+            LeafResult.objects.bulk_create(leaves, batch_size=BATCH)
+        counts["evaluations"] += len(evaluations)
+        counts["assessor assignments"] += len(assignments)
+        counts["score sheets"] += len(sheets)
+        counts["score entries"] += len(entries)
+        counts["leaf results"] += len(leaves)
     return counts
 
 

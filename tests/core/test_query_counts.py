@@ -1,6 +1,8 @@
 """Every role's main pages and every API list cost the same number of queries with 15 projects
 as with 60, each through its whole lifecycle (benchmarks.generate: tenders with three bids,
-contracts, milestones, disbursements, service records, the ledger; an evaluation per contract).
+contracts, milestones, disbursements, service records, the ledger, confirmed evaluations with
+their sheets and results; here also a commissioned evaluation for each contract still without
+one, so the lists hold evaluations in more than one state).
 
 The pages are the load benchmark's page mix (benchmarks.load_pages.ROLES), so what is timed
 there is what is counted here."""
@@ -49,7 +51,8 @@ API_ROLES = ["jz_staff", "jz_finance", "aixin", "assessor_lead", "expert1", "aud
 
 
 def _grow(n: int, start: int) -> None:
-    generate("small", projects=n, ledger=0, start=start)
+    counts = generate("small", projects=n, ledger=0, start=start)
+    assert counts["evaluations"] > 0  # the generator's own, confirmed, are among those counted
     system = IndicatorSystemFactory()
     assessors = Organization.objects.get(name="荆楚社会服务绩效评估中心")
     lead = User.objects.get(username="assessor_lead")
