@@ -237,6 +237,14 @@ def ledger_page_totals(
 _T = TypeVar("_T")
 
 
+def ledger_figures_cached(qs: QuerySet[Any], compute: Callable[[Any], _T]) -> _T:
+    """`compute(qs)` for a figure summed over ledger entries, kept until the next posting.
+
+    For other apps' roll-ups of the book (the planning dashboard's paid per month): one
+    query for the head instead of a scan of the entries on every view."""
+    return _cached_by_head(LedgerHead.objects.filter(pk=1).first(), qs, compute)
+
+
 def _cached_by_head(head: LedgerHead | None, qs: QuerySet[Any], compute: Callable[[Any], _T]) -> _T:
     """`compute(qs)` cached under the ledger head's sequence and the exact SQL of `qs`.
 
@@ -352,7 +360,10 @@ def funds_overview(*, user: Any, page: Any = None) -> dict[str, Any]:
         state=ProjectState.DRAFT
     )
     paged = Paginator(
-        visible.select_related("bureau").order_by("bureau__name", "code", "pk"),
+        # By bureau in the order bureaus were registered (a city before the counties it
+        # registers), then code: the index's order, so a page of a bureau tree's thousands of
+        # projects is read, not sorted (ordering by the bureau's name sorted them all).
+        visible.select_related("bureau").order_by("bureau_id", "code", "pk"),
         OVERVIEW_PAGE_SIZE,
     ).get_page(page)
     projects = list(paged.object_list)

@@ -15,14 +15,22 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Avg, Count, Max, Q, Sum
+from django.db.models import Avg, Count, OuterRef, Subquery, Sum, Window
 from django.db.models.functions import ExtractYear, TruncMonth
 from django.utils import timezone
 
 from accounts.credit import AnnualInspection, CreditListing, CreditProfile
 from accounts.models import Organization, OrgKind
 from evaluation.models import RESULT_CONFIRMED_STATES, Evaluation
-from funds.models import LedgerEntry, LedgerKind, Milestone, MilestoneState, ServiceRecord
+from funds.models import (
+    Acceptance,
+    LedgerEntry,
+    LedgerKind,
+    Milestone,
+    MilestoneState,
+    ServiceRecord,
+)
+from funds.selectors import ledger_figures_cached
 from planning.models import ZERO, AnnualPlan, BudgetLine, FundSource, ReportState, StatsReport
 from projects.models import ServiceProject, TargetGroup
 
@@ -311,18 +319,24 @@ def dashboard(*, bureau: Organization, year: int, today: dt.date | None = None) 
         for c in sorted(set(targets) | set(served))
     ]
     data.overdue, data.overdue_count = overdue_items(bureau=bureau, today=today)
-    data.paid_by_month = _rows(
+    data.paid_by_month = ledger_figures_cached(
         LedgerEntry.objects.filter(
             kind=LedgerKind.DISBURSEMENT_PAID,
             project__bureau__path__startswith=bureau.path,
             occurred_at__year=year,
-        )
-        .annotate(month=TruncMonth("occurred_at"))
+        ),
+        _paid_by_month,
+    )
+    return data
+
+
+def _paid_by_month(entries: Any) -> list[dict[str, Any]]:
+    return _rows(
+        entries.annotate(month=TruncMonth("occurred_at"))
         .values("month")
         .annotate(total=Sum("amount"))
         .order_by("month")
     )
-    return data
 
 
 def overdue_items(*, bureau: Organization, today: dt.date) -> tuple[list[dict[str, Any]], int]:
@@ -335,27 +349,37 @@ def overdue_items(*, bureau: Organization, today: dt.date) -> tuple[list[dict[st
             contract__project__bureau__path__startswith=bureau.path,
             state__in=[MilestoneState.ACCEPTED, MilestoneState.PAYABLE],
         )
-        .annotate(accepted_at=Max("acceptances__recorded_at", filter=Q(acceptances__passed=True)))
+        # The latest passed acceptance, probed per milestone rather than joined and grouped:
+        # the bureau tree's open milestones are a few, its acceptances many.
+        .annotate(
+            accepted_at=Subquery(
+                Acceptance.objects.filter(milestone=OuterRef("pk"), passed=True)
+                .order_by("-recorded_at")
+                .values("recorded_at")[:1]
+            )
+        )
         .filter(accepted_at__lt=cutoff)
         .select_related("contract__project__bureau")
     )
-    unpaid_count = unpaid.count()
+    unpaid_shown, unpaid_count = _oldest(unpaid.order_by("accepted_at", "pk"))
     items += [
         {
             "kind": "payment",
             "title": str(m),
             "bureau": m.contract.project.bureau.name,
-            "due": timezone.localdate(m.accepted_at) + dt.timedelta(days=PAYMENT_DUE_DAYS),
+            # accepted_at is the Subquery annotation above, which the stubs cannot see.
+            "due": timezone.localdate(m.accepted_at)  # type: ignore[attr-defined]
+            + dt.timedelta(days=PAYMENT_DUE_DAYS),
             "url": m.get_absolute_url(),
         }
-        for m in unpaid.order_by("accepted_at")[:OVERDUE_SHOWN]
+        for m in unpaid_shown
     ]
     rectifying = Milestone.objects.filter(
         contract__project__bureau__path__startswith=bureau.path,
         state=MilestoneState.RECTIFYING,
         rectification_deadline__lt=today,
     ).select_related("contract__project__bureau")
-    rect_count = rectifying.count()
+    rect_shown, rect_count = _oldest(rectifying.order_by("rectification_deadline", "pk"))
     items += [
         {
             "kind": "rectification",
@@ -364,7 +388,7 @@ def overdue_items(*, bureau: Organization, today: dt.date) -> tuple[list[dict[st
             "due": m.rectification_deadline,
             "url": m.get_absolute_url(),
         }
-        for m in rectifying.order_by("rectification_deadline")[:OVERDUE_SHOWN]
+        for m in rect_shown
     ]
     late = late_reports(bureau=bureau, today=today)
     items += [
@@ -385,6 +409,19 @@ def overdue_items(*, bureau: Organization, today: dt.date) -> tuple[list[dict[st
                 items.append(row)
     items.sort(key=lambda r: r["due"])
     return items, unpaid_count + rect_count + len(late) + extra
+
+
+def _oldest(milestones: Any) -> tuple[list[Milestone], int]:
+    """The first OVERDUE_SHOWN of an ordered queryset and how many there are in all, in one
+    query: the count rides on each row as a window over the whole result, so a bureau tree of
+    thousands of contracts is walked once instead of once for the count and once for the page,
+    carrying only the columns a row shows."""
+    shown = list(
+        milestones.only(
+            "contract__number", "sequence", "name", "contract__project__bureau__name"
+        ).annotate(overdue_total=Window(Count("pk")))[:OVERDUE_SHOWN]
+    )
+    return shown, (shown[0].overdue_total if shown else 0)
 
 
 # --- statistics reports: who submitted, who is late -------------------------------------------

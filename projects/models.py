@@ -109,6 +109,9 @@ class ServiceProject(FSMModelMixin, models.Model):
             models.Index(fields=["state", "category"]),
             # The project lists' order (pages and API): the newest 25 without sorting 10,000.
             models.Index(fields=["-created_at", "-id"], name="project_list_order"),
+            # The funds overview's order (by bureau, then code): a page of a bureau tree's
+            # thousands of projects read in index order instead of sorted.
+            models.Index(fields=["bureau", "code", "id"], name="project_bureau_order"),
         ]
         constraints = [
             models.CheckConstraint(
