@@ -21,8 +21,9 @@ and read-only); afterwards every table's rows are counted again and any row writ
 start is looked for, and the run fails if one is found.
 
 Prints a table (page, role, small count, large count, status) and exits non-zero if any count
-differs between the two databases or any page does not answer 200 (403 for the API lists a
-role may not read, REFUSED, which must stay refused). tests/core/test_query_counts.py
+differs between the two databases, any page does not answer 200 (403 for the API lists a
+role may not read, REFUSED, which must stay refused) or any page writes (an INSERT, UPDATE or
+DELETE among its queries: a page that writes on GET changes what the pages after it cost). tests/core/test_query_counts.py
 holds the same pages equal at 15 and 60 projects with the same `pages` and `count`.
 """
 
@@ -106,7 +107,8 @@ def pages() -> list[Page]:
     written += [(role, "/api/v1/ledger/?after={after}") for role in API_ROLES]
     after: dict[str, int] = {}
     asked = []
-    for role, path in written:
+    # The auditor's API lists in the mix are among every list × role too: each counted once.
+    for role, path in dict.fromkeys(written):
         if "{after}" in path and role not in after:
             after[role] = _deep_after(role)
         asked.append((role, path, path.format(**filled, after=after.get(role))))
@@ -118,8 +120,10 @@ def expected_status(role: str, written: str) -> int:
     return 403 if (role, written) in REFUSED else 200
 
 
-def count(asked: list[Page]) -> dict[tuple[str, str], tuple[int, int]]:
-    """(role, path as written) → (status, queries), each page asked once before it is counted."""
+def count(asked: list[Page]) -> dict[tuple[str, str], tuple[int, int, int]]:
+    """(role, path as written) → (status, queries, writes), each page asked once before it is
+    counted; writes are the INSERT, UPDATE and DELETE statements among the queries (a page that
+    writes on GET would change what the pages after it cost)."""
     # late: Django is set up by the caller (a test or this module's counting subprocess)
     from django.db import connection
     from django.test import Client
@@ -137,7 +141,9 @@ def count(asked: list[Page]) -> dict[tuple[str, str], tuple[int, int]]:
         client.get(path)
         with CaptureQueriesContext(connection) as ctx:
             response = client.get(path)
-        counted[(role, written)] = (response.status_code, len(ctx.captured_queries))
+        queries = [q["sql"].lstrip()[:6].upper() for q in ctx.captured_queries]
+        writes = sum(1 for q in queries if q in ("INSERT", "UPDATE", "DELETE"))
+        counted[(role, written)] = (response.status_code, len(queries), writes)
     return counted
 
 
@@ -205,6 +211,7 @@ def _count_here() -> dict[str, object]:
         "projects": projects,
         "entries": entries,
         "pages": [[role, path, *counted[(role, path)]] for role, path, _asked in asked],
+        "filled": sorted({f"{path} ({role})" for role, written, path in asked if written != path}),
         "written": written,
     }
 
@@ -238,26 +245,32 @@ def _run(url: str, workdir: Path) -> dict:
 
 
 def _report(small: dict, large: dict) -> int:
-    """Print the table; the number of pages that differ or do not answer 200."""
+    """Print the table; the number of problems (pages that differ, answer other than expected
+    or write, and tables that changed)."""
     at = {
-        size: {(role, path): (status, queries) for role, path, status, queries in run["pages"]}
+        size: {(role, path): tuple(counts) for role, path, *counts in run["pages"]}
         for size, run in (("small", small), ("large", large))
     }
     for size, run in (("small", small), ("large", large)):
         print(
             f"{size}: {run['database']}, {run['projects']:,} projects, "
-            f"{run['entries']:,} ledger entries"
+            f"{run['entries']:,} ledger entries; asked " + ", ".join(run["filled"])
         )
     print(f"{'page':44} {'role':14} {'small':>6} {'large':>6}  status")
     bad = 0
-    for role, path, _status, _queries in small["pages"]:
-        (s_status, s_q), (l_status, l_q) = at["small"][(role, path)], at["large"][(role, path)]
+    for role, path, *_counts in small["pages"]:
+        (s_status, s_q, s_w), (l_status, l_q, l_w) = (
+            at["small"][(role, path)],
+            at["large"][(role, path)],
+        )
         status = f"{s_status}" if s_status == l_status else f"{s_status}/{l_status}"
         flags = []
         if s_q != l_q:
             flags.append("DIFFERS")
         if not s_status == l_status == expected_status(role, path):
             flags.append(f"NOT {expected_status(role, path)}")
+        if s_w or l_w:
+            flags.append(f"WRITES {s_w}/{l_w}")
         bad += bool(flags)
         print(f"{path:44} {role:14} {s_q:>6} {l_q:>6}  {status} {' '.join(flags)}".rstrip())
     for size, run in (("small", small), ("large", large)):
