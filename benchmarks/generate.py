@@ -115,6 +115,24 @@ def _check_database(reset: bool) -> None:
         cursor.execute(f"COMMENT ON DATABASE {connection.ops.quote_name(name)} IS %s", [MARK])
 
 
+def require_generated(tool: str) -> None:
+    """Refuse to run `tool` on anything but a PostgreSQL database this script made."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        raise SystemExit(f"{tool} runs on PostgreSQL (set DATABASE_URL)")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+            [connection.settings_dict["NAME"]],
+        )
+        if cursor.fetchone()[0] != MARK:
+            raise SystemExit(
+                f"{tool}: run benchmarks.generate on {connection.settings_dict['NAME']} first "
+                "(it refuses others)"
+            )
+
+
 def _batched(rows: Iterable[Any], size: int = BATCH) -> Iterator[list[Any]]:
     batch: list[Any] = []
     for row in rows:

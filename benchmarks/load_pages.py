@@ -40,6 +40,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
+from benchmarks.generate import require_generated
+
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_MS = 300.0
 YEAR = 2026
@@ -148,22 +150,6 @@ def _cpu_window(server: int, database: str) -> Callable[[], dict[str, float]]:
     return since
 
 
-def _check_database() -> None:
-    from django.db import connection
-
-    from benchmarks.generate import MARK
-
-    if connection.vendor != "postgresql":
-        raise SystemExit("benchmarks.load_pages runs on PostgreSQL (set DATABASE_URL)")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
-            [connection.settings_dict["NAME"]],
-        )
-        if cursor.fetchone()[0] != MARK:
-            raise SystemExit("run benchmarks.generate on this database first (it refuses others)")
-
-
 def _sessions() -> dict[str, str]:
     """A session cookie per demo login, as logging in would set it."""
     from importlib import import_module
@@ -240,7 +226,9 @@ ROLES: dict[str, list[tuple[str, str]]] = {
 }
 
 
-def _fill(cookies: dict[str, str]) -> dict[str, list[tuple[str, str, str]]]:
+def targets() -> dict[str, int | None]:
+    """What fills ROLES' {project} and {contract}: the first generated project of the city
+    bureau's tree (so every role with a page of it may see it) and its contract."""
     from accounts.models import User
     from procurement.models import Contract
     from projects.models import ServiceProject
@@ -255,12 +243,17 @@ def _fill(cookies: dict[str, str]) -> dict[str, list[tuple[str, str, str]]]:
         .first()
     )
     contract = Contract.objects.filter(project_id=project).values_list("pk", flat=True).first()
+    return {"project": project, "contract": contract}
+
+
+def _fill(cookies: dict[str, str]) -> dict[str, list[tuple[str, str, str]]]:
+    filled = targets()
     mix = {}
     for role, pages in ROLES.items():
         mix[role] = [
             (
                 label if role in ("public",) else f"{label} ({role})",
-                path.format(project=project, contract=contract),
+                path.format(**filled),
                 cookies[role],
             )
             for label, path in pages
@@ -381,7 +374,7 @@ def main() -> None:
     from funds.models import LedgerEntry
     from projects.models import ServiceProject
 
-    _check_database()
+    require_generated("benchmarks.load_pages")
     call_command("collectstatic", interactive=False, verbosity=0)  # the manifest DEBUG-off needs
     mix = {
         role: [page for page in pages if not page[1].startswith(tuple(args.skip))]
