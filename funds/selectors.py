@@ -350,6 +350,10 @@ def book_scope(
 OVERVIEW_PAGE_SIZE = 50
 
 
+# The kinds the overview sums, per project and in all (read through ledger_kind_project).
+OVERVIEW_KINDS = (LedgerKind.DISBURSEMENT_PAID, LedgerKind.WITHHELD, LedgerKind.FORFEITED)
+
+
 def funds_overview(*, user: Any, page: Any = None) -> dict[str, Any]:
     """Budget, contracted, paid, withheld and forfeited per project (one page of 50), their
     totals over every visible project, and paid per month.
@@ -375,7 +379,7 @@ def funds_overview(*, user: Any, page: Any = None) -> dict[str, Any]:
         contracted[c.project_id] += c.current_amount
     sums: dict[tuple[int, str], Decimal] = {}
     for row in (
-        LedgerEntry.objects.filter(project_id__in=ids)
+        LedgerEntry.objects.filter(project_id__in=ids, kind__in=OVERVIEW_KINDS)
         .values("project_id", "kind")
         .annotate(t=Sum("amount"))
     ):
@@ -420,10 +424,7 @@ def _overview_sums(visible: QuerySet[Any]) -> tuple[list[Any], dict[str, Decimal
         .order_by("month")
     )
     kinds: dict[str, Decimal] = dict(
-        LedgerEntry.objects.filter(
-            project__in=visible,
-            kind__in=[LedgerKind.DISBURSEMENT_PAID, LedgerKind.WITHHELD, LedgerKind.FORFEITED],
-        )
+        LedgerEntry.objects.filter(project__in=visible, kind__in=OVERVIEW_KINDS)
         .values("kind")
         .annotate(t=Sum("amount"))
         .values_list("kind", "t")
