@@ -54,6 +54,7 @@ _PG_RAW = (
     "reverses_id",
     "memo_key",
     "memo_args",
+    "memo_controls",
 )
 _PG = {name: f"t.c{i}" for i, name in enumerate(_PG_RAW)}
 # What core.text.printable removes (category Cc but \t, \n, \r); PostgreSQL text has no NUL.
@@ -160,17 +161,22 @@ class _Sql:
 
     def memo_cell(self, memos: dict[str, str]) -> str:
         """cell(_memo_text(...)) in SQL, chosen by memo key. A keyed sentence is the filled
-        template, then "：" and the typed memo if there is one, stripped of control characters;
-        it starts with the template's own text, so whether it needs the formula quote is known
-        here, once. An entry without a known key shows its memo alone: the quote is decided by
-        its first character (by the regular expression only where that is a control character
-        printable() removes)."""
+        template, then "：" and the typed memo if there is one, stripped of control characters
+        (where memo_controls says there may be some); it starts with the template's own text, so
+        whether it needs the formula quote is known here, once. An entry without a known key
+        shows its memo alone: the quote is decided by its first character (by the regular
+        expression only where that is a control character printable() removes). A JSON null
+        argument is "" (->> gives NULL), as funds.models.fill_memo has it."""
         memo = _PG["memo"]
+        # Only rows whose memo or arguments may hold a control character go through the
+        # regular expression (LedgerEntry.memo_controls, computed by the database on insert).
+        controls = _PG["memo_controls"]
         reason = f"CASE WHEN {memo} = '' THEN '' ELSE {self.p('：')} || {memo} END"
         whens = []
         for number, template in enumerate(memos.values(), start=1):
             first = printable(_PLACEHOLDER.split(template)[0])
-            sentence = self.printable(f"{self.memo_template(template)} || {reason}")
+            text = f"{self.memo_template(template)} || {reason}"
+            sentence = f"(CASE WHEN {controls} THEN {self.printable(text)} ELSE {text} END)"
             if not first:  # starts with an argument: the quote depends on the row
                 whens.append(f"WHEN {number} THEN {self.cell(sentence)}")
             elif first.startswith(FORMULA_PREFIXES):
@@ -180,7 +186,8 @@ class _Sql:
         plain = self.printable(memo)
         control = " OR ".join(f"ascii({memo}) BETWEEN {a} AND {b}" for a, b in _PG_CONTROL_RANGES)
         alone = (
-            f"CASE WHEN ascii({memo}) IN ({self.codes(FORMULA_PREFIXES)}) THEN {QUOTE} || {plain} "
+            f"CASE WHEN NOT {controls} THEN {self.cell(memo)} "
+            f"WHEN ascii({memo}) IN ({self.codes(FORMULA_PREFIXES)}) THEN {QUOTE} || {plain} "
             f"WHEN {control} THEN {self.cell(plain)} WHEN {memo} = '' THEN NULL ELSE {plain} END"
         )
         if not whens:
@@ -205,7 +212,7 @@ class _Sql:
             else:
                 name = part[2:-2]
                 names.append(name)
-                # A JSON null is "" here (concat's NULL), as before.
+                # A JSON null is "" (->> gives NULL), as in funds.models.fill_memo.
                 pieces.append(f"COALESCE({memo_args} ->> {self.p(name)}, '')")
         if not names:
             return self.p(template % {})

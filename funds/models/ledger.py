@@ -9,6 +9,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Cast
+from django.db.models.lookups import Regex
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -50,6 +52,14 @@ class Account(models.TextChoices):
     BONDS_PAYABLE = "应付保证金", pgettext_lazy("ledger account", "Bonds payable")
 
 
+# What core.text.printable removes (Unicode Cc but \t, \n, \r), as a regular expression both
+# PostgreSQL and Python read. In memo_args' JSON text a C0 character is written escaped (\u0001,
+# \b, \f; on SQLite C1 too, \u0080…), so that text is searched for the escapes as well: a
+# backslash before such text in a value only makes the match wider, never narrower.
+CONTROL_CLASS = "[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+CONTROL_IN_JSON = CONTROL_CLASS + r"|\\u00[0189]|\\[bf]"
+
+
 # Memo keys → their text in the reader's language, filled from the entry's memo_args.
 MEMOS: dict[str, Any] = {
     "budget_appropriated": _("Budget appropriated for %(code)s"),
@@ -74,6 +84,19 @@ MEMOS: dict[str, Any] = {
 
 # The accounts a payment passes through on its way out: a settled contract leaves none open.
 IN_BETWEEN_ACCOUNTS = (Account.PENDING_APPROVAL, Account.PAYABLE, Account.WITHHELD)
+
+
+def fill_memo(template: str, args: dict[str, Any]) -> str:
+    """A memo template filled from its arguments; a missing one (or a conversion other than %s)
+    leaves the template as it is. A JSON null argument reads as nothing, not Python's "None"
+    (ledger_post stores text; a null comes only from rows written by other means), as the
+    PostgreSQL CSV shows it (funds.ledger_csv_pg)."""
+    if None in args.values():
+        args = {name: "" if value is None else value for name, value in args.items()}
+    try:
+        return template % args
+    except (KeyError, TypeError, ValueError):
+        return template
 
 
 class LedgerQuerySet(models.QuerySet["LedgerEntry"]):
@@ -140,6 +163,19 @@ class LedgerEntry(models.Model):
     memo_args = models.JSONField(_("memo arguments"), default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # Whether memo or memo_args may hold a character printable() removes: computed by the
+    # database as the row is inserted (never updated, not hashed; a wider match is harmless).
+    # The PostgreSQL CSV strips control characters only from the rows where this is true: the
+    # regular expression was a fifth of its server time (docs/benchmarks.md).
+    memo_controls = models.GeneratedField(
+        expression=models.ExpressionWrapper(
+            models.Q(Regex(models.F("memo"), CONTROL_CLASS))
+            | models.Q(Regex(Cast("memo_args", models.TextField()), CONTROL_IN_JSON)),
+            output_field=models.BooleanField(),
+        ),
+        output_field=models.BooleanField(),
+        db_persist=True,
+    )
 
     objects = LedgerQuerySet.as_manager()
 
@@ -195,12 +231,7 @@ class LedgerEntry(models.Model):
     def memo_text(self) -> str:
         """The memo in the reader's language: the keyed text, then what a person typed."""
         template = MEMOS.get(self.memo_key)
-        keyed = ""
-        if template is not None:
-            try:
-                keyed = str(template) % (self.memo_args or {})
-            except (KeyError, TypeError, ValueError):
-                keyed = str(template)
+        keyed = "" if template is None else fill_memo(str(template), self.memo_args or {})
         if keyed and self.memo:
             return f"{keyed}：{self.memo}"
         return keyed or self.memo
