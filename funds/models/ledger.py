@@ -60,6 +60,25 @@ CONTROL_CLASS = "[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
 CONTROL_IN_JSON = CONTROL_CLASS + r"|\\u00[0189]|\\[bf]"
 
 
+class StringArgumentCount(models.Func):
+    """How many arguments a memo_args object holds when every one is a string, else NULL: then
+    its JSON text with the spaces after "," and ":" taken out is json.dumps's compact text (the
+    hash's and the CSV's) up to key order (funds.ledger_csv_pg). PostgreSQL only (jsonpath);
+    NULL on other databases, whose CSV is written in Python."""
+
+    # Strict mode: lax would look inside an array value. CASE keeps the order of the tests.
+    template = (
+        "CASE WHEN jsonb_typeof(%(expressions)s) <> 'object' THEN NULL "
+        "WHEN jsonb_path_exists(%(expressions)s, 'strict $.* ? (@.type() != \"string\")') "
+        "THEN NULL ELSE jsonb_array_length(jsonb_path_query_array(%(expressions)s, 'strict $.*')) "
+        "END"
+    )
+    output_field = models.SmallIntegerField(null=True)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        return "NULL", []
+
+
 # Memo keys → their text in the reader's language, filled from the entry's memo_args.
 MEMOS: dict[str, Any] = {
     "budget_appropriated": _("Budget appropriated for %(code)s"),
@@ -174,6 +193,14 @@ class LedgerEntry(models.Model):
             output_field=models.BooleanField(),
         ),
         output_field=models.BooleanField(),
+        db_persist=True,
+    )
+    # The number of memo arguments when all are strings (StringArgumentCount), also computed
+    # by the database: the CSV writes the arguments' JSON from jsonb's own text where it can
+    # (the checks that proved it per row were a sixth of the export's server time).
+    memo_args_strings = models.GeneratedField(
+        expression=StringArgumentCount("memo_args"),
+        output_field=models.SmallIntegerField(null=True),
         db_persist=True,
     )
 

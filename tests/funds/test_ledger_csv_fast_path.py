@@ -6,6 +6,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from core.exports import _chunks, csv_lines
@@ -106,6 +107,9 @@ def test_null_arguments_and_stored_control_characters_read_alike_in_both_renderi
         ("paid", {"v": "PZ\x85-5", "d": "2027-01-05"}, "第五期"),
         ("", {}, "\x01=公式"),
         ("", {}, "=\x7f公式"),
+        ("paid", {"v": 5, "d": "2027-01-06"}, ""),
+        # What the JSON cell's fast path takes out, inside the values (escaped there).
+        ("paid", {"v": 'x", "y\\', "d": 'p": "q'}, ""),
     ]
     for key, args, memo in loaded:
         _append_as_loaded(ledger.project, memo=memo, memo_key=key, memo_args=args)
@@ -120,13 +124,21 @@ def test_null_arguments_and_stored_control_characters_read_alike_in_both_renderi
         "凭证PZ-5，2027-01-05支付：第五期",
         "'=公式",
         "'=公式",
+        "凭证5，2027-01-06支付",
+        '凭证x", "y\\，p": "q支付',
     ]
     flags = list(LedgerEntry.objects.order_by("seq").values_list("memo_controls", flat=True))
     # ledger_post cleaned the hostile memos; a null argument alone is no control character.
-    assert flags == [False] * len(HOSTILE) + [False, True, True, True, True, True]
+    assert flags == [False] * len(HOSTILE) + [False, True, True, True, True, True, False, False]
     json_column = HEADER.index("memo_args")
     rows = list(csv.reader(io.StringIO(fast.decode("utf-8-sig"))))
     assert rows[-len(loaded)][json_column] == '{"d":"2027-01-01","v":null}'
+    assert rows[-2][json_column] == '{"d":"2027-01-06","v":5}'
+    assert rows[-1][json_column] == r'{"d":"p\": \"q","v":"x\", \"y\\"}'
+    if connection.vendor == "postgresql":
+        # The arguments' count where all are strings: the JSON cell's fast path.
+        counts = LedgerEntry.objects.order_by("seq").values_list("memo_args_strings", flat=True)
+        assert list(counts) == [0] * len(HOSTILE) + [None, None, 2, 2, 0, 0, None, 2]
 
 
 def test_the_page_serves_the_fast_csv_with_filters(ledger, login):
