@@ -5,7 +5,8 @@ time with its offset, the amount, the memo sentence, the arguments' JSON, the fo
 funds.exports.ledger_csv calls copy_csv on PostgreSQL; tests/funds/test_ledger_csv_fast_path.py
 holds its bytes equal to the typed rows written by csv.writer. Change a cell here and there
 together. Every expression is plain SQL over the queryset's own statement (no function to
-create), built once per export; the cost of each choice is in docs/benchmarks.md.
+create), built once per export; two columns the database computes at insert (memo_controls,
+memo_args_strings) spare it per-row work; the cost of each choice is in docs/benchmarks.md.
 """
 
 from __future__ import annotations
