@@ -38,7 +38,7 @@ from core.text import printable
 from funds import selectors
 from funds.forms import LedgerFilterForm
 from funds.ledger_csv_pg import MEMO_ESCAPES, copy_csv
-from funds.models import MEMOS, Account, LedgerKind
+from funds.models import MEMOS, Account, LedgerKind, fill_memo
 
 DISPLAY_HEADER = [
     gettext_lazy("No."),
@@ -149,12 +149,7 @@ def _memo_args(value: Any) -> dict[str, Any]:
 
 def _memo_text(memos: dict[str, Any], key: str, args: dict[str, Any], memo: str) -> str:
     template = memos.get(key)
-    keyed = ""
-    if template is not None:
-        try:
-            keyed = template % args
-        except (KeyError, TypeError, ValueError):
-            keyed = template
+    keyed = "" if template is None else fill_memo(template, args)
     text = f"{keyed}：{memo}" if keyed and memo else (keyed or memo)
     return printable(text)
 

@@ -5,7 +5,8 @@ time with its offset, the amount, the memo sentence, the arguments' JSON, the fo
 funds.exports.ledger_csv calls copy_csv on PostgreSQL; tests/funds/test_ledger_csv_fast_path.py
 holds its bytes equal to the typed rows written by csv.writer. Change a cell here and there
 together. Every expression is plain SQL over the queryset's own statement (no function to
-create), built once per export; the cost of each choice is in docs/benchmarks.md.
+create), built once per export; two columns the database computes at insert (memo_controls,
+memo_args_strings) spare it per-row work; the cost of each choice is in docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ _PG_RAW = (
     "reverses_id",
     "memo_key",
     "memo_args",
+    "memo_controls",
+    "memo_args_strings",
 )
 _PG = {name: f"t.c{i}" for i, name in enumerate(_PG_RAW)}
 # What core.text.printable removes (category Cc but \t, \n, \r); PostgreSQL text has no NUL.
@@ -124,35 +127,36 @@ class _Sql:
         """The cell of _args_json: json.dumps(args, ensure_ascii=False, sort_keys=True,
         separators=(",", ":")). It starts with "{" and is never empty, so no quote is added.
 
-        Chosen by memo key: where an entry's jsonb text is exactly `{"n1": "v1", "n2": "v2"}`
-        over its template's names (so every value a string needing no escape, no other key;
-        checked by comparing the text with one built from `->>`), and jsonb's key order (by
-        length, then bytes) is json.dumps's (by code point) for those names, the cell is the
-        same pieces closed up. Otherwise keys in code point order (UTF-8 byte order under
-        "C"), values in PostgreSQL's JSON text (the same escapes), by a per-row subquery."""
+        Where every argument is a string (memo_args_strings, computed by the database on
+        insert, is their number), jsonb's text `{"k1": "v1", "k2": "v2"}` is that cell but for
+        the spaces after ":" and "," and the key order: PostgreSQL escapes a string as json.dumps
+        does (\\" \\\\ \\b \\f \\n \\r \\t, \\u00xx for the other C0 characters; nothing else), and
+        a `": "` or `", "` is never inside a string (there every `"` follows a backslash), so
+        taking those spaces out is exact. jsonb orders keys by length, then bytes; json.dumps by
+        code point: the same for none or one key, and for a template's names where the two
+        orders agree (checked here, once) when the entry has exactly those keys (its count and
+        `?&`). Otherwise keys in code point order (UTF-8 byte order under "C"), values in
+        PostgreSQL's JSON text (the same escapes), by a per-row subquery."""
         memo_args = _PG["memo_args"]
+        strings = _PG["memo_args_strings"]
+        compact = f"replace(replace({memo_args}::text, '\": \"', '\":\"'), '\", \"', '\",\"')"
         slow = (
-            f"CASE WHEN {memo_args} = '{{}}'::jsonb THEN '{{}}' ELSE "  # noqa: S608
+            f"CASE WHEN {strings} <= 1 THEN {compact} ELSE "  # noqa: S608
             "(SELECT '{' || string_agg(to_json(j.k)::text || ':' || j.v::text, ',' "
             f"ORDER BY j.k COLLATE \"C\") || '}}' FROM jsonb_each({memo_args}) AS j(k, v)) END"
         )
         whens = []
         for number, template in enumerate(memos.values(), start=1):
             names = sorted({part[2:-2] for part in _PLACEHOLDER.findall(template) if part != "%%"})
-            if not names or sorted(names, key=lambda n: (len(n.encode()), n.encode())) != names:
+            if (
+                len(names) < 2
+                or sorted(names, key=lambda n: (len(n.encode()), n.encode())) != names
+            ):
                 continue
-
-            def text(colon: str, comma: str, names: list[str] = names) -> str:
-                pieces = []
-                for i, name in enumerate(names):
-                    before = ("{" if i == 0 else comma) + f'"{name}"{colon}"'
-                    pieces += [self.p(before), f"({memo_args} ->> {self.p(name)})"]
-                return "(" + " || ".join([*pieces, self.p('"}')]) + ")"
-
-            spaced, tight = text(": ", '", '), text(":", '",')
+            present = f"{memo_args} ?& ARRAY[{', '.join(self.p(n) for n in names)}]"
             whens.append(
-                f"WHEN {number} THEN CASE WHEN {memo_args}::text = {spaced} "
-                f"THEN {tight} ELSE {slow} END"
+                f"WHEN {number} THEN CASE WHEN {strings} = {len(names)} AND {present} "
+                f"THEN {compact} ELSE {slow} END"
             )
         if not whens:
             return f"({slow})"
@@ -160,17 +164,22 @@ class _Sql:
 
     def memo_cell(self, memos: dict[str, str]) -> str:
         """cell(_memo_text(...)) in SQL, chosen by memo key. A keyed sentence is the filled
-        template, then "：" and the typed memo if there is one, stripped of control characters;
-        it starts with the template's own text, so whether it needs the formula quote is known
-        here, once. An entry without a known key shows its memo alone: the quote is decided by
-        its first character (by the regular expression only where that is a control character
-        printable() removes)."""
+        template, then "：" and the typed memo if there is one, stripped of control characters
+        (where memo_controls says there may be some); it starts with the template's own text, so
+        whether it needs the formula quote is known here, once. An entry without a known key
+        shows its memo alone: the quote is decided by its first character (by the regular
+        expression only where that is a control character printable() removes). A JSON null
+        argument is "" (->> gives NULL), as funds.models.fill_memo has it."""
         memo = _PG["memo"]
+        # Only rows whose memo or arguments may hold a control character go through the
+        # regular expression (LedgerEntry.memo_controls, computed by the database on insert).
+        controls = _PG["memo_controls"]
         reason = f"CASE WHEN {memo} = '' THEN '' ELSE {self.p('：')} || {memo} END"
         whens = []
         for number, template in enumerate(memos.values(), start=1):
             first = printable(_PLACEHOLDER.split(template)[0])
-            sentence = self.printable(f"{self.memo_template(template)} || {reason}")
+            text = f"{self.memo_template(template)} || {reason}"
+            sentence = f"(CASE WHEN {controls} THEN {self.printable(text)} ELSE {text} END)"
             if not first:  # starts with an argument: the quote depends on the row
                 whens.append(f"WHEN {number} THEN {self.cell(sentence)}")
             elif first.startswith(FORMULA_PREFIXES):
@@ -180,7 +189,8 @@ class _Sql:
         plain = self.printable(memo)
         control = " OR ".join(f"ascii({memo}) BETWEEN {a} AND {b}" for a, b in _PG_CONTROL_RANGES)
         alone = (
-            f"CASE WHEN ascii({memo}) IN ({self.codes(FORMULA_PREFIXES)}) THEN {QUOTE} || {plain} "
+            f"CASE WHEN NOT {controls} THEN {self.cell(memo)} "
+            f"WHEN ascii({memo}) IN ({self.codes(FORMULA_PREFIXES)}) THEN {QUOTE} || {plain} "
             f"WHEN {control} THEN {self.cell(plain)} WHEN {memo} = '' THEN NULL ELSE {plain} END"
         )
         if not whens:
@@ -205,7 +215,7 @@ class _Sql:
             else:
                 name = part[2:-2]
                 names.append(name)
-                # A JSON null is "" here (concat's NULL), as before.
+                # A JSON null is "" (->> gives NULL), as in funds.models.fill_memo.
                 pieces.append(f"COALESCE({memo_args} ->> {self.p(name)}, '')")
         if not names:
             return self.p(template % {})

@@ -24,6 +24,7 @@ from funds.models.ledger import (
     LedgerHead,
     LedgerKind,
     LedgerQuerySet,
+    fill_memo,
 )
 from funds.models.milestones import (
     FULL_PAY_SCORE,
@@ -67,4 +68,5 @@ __all__ = [
     "ServiceRecordImport",
     "ServiceRecordState",
     "ServiceType",
+    "fill_memo",
 ]

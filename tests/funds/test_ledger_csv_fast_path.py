@@ -6,11 +6,13 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from core.exports import _chunks, csv_lines
 from funds.exports import HEADER, ledger_csv, ledger_rows
 from funds.ledger import ledger_post
+from funds.models import LedgerEntry
 from funds.selectors import ledger_entries
 from tests.factories.accounts import AuditorFactory, BureauFinanceFactory
 from tests.factories.funds import MilestoneFactory
@@ -71,6 +73,72 @@ def test_raw_csv_equals_the_typed_rows_rendering(ledger):
     memo = rows[0].index("memo")
     assert rows[6][memo] == "两行 摘要" and rows[7][memo] == "回车 行"
     assert rows[4][memo] == "indent" and rows[1][memo] == '\'=HYPERLINK("http://evil","点我")'
+
+
+def _append_as_loaded(project, *, memo: str, memo_key: str, memo_args: dict) -> None:
+    """An entry as a bulk load or an older version may have stored it: ledger_post would clean
+    the memo of control characters and store every argument as text (a null as "None")."""
+    last = LedgerEntry.objects.order_by("-seq").first()
+    entry = LedgerEntry(
+        seq=last.seq + 1,
+        occurred_at=dt.datetime(2026, 11, 24, tzinfo=dt.UTC),
+        kind="budget_appropriated",
+        debit="项目预算",
+        credit="预算指标",
+        amount=Decimal("1.00"),
+        project=project,
+        memo=memo,
+        memo_key=memo_key,
+        memo_args=memo_args,
+        prev_hash=last.hash,
+    )
+    entry.hash = entry.compute_hash()
+    entry.save()
+
+
+def test_null_arguments_and_stored_control_characters_read_alike_in_both_renderings(ledger):
+    """A JSON null argument reads as nothing (not Python's "None") and control characters a
+    row was stored with are removed, on PostgreSQL (COPY; the regular expression only on rows
+    whose memo_controls is set) as in Python."""
+    loaded = [
+        ("paid", {"v": None, "d": "2027-01-01"}, ""),
+        ("paid", {"v": None, "d": "2027-01-02"}, "\x07响铃\x85"),
+        ("paid", {"v": "PZ\x0c-4", "d": "2027-01-04"}, ""),
+        ("paid", {"v": "PZ\x85-5", "d": "2027-01-05"}, "第五期"),
+        ("", {}, "\x01=公式"),
+        ("", {}, "=\x7f公式"),
+        ("paid", {"v": 5, "d": "2027-01-06"}, ""),
+        # What the JSON cell's fast path takes out, inside the values (escaped there).
+        ("paid", {"v": 'x", "y\\', "d": 'p": "q'}, ""),
+    ]
+    for key, args, memo in loaded:
+        _append_as_loaded(ledger.project, memo=memo, memo_key=key, memo_args=args)
+    qs = ledger_entries(user=AuditorFactory())
+    fast = b"".join(ledger_csv(qs))
+    assert fast == _typed_csv(qs)
+    memos = [row[12] for row in csv.reader(io.StringIO(fast.decode("utf-8-sig")))][-len(loaded) :]
+    assert memos == [
+        "凭证，2027-01-01支付",
+        "凭证，2027-01-02支付：响铃",
+        "凭证PZ-4，2027-01-04支付",
+        "凭证PZ-5，2027-01-05支付：第五期",
+        "'=公式",
+        "'=公式",
+        "凭证5，2027-01-06支付",
+        '凭证x", "y\\，p": "q支付',
+    ]
+    flags = list(LedgerEntry.objects.order_by("seq").values_list("memo_controls", flat=True))
+    # ledger_post cleaned the hostile memos; a null argument alone is no control character.
+    assert flags == [False] * len(HOSTILE) + [False, True, True, True, True, True, False, False]
+    json_column = HEADER.index("memo_args")
+    rows = list(csv.reader(io.StringIO(fast.decode("utf-8-sig"))))
+    assert rows[-len(loaded)][json_column] == '{"d":"2027-01-01","v":null}'
+    assert rows[-2][json_column] == '{"d":"2027-01-06","v":5}'
+    assert rows[-1][json_column] == r'{"d":"p\": \"q","v":"x\", \"y\\"}'
+    if connection.vendor == "postgresql":
+        # The arguments' count where all are strings: the JSON cell's fast path.
+        counts = LedgerEntry.objects.order_by("seq").values_list("memo_args_strings", flat=True)
+        assert list(counts) == [0] * len(HOSTILE) + [None, None, 2, 2, 0, 0, None, 2]
 
 
 def test_the_page_serves_the_fast_csv_with_filters(ledger, login):
