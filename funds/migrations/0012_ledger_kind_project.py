@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('funds', '0009_state_indexes'),
+        ('funds', '0011_state_indexes'),
         ('procurement', '0006_state_indexes'),
         ('projects', '0003_project_bureau_order'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('funds', '0008_ledger_checkpoints'),
+        ('funds', '0010_ledger_memo_args_strings'),
         ('procurement', '0005_tender_notice_order_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
