@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -39,12 +40,20 @@ def system_list(*, user: Any) -> QuerySet[IndicatorSystem]:
         IndicatorSystem.objects.filter(visible_systems_q(user))
         .select_related("owner")
         .annotate(
-            # distinct: the evaluations join multiplies each indicator row by the evaluations.
-            leaf_count=Count("indicators", filter=Q(indicators__level=3), distinct=True),
-            evaluation_count=Count("evaluations", distinct=True),
+            # Each count in its own subquery: joining both multiplied a system's indicators by
+            # its evaluations (50 × 11,000 rows counted distinct, 0.5 s a view at provincial
+            # scale); the evaluation count is an index-only count per system.
+            leaf_count=_count_of(Indicator.objects.filter(level=3)),
+            evaluation_count=_count_of(Evaluation.objects.all()),
         )
         .order_by("code", "-version")
     )
+
+
+def _count_of(rows: QuerySet[Any]) -> Coalesce:
+    """How many of `rows` belong to the outer indicator system, as a correlated subquery."""
+    counted = rows.filter(system=OuterRef("pk")).order_by().values("system").annotate(n=Count("pk"))
+    return Coalesce(Subquery(counted.values("n")), 0)
 
 
 def system_get(*, user: Any, pk: int) -> IndicatorSystem:
