@@ -81,6 +81,10 @@ REFUSED = {
     for path in ("/api/v1/ledger/", "/api/v1/ledger/?after={after}")
 } | {(role, "/api/v1/document-templates/") for role in API_ROLES if role != "jz_staff"}
 
+# Pages outside the load mix whose lists grow with the data set, found by crawling every
+# role's links on the large set (the NGO's workforce page lists its contracts' figures).
+MORE_PAGES = [("aixin", "/workforce/"), ("aixin", "/workforce/?contracts_page=2")]
+
 Page = tuple[str, str, str]  # role, path as written ({project}, {after}), path asked
 
 
@@ -95,7 +99,8 @@ def _deep_after(username: str) -> int:
 
 
 def pages() -> list[Page]:
-    """Every page counted: the load mix, every API list × role, and the deep ledger pages."""
+    """Every page counted: the load mix, every API list × role, the deep ledger pages and
+    MORE_PAGES."""
     filled = targets()
     written = [(role, path) for role, role_pages in ROLES.items() for _label, path in role_pages]
     written += [(role, f"/api/v1/{name}/") for role in API_ROLES for name in API_LISTS]
@@ -105,6 +110,7 @@ def pages() -> list[Page]:
         if any(path == LEDGER_PAGE for _label, path in role_pages)
     ]
     written += [(role, "/api/v1/ledger/?after={after}") for role in API_ROLES]
+    written += MORE_PAGES
     after: dict[str, int] = {}
     asked = []
     # The auditor's API lists in the mix are among every list × role too: each counted once.

@@ -26,15 +26,25 @@ def volunteer_service_list(*, organization: Any) -> QuerySet[VolunteerService]:
 
 
 def supplier_contracts(*, organization: Any) -> QuerySet[Contract]:
-    return Contract.objects.filter(supplier=organization).order_by("-start_date")
+    # The project names each contract in the form's choices (Contract.__str__).
+    return (
+        Contract.objects.filter(supplier=organization)
+        .select_related("project")
+        .order_by("-start_date", "-id")
+    )
 
 
-def contract_figures(*, contract: Any, as_of: dt.date | None = None) -> dict[str, Any]:
-    """The certified share of the supplier's social workers and the contract's volunteer
-    person-times, as on `as_of` (today by default)."""
+def contract_figures(
+    *, organization: Any, contracts: list[Contract], as_of: dt.date | None = None
+) -> list[tuple[Contract, dict[str, Any]]]:
+    """Each of the supplier's `contracts` (a page of them) with the certified share of its
+    social workers and the contract's volunteer person-times, as on `as_of` (today by
+    default). Two queries however many contracts: the share is the organisation's, the same
+    for each of its contracts, and the person-times are grouped by contract."""
     day = as_of or timezone.localdate()
-    return {
-        "as_of": day,
-        "certified_share": figures.certified_share(contract.supplier_id, day),
-        "volunteer_times": figures.volunteer_person_times(contract, day),
-    }
+    share = figures.certified_share(organization.pk, day)
+    times = figures.volunteer_person_times_of([c.pk for c in contracts], day)
+    return [
+        (c, {"as_of": day, "certified_share": share, "volunteer_times": times.get(c.pk)})
+        for c in contracts
+    ]

@@ -53,17 +53,20 @@ def workforce_home(request: AuthenticatedHttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Volunteer hours recorded."))
                 return redirect("workforce:home")
+    # A page of contracts at a time: an NGO of a provincial system holds hundreds of them.
+    contract_page = Paginator(contracts, PAGE_SIZE).get_page(request.GET.get("contracts_page"))
     return render(
         request,
         "workforce/home.html",
         {
+            "contract_page": contract_page,
             "workers": selectors.social_worker_list(organization=organization),
             "services": Paginator(
                 selectors.volunteer_service_list(organization=organization), PAGE_SIZE
             ).get_page(request.GET.get("page")),
-            "figures": [
-                (c, selectors.contract_figures(contract=c)) for c in contracts.select_related()
-            ],
+            "figures": selectors.contract_figures(
+                organization=organization, contracts=list(contract_page.object_list)
+            ),
             "worker_form": worker_form,
             "service_form": service_form,
         },
