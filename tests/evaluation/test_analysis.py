@@ -1,5 +1,6 @@
 """The pandas analysis: mean scores per 一级 indicator by NGO, county and year, exact to the hundredth."""
 
+import datetime as dt
 import io
 from decimal import Decimal
 
@@ -8,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from evaluation import services
+from evaluation.models import Evaluation
 from tests.evaluation.conftest import Cast, fill_and_submit, full_marks, to_scoring
 from tests.factories.accounts import BureauStaffFactory, NgoFactory
 from tests.factories.procurement import ContractFactory
@@ -66,3 +68,12 @@ def test_export_to_excel(cast, two_ngos, login):
     assert values[0][:3] == ["承接机构（社会组织）", "评价数", "总分"]
     first = next(v for v in values if v[0] == two_ngos[0].name)
     assert Decimal(str(first[2])) == Decimal("90.51")
+
+
+def test_year_is_the_year_in_beijing(cast, login):
+    # Confirmed at 00:30 on 1 January 2026 in Beijing, still 31 December 2025 in UTC.
+    _confirmed(cast, {"个案数": "15"})
+    new_year = dt.datetime(2025, 12, 31, 16, 30, tzinfo=dt.UTC)
+    Evaluation.objects.update(confirmed_at=new_year)
+    table = login(cast.staff).get(reverse("evaluation:analysis") + "?by=year").context["table"]
+    assert [row[:2] for row in table.rows] == [[2026, 1]]
