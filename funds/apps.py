@@ -9,7 +9,7 @@ class FundsConfig(AppConfig):
     def ready(self) -> None:
         from core.jobs import ExportKind, register_export_kind
         from documents import registry
-        from funds import documents, receivers, sections, ticks, todos  # noqa: F401  (connects receivers, registers panels)
+        from funds import book_jobs, documents, receivers, sections, ticks, todos  # noqa: F401  (connects receivers, registers panels)
         from funds.exports import build_ledger_xlsx, check_ledger_params
         from funds.ledger import build_ledger_verification, check_verification_params
         from funds.permissions import can_view_ledger
@@ -42,5 +42,14 @@ class FundsConfig(AppConfig):
                 permission=can_view_ledger,
                 build=build_ledger_verification,
                 check=check_verification_params,
+            )
+        )
+        register_export_kind(
+            ExportKind(
+                key=book_jobs.KIND,
+                label=_("Trial balance"),
+                permission=can_view_ledger,
+                build=book_jobs.build_trial_balance,
+                check=book_jobs.check_trial_balance_params,
             )
         )

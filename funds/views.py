@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -30,7 +31,7 @@ from core.exports import csv_response, stream_csv, stream_xlsx
 from core.files import protected_file_response
 from core.fsm import ActionRefusedError, check_transition
 from core.models import ExportJob
-from funds import books, documents, imports, reach, selectors, services
+from funds import book_jobs, books, documents, imports, reach, selectors, services
 from funds.bonds import bond_receive, bond_return
 from funds.exports import header, ledger_csv, xlsx_rows
 from funds.forms import (
@@ -516,27 +517,44 @@ def _seq_param(request: AuthenticatedHttpRequest, name: str) -> int | None:
 @login_required
 def trial_balance(request: AuthenticatedHttpRequest) -> HttpResponse:
     """试算平衡表 of a contract, project, bureau or the whole book at a date, with the
-    reconciliation of the book's invariants against the records' states."""
+    reconciliation of the book's invariants against the records' states.
+
+    A contract or project is computed with the page; a bureau or the whole book takes seconds at
+    provincial scale, so the page offers a background job and shows the reader's latest one for
+    that scope: its progress, then its tables."""
     decision = can_view_ledger(request.user)
     decision.require()
     form = TrialBalanceForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
+    # Built for every scope (lazy querysets): a contract or project the reader may not see is a
+    # 404 here, before any job of theirs is looked up.
     scope = selectors.book_scope(
         user=request.user,
         contract=data.get("contract"),
         project=data.get("project"),
         bureau=data.get("bureau"),
     )
-    return render(
-        request,
-        "funds/trial_balance.html",
-        {
-            "form": form,
-            "scope": scope,
-            "book": books.trial_balance(scope.entries, as_of=data.get("as_of")),
-            "reconciliation": books.reconcile(scope.entries, scope.contracts),
-        },
-    )
+    context: dict[str, Any] = {"form": form, "scope": scope}
+    if book_jobs.is_large(data):
+        job = book_jobs.latest_job(user=request.user, data=data)
+        result = book_jobs.job_result(user=request.user, job=job) if job else None
+        context.update(
+            {
+                "job": job,
+                "result": result,
+                "job_query": urlencode(book_jobs.job_params(data)),
+                "book": result.book if result else None,
+                "reconciliation": result.reconciliation if result else None,
+            }
+        )
+    else:
+        context.update(
+            {
+                "book": books.trial_balance(scope.entries, as_of=data.get("as_of")),
+                "reconciliation": books.reconcile(scope.entries, scope.contracts),
+            }
+        )
+    return render(request, "funds/trial_balance.html", context)
 
 
 @login_required

@@ -184,7 +184,9 @@ class LedgerViewSet(viewsets.ReadOnlyModelViewSet[LedgerEntry]):
     )
     def trial_balance(self, request: Request) -> Response:
         """试算平衡表: per account debit, credit and balance of a contract, project, bureau or
-        the whole book up to the end of `as_of`, with the invariants and whether they hold."""
+        the whole book up to the end of `as_of`, with the invariants and whether they hold (a
+        bureau or the whole book takes seconds at provincial scale: the page's background job is
+        `/api/v1/exports/` kind `trial_balance`, params as here)."""
         require(can_view_ledger(request.user))
         form = TrialBalanceForm(request.query_params)
         if not form.is_valid():
