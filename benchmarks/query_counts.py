@@ -83,7 +83,12 @@ REFUSED = {
 
 # Pages outside the load mix whose lists grow with the data set, found by crawling every
 # role's links on the large set (the NGO's workforce page lists its contracts' figures).
-MORE_PAGES = [("aixin", "/workforce/"), ("aixin", "/workforce/?contracts_page=2")]
+MORE_PAGES = [
+    ("aixin", "/workforce/"),
+    ("aixin", "/workforce/?contracts_page=2"),
+    ("jz_finance", "/funds/trial-balance/"),  # a bureau tree: its background job looked up
+    ("auditor", "/funds/trial-balance/"),  # the whole book: likewise
+]
 
 Page = tuple[str, str, str]  # role, path as written ({project}, {after}), path asked
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
@@ -15,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from core.api import require
+from funds.book_jobs import is_large
 from funds.books import reconcile, trial_balance
 from funds.forms import TrialBalanceForm
 from funds.ledger import ledger_verify
@@ -173,7 +175,7 @@ class LedgerViewSet(viewsets.ReadOnlyModelViewSet[LedgerEntry]):
             OpenApiParameter("bureau", int, description="Scope: a bureau and its subordinates."),
             OpenApiParameter("as_of", OpenApiTypes.DATE, description="Up to the end of this day."),
         ],
-        responses=TrialBalanceSerializer,
+        responses={200: TrialBalanceSerializer, 400: OpenApiTypes.OBJECT},
     )
     @action(
         detail=False,
@@ -183,10 +185,10 @@ class LedgerViewSet(viewsets.ReadOnlyModelViewSet[LedgerEntry]):
         filter_backends=[],
     )
     def trial_balance(self, request: Request) -> Response:
-        """试算平衡表: per account debit, credit and balance of a contract, project, bureau or
-        the whole book up to the end of `as_of`, with the invariants and whether they hold (a
-        bureau or the whole book takes seconds at provincial scale: the page's background job is
-        `/api/v1/exports/` kind `trial_balance`, params as here)."""
+        """试算平衡表: per account debit, credit and balance of a contract or project up to the
+        end of `as_of`, with the invariants and whether they hold. A bureau or the whole book
+        takes seconds at provincial scale and is refused here (400): it runs as a background
+        job, `POST /api/v1/exports/` kind `trial_balance` with these params."""
         require(can_view_ledger(request.user))
         form = TrialBalanceForm(request.query_params)
         if not form.is_valid():
@@ -194,6 +196,17 @@ class LedgerViewSet(viewsets.ReadOnlyModelViewSet[LedgerEntry]):
                 {k: [str(e) for e in v] for k, v in form.errors.items()}
             )
         data = form.cleaned_data
+        if is_large(data):
+            raise serializers.ValidationError(
+                {
+                    "scope": [
+                        _(
+                            "A bureau or the whole book is computed as a background job: "
+                            "POST /api/v1/exports/ with kind trial_balance."
+                        )
+                    ]
+                }
+            )
         scope = book_scope(
             user=request.user,
             contract=data.get("contract"),
