@@ -107,7 +107,8 @@ def can_version_system(user: Any, system: IndicatorSystem) -> Decision:
 
 
 def visible_evaluations_q(user: Any) -> Q:
-    """Queryset twin of can_view_evaluation."""
+    """Queryset twin of can_view_evaluation. Joins nothing that repeats an evaluation's row,
+    so lists filter by it directly (tests/evaluation/test_list_queries.py)."""
     if not _active(user):
         return Q(pk__in=[])
     if _sees_everything(user):
@@ -117,10 +118,13 @@ def visible_evaluations_q(user: Any) -> Q:
     if user.role == Role.NGO and user.organization_id:
         return Q(contract__supplier_id=user.organization_id)
     if user.role == Role.ASSESSOR:
-        return Q(lead=user) | Q(
-            assignments__assessor=user,
-            assignments__state__in=[AssignmentState.PENDING, AssignmentState.CLEARED],
+        # The assignments as a subquery rather than a join: a join multiplies the rows, so every
+        # list had to be made distinct by id over all of the centre's evaluations (13 ms a view
+        # for a lead of 11,000).
+        assigned = AssessorAssignment.objects.filter(
+            assessor=user, state__in=[AssignmentState.PENDING, AssignmentState.CLEARED]
         )
+        return Q(lead=user) | Q(pk__in=assigned.values("evaluation_id"))
     return Q(pk__in=[])
 
 

@@ -70,9 +70,9 @@ def system_tree(*, system: IndicatorSystem) -> list[Indicator]:
 
 def evaluation_list(*, user: Any, state: str = "") -> QuerySet[Evaluation]:
     qs = (
-        Evaluation.objects.filter(
-            pk__in=Evaluation.objects.filter(visible_evaluations_q(user)).values("pk")
-        )
+        # The visibility filter joins nothing that repeats a row (assignments are a subquery),
+        # so no pk subquery is needed to keep one row per evaluation.
+        Evaluation.objects.filter(visible_evaluations_q(user))
         .select_related(
             "project", "project__bureau", "contract", "contract__supplier", "assessor_org", "lead"
         )

@@ -79,9 +79,8 @@ class EvaluationViewSet(viewsets.ReadOnlyModelViewSet[Evaluation]):
     filterset_fields = ["state", "project", "contract", "milestone"]
 
     def get_queryset(self) -> QuerySet[Evaluation]:
-        # The visibility filter joins assignments; a pk subquery keeps one row per evaluation.
-        visible = Evaluation.objects.filter(visible_evaluations_q(self.request.user)).values("pk")
-        return Evaluation.objects.filter(pk__in=visible).order_by("-id")
+        # The visibility filter joins nothing that repeats a row (assignments are a subquery).
+        return Evaluation.objects.filter(visible_evaluations_q(self.request.user)).order_by("-id")
 
     # --- the parties' actions: assessors declare, score and submit; the bureau confirms and
     # publishes; the NGO appeals
