@@ -80,7 +80,12 @@ class Contract(FSMModelMixin, models.Model):
         ordering = ["-id"]
         # The 工作台's to-do lists ask for the few rows in one state (awaiting a signature, an
         # acceptance, a payment): an index finds them instead of scanning every contract.
-        indexes = [models.Index(fields=["state"], name="contract_state")]
+        indexes = [
+            models.Index(fields=["state"], name="contract_state"),
+            # The supervision overview's order, newest service first: a page of a bureau tree's
+            # thousands of contracts read in index order instead of sorted (12 → 1 ms).
+            models.Index(fields=["-start_date", "id"], name="contract_start_order"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} {self.project}"
