@@ -12,6 +12,7 @@ memo_args_strings) spare it per-row work; the cost of each choice is in docs/ben
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -127,36 +128,34 @@ class _Sql:
         """The cell of _args_json: json.dumps(args, ensure_ascii=False, sort_keys=True,
         separators=(",", ":")). It starts with "{" and is never empty, so no quote is added.
 
-        Where every argument is a string (memo_args_strings, computed by the database on
-        insert, is their number), jsonb's text `{"k1": "v1", "k2": "v2"}` is that cell but for
-        the spaces after ":" and "," and the key order: PostgreSQL escapes a string as json.dumps
-        does (\\" \\\\ \\b \\f \\n \\r \\t, \\u00xx for the other C0 characters; nothing else), and
-        a `": "` or `", "` is never inside a string (there every `"` follows a backslash), so
-        taking those spaces out is exact. jsonb orders keys by length, then bytes; json.dumps by
-        code point: the same for none or one key, and for a template's names where the two
-        orders agree (checked here, once) when the entry has exactly those keys (its count and
-        `?&`). Otherwise keys in code point order (UTF-8 byte order under "C"), values in
-        PostgreSQL's JSON text (the same escapes), by a per-row subquery."""
+        Where the entry holds exactly the names its template fills, each a string
+        (memo_args_strings, computed by the database on insert, is their number, and `?&`
+        names them), the text is put together from those names in code point order, each value
+        as PostgreSQL writes a JSON string: it escapes as json.dumps does (\\" \\\\ \\b \\f \\n
+        \\r \\t, \\u00xx for the other C0 characters; nothing else). No arguments is "{}".
+        Otherwise keys in code point order (UTF-8 byte order under "C"), values in PostgreSQL's
+        JSON text (the same escapes), by a per-row subquery. (Taking the spaces out of jsonb's
+        own text was not exact: a value ending in `": ` or `", ` lost its space.)"""
         memo_args = _PG["memo_args"]
         strings = _PG["memo_args_strings"]
-        compact = f"replace(replace({memo_args}::text, '\": \"', '\":\"'), '\", \"', '\",\"')"
         slow = (
-            f"CASE WHEN {strings} <= 1 THEN {compact} ELSE "  # noqa: S608
+            f"CASE WHEN {strings} = 0 THEN '{{}}' ELSE "  # noqa: S608
             "(SELECT '{' || string_agg(to_json(j.k)::text || ':' || j.v::text, ',' "
             f"ORDER BY j.k COLLATE \"C\") || '}}' FROM jsonb_each({memo_args}) AS j(k, v)) END"
         )
         whens = []
         for number, template in enumerate(memos.values(), start=1):
             names = sorted({part[2:-2] for part in _PLACEHOLDER.findall(template) if part != "%%"})
-            if (
-                len(names) < 2
-                or sorted(names, key=lambda n: (len(n.encode()), n.encode())) != names
-            ):
+            if not names:
                 continue
             present = f"{memo_args} ?& ARRAY[{', '.join(self.p(n) for n in names)}]"
+            pieces = " || ',' || ".join(
+                f"{self.p(json.dumps(n, ensure_ascii=False) + ':')} || ({memo_args} -> {self.p(n)})::text"
+                for n in names
+            )
             whens.append(
                 f"WHEN {number} THEN CASE WHEN {strings} = {len(names)} AND {present} "
-                f"THEN {compact} ELSE {slow} END"
+                f"THEN '{{' || {pieces} || '}}' ELSE {slow} END"
             )
         if not whens:
             return f"({slow})"
