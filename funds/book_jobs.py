@@ -10,13 +10,16 @@ with the same role and organisation now (a changed role or bureau asks again).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -68,8 +71,6 @@ def build_trial_balance(user: Any, params: dict[str, Any], target: Any) -> tuple
     """Compute the scope's trial balance and reconciliation as `user` reads the book, report
     progress per step, and keep the tables as the job's file (JSON)."""
     data = _cleaned(params)
-    # The head before reading: every entry up to it is in the figures (later ones may be too).
-    head = LedgerHead.objects.filter(pk=1).values_list("seq", flat=True).first() or 0
     try:
         scope = book_scope(
             user=user,
@@ -80,13 +81,19 @@ def build_trial_balance(user: Any, params: dict[str, Any], target: Any) -> tuple
     except Http404:
         # The same refusal as the page's 404: nothing is computed for a scope they cannot read.
         raise PermissionDenied(_("You may not read this part of the book.")) from None
-    book = books.trial_balance(scope.entries, as_of=data.get("as_of"))
-    report_progress(1, STEPS)
-    reconciliation = books.reconcile(
-        scope.entries,
-        scope.contracts,
-        progress=lambda done, _total: report_progress(1 + done, STEPS),
-    )
+    # The tables are read by several statements, each seeing the book as it then is: a payment
+    # posted between two of them would show as a broken check. Every change they compare (a
+    # payment's state, a forfeiture) posts to the ledger in the same transaction, so a head
+    # that did not move from the first read to the last means they saw one state of the book;
+    # when it moved, they are read again. The last try is one snapshot, without progress
+    # (progress is written to the job's row, which a snapshot's readers would not see).
+    for attempt in range(1, TRIES + 1):
+        snapshot = attempt == TRIES
+        with _one_snapshot() if snapshot else contextlib.nullcontext():
+            head = _head()
+            book, reconciliation = _tables(scope, data, progress=not snapshot)
+            if snapshot or _head() == head:
+                break
     result = {
         "scope": scope.label,
         "as_of": data["as_of"].isoformat() if data.get("as_of") else None,
@@ -102,6 +109,38 @@ def build_trial_balance(user: Any, params: dict[str, Any], target: Any) -> tuple
     report_summary(_summary(book, reconciliation))
     target.write(json.dumps(result, ensure_ascii=False).encode("utf-8"))
     return f"sanshe-trial-balance-{timezone.localdate():%Y%m%d}.json", len(book.lines)
+
+
+TRIES = 3
+
+
+def _head() -> int:
+    return LedgerHead.objects.filter(pk=1).values_list("seq", flat=True).first() or 0
+
+
+@contextlib.contextmanager
+def _one_snapshot() -> Iterator[None]:
+    """A transaction whose statements all see the book as it was at its first (PostgreSQL:
+    REPEATABLE READ; SQLite's read transaction already is one)."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield
+
+
+def _tables(
+    scope: Any, data: dict[str, Any], *, progress: bool
+) -> tuple[books.TrialBalance, books.Reconciliation]:
+    book = books.trial_balance(scope.entries, as_of=data.get("as_of"))
+    if progress:
+        report_progress(1, STEPS)
+    reconciliation = books.reconcile(
+        scope.entries,
+        scope.contracts,
+        progress=(lambda done, _total: report_progress(1 + done, STEPS)) if progress else None,
+    )
+    return book, reconciliation
 
 
 def _reader(user: Any) -> dict[str, Any]:
@@ -136,6 +175,12 @@ def latest_job(*, user: Any, data: dict[str, Any]) -> ExportJob | None:
         if job.params == wanted:
             return job
     return None
+
+
+def still_readable(user: Any, job: ExportJob) -> bool:
+    """Whether the job's file is still the requester's to download (core.jobs.ExportKind.kept):
+    only while they read the book as when it ran, as the page shows it."""
+    return job.state != ExportState.DONE or job_result(user=user, job=job) is not None
 
 
 def job_result(*, user: Any, job: ExportJob) -> TrialBalanceResult | None:
