@@ -26,6 +26,10 @@ def _any_params(params: dict[str, Any]) -> None:
     return None
 
 
+def _kept(user: Any, job: Any) -> bool:
+    return True
+
+
 @dataclass(frozen=True)
 class ExportKind:
     key: str
@@ -33,6 +37,9 @@ class ExportKind:
     permission: Callable[[Any], Decision]
     build: Build
     check: Check = _any_params
+    # Whether the requester may still have the finished file (a result that holds what they
+    # read as a reader of one bureau is not theirs once they read the book otherwise).
+    kept: Callable[[Any, Any], bool] = _kept
 
 
 EXPORT_KINDS: dict[str, ExportKind] = {}

@@ -67,4 +67,16 @@ def can_download_export(user: Any, job: Any) -> Decision:
         return deny(_("Please log in first."))
     if job.requested_by_id != user.pk:
         return deny(_("Only the person who asked for an export can download it."))
+    # late: core.jobs imports this module for Decision
+    from core.jobs import export_kind_get
+
+    kind = export_kind_get(job.kind)
+    if kind is not None:
+        # What the requester may read now, not when they asked: a changed role or bureau
+        # keeps them from a file made of what they could read then.
+        decision = kind.permission(user)
+        if not decision.allowed:
+            return decision
+        if not kind.kept(user, job):
+            return deny(_("You no longer read the book as when this was made; ask for it again."))
     return ALLOW

@@ -51,5 +51,6 @@ class FundsConfig(AppConfig):
                 permission=can_view_ledger,
                 build=book_jobs.build_trial_balance,
                 check=book_jobs.check_trial_balance_params,
+                kept=book_jobs.still_readable,
             )
         )

@@ -63,10 +63,18 @@ def test_no_job_result_for_a_scope_the_reader_cannot_read(login):
     ]
     assert outsider_client.get(url, {"project": project.pk}).status_code == 404
 
-    # The requester moved to another bureau: their old result is not shown any more.
+    # The requester moved to another bureau: their old result is not shown any more, nor
+    # downloaded from 我的导出 or the API.
+    owned = ExportJob.objects.filter(requested_by=owner).get()
+    download = reverse("export_download", args=[owned.pk])
+    assert owner_client.get(download).status_code == 200
     owner.organization = theirs
     owner.save(update_fields=["organization"])
     assert "¥777.70" not in owner_client.get(url, {"bureau": mine.pk}).content.decode()
+    refused = owner_client.get(download)
+    assert refused.status_code == 403
+    assert "您的查阅范围已与生成时不同" in refused.content.decode()
+    assert owner_client.get(f"/api/v1/exports/{owned.pk}/download/").status_code == 403
 
 
 def test_bad_parameters_are_refused_when_asked(login):
