@@ -528,7 +528,9 @@ def supplier_history(*, ngo: Organization) -> dict[str, Any]:
         ),
         "evaluations_count": confirmed.count(),
         "forfeited": list(
-            forfeits.select_related("project", "contract").order_by("-seq")[:HISTORY_SHOWN]
+            forfeits.select_related("project", "contract").order_by("-occurred_at", "-seq")[
+                :HISTORY_SHOWN
+            ]
         ),
         "forfeited_count": forfeits.count(),
         "forfeited_total": forfeits.aggregate(t=Sum("amount"))["t"] or ZERO,
