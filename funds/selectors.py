@@ -240,8 +240,8 @@ _T = TypeVar("_T")
 def ledger_figures_cached(qs: QuerySet[Any], compute: Callable[[Any], _T]) -> _T:
     """`compute(qs)` for a figure summed over ledger entries, kept until the next posting.
 
-    For other apps' roll-ups of the book (the planning dashboard's paid per month): one
-    query for the head instead of a scan of the entries on every view."""
+    For the roll-ups of the book (the funds overview's, the planning dashboard's paid per
+    month): one query for the head instead of reading the entries on every view."""
     return _cached_by_head(LedgerHead.objects.filter(pk=1).first(), qs, compute)
 
 
@@ -408,11 +408,10 @@ def funds_overview(*, user: Any, page: Any = None) -> dict[str, Any]:
 def _ledger_figures(visible: QuerySet[Any]) -> tuple[list[Any], dict[str, Decimal]]:
     """Paid per month and the paid, withheld and forfeited sums over the visible projects.
 
-    Both scan every matching entry (0.3-0.7 s at a million), so they are cached under the
-    ledger head's sequence and the exact SQL of the visible projects (`_cached_by_head`); a
-    draft project (the only kind left out) has no entries."""
-    head = LedgerHead.objects.filter(pk=1).first()
-    return _cached_by_head(head, visible.values("pk"), _overview_sums)
+    Both read the payment entries of every visible project, so they are cached under the
+    ledger head's sequence and the exact SQL of the visible projects (`ledger_figures_cached`);
+    a draft project (the only kind left out) has no entries."""
+    return ledger_figures_cached(visible.values("pk"), _overview_sums)
 
 
 def _overview_sums(visible: QuerySet[Any]) -> tuple[list[Any], dict[str, Decimal]]:
