@@ -2,11 +2,9 @@
 books include its counties' entries, contracts and allocations, not only its cities'."""
 
 import datetime as dt
-import os
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.models import AdminLevel
@@ -23,20 +21,11 @@ from tests.factories.accounts import (
 )
 from tests.factories.procurement import ContractFactory
 from tests.factories.projects import ServiceProjectFactory
+from tests.jobs import work
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("media")]
 
 YEAR = dt.date.today().year + 1
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
-def _work() -> None:
-    with open(os.devnull, "w") as sink:
-        call_command("db_worker", "--batch", "--no-startup-delay", stdout=sink, stderr=sink)
 
 
 @pytest.fixture
@@ -115,7 +104,7 @@ def test_the_province_trial_balance_includes_its_counties(books, login):
     client = login(BureauFinanceFactory(organization=books["province"]))
     query = f"bureau={books['province'].pk}"
     client.post(reverse("export_request"), {"kind": "trial_balance", "query": query})
-    _work()
+    work()
     job = ExportJob.objects.get(kind="trial_balance")
     assert job.state == ExportState.DONE
     # Balanced, and the county contract is among the checked ones: its overpayment is found.
