@@ -525,7 +525,11 @@ def trial_balance(request: AuthenticatedHttpRequest) -> HttpResponse:
     decision = can_view_ledger(request.user)
     decision.require()
     form = TrialBalanceForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
+    if form.is_bound and not form.is_valid():
+        # A scope that does not parse is not the whole book: the errors only, no job to queue
+        # and no one else's scope's tables.
+        return render(request, "funds/trial_balance.html", {"form": form})
+    data = form.cleaned_data if form.is_bound else {}
     # Built for every scope (lazy querysets): a contract or project the reader may not see is a
     # 404 here, before any job of theirs is looked up.
     scope = selectors.book_scope(

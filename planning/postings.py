@@ -19,8 +19,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
+from accounts.models import Organization
 from funds.ledger import ledger_post, ledger_reverse
 from funds.models import LedgerEntry, LedgerKind
 from funds.selectors import LedgerBureauScope
@@ -69,10 +70,11 @@ def _allocation_entries(lines: Q) -> Q:
     )
 
 
-def allocations_of_bureau(bureau_id: int) -> Q:
-    # An allocation is the receiving bureau's line: it shows under that bureau and under the
-    # bureau above it (which made it), like a project shows under its bureau and the parent.
-    return _allocation_entries(Q(plan__bureau_id=bureau_id) | Q(plan__bureau__parent_id=bureau_id))
+def allocations_of_bureau(subtree: QuerySet[Organization, Any]) -> Q:
+    # An allocation is the receiving bureau's line: it shows under that bureau and under every
+    # bureau above it (the one that made it and those above that), like a project shows under
+    # its bureau and every bureau above. `subtree`: the ids of the filtered bureau's subtree.
+    return _allocation_entries(Q(plan__bureau_id__in=subtree))
 
 
 def allocations_visible(user: Any) -> Q:

@@ -68,6 +68,14 @@ def calendar_ahead(db):
 
 
 @pytest.fixture
+def media(settings, tmp_path):
+    """This test's uploads and job files in its own directory, read back by the test; a file
+    of tests that all write some says `pytestmark = [..., pytest.mark.usefixtures("media")]`."""
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+@pytest.fixture
 def login():
     """Return a logged-in test client for a user."""
 

@@ -172,7 +172,7 @@ class LedgerViewSet(viewsets.ReadOnlyModelViewSet[LedgerEntry]):
         parameters=[
             OpenApiParameter("contract", int, description="Scope: one contract."),
             OpenApiParameter("project", int, description="Scope: one project."),
-            OpenApiParameter("bureau", int, description="Scope: a bureau and its subordinates."),
+            OpenApiParameter("bureau", int, description="Scope: a bureau and those below."),
             OpenApiParameter("as_of", OpenApiTypes.DATE, description="Up to the end of this day."),
         ],
         responses={200: TrialBalanceSerializer, 400: OpenApiTypes.OBJECT},

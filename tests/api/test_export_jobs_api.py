@@ -2,11 +2,9 @@
 else sees or downloads the job; bad requests are refused when made, with the reason."""
 
 import io
-import os
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
@@ -14,25 +12,16 @@ from core.models import ExportJob, ExportState
 from funds.ledger import ledger_post
 from tests.factories.accounts import AuditorFactory, NgoUserFactory
 from tests.factories.projects import ServiceProjectFactory
+from tests.jobs import work
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 URL = "/api/v1/exports/"
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
 
 
 def _client(user) -> APIClient:
     client = APIClient()
     client.force_authenticate(user)
     return client
-
-
-def _work() -> None:
-    with open(os.devnull, "w") as sink:
-        call_command("db_worker", "--batch", "--no-startup-delay", stdout=sink, stderr=sink)
 
 
 # Committed for real, as the worker reads the job from its own connection.
@@ -53,7 +42,7 @@ def test_queue_poll_and_download_the_ledger():
     assert job["kind_label"] == "资金台账（Excel）"
     assert auditor.get(f"{URL}{job['id']}/download/").status_code == 409  # not built yet
 
-    _work()
+    work()
 
     done = auditor.get(f"{URL}{job['id']}/").json()
     assert done["state"] == "done" and done["rows"] == 1

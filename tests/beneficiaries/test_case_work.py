@@ -24,7 +24,7 @@ from beneficiaries.models import (
 from core.models import TransitionLog
 from core.todos import todos_for
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -33,12 +33,6 @@ def _png(name: str = "照片.png") -> SimpleUploadedFile:
     buf = io.BytesIO()
     Image.new("RGB", (4, 4), "blue").save(buf, "PNG")
     return SimpleUploadedFile(name, buf.getvalue(), content_type="image/png")
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
 
 
 def _post(client, child, part, data, files=None):

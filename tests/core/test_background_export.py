@@ -16,13 +16,9 @@ from core.services import export_job_run
 from funds.ledger import ledger_post
 from tests.factories.accounts import AuditorFactory, NgoUserFactory
 from tests.factories.projects import ServiceProjectFactory
+from tests.jobs import work
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
 
 @pytest.fixture
@@ -33,11 +29,6 @@ def projects():
     ledger_post(kind="withheld", amount=Decimal("19120.00"), project=qianjiang, memo="=1+1")
     ledger_post(kind="budget_appropriated", amount=Decimal("360000.00"), project=jianli)
     return qianjiang, jianli
-
-
-def _work() -> None:
-    with open(os.devnull, "w") as sink:
-        call_command("db_worker", "--batch", "--no-startup-delay", stdout=sink, stderr=sink)
 
 
 # Committed for real: the worker closes its database connection between tasks, as in production.
@@ -55,7 +46,7 @@ def test_request_build_and_download(projects, login):
     assert job.state == ExportState.QUEUED and job.params == {"project": str(qianjiang.pk)}
     assert "排队" in response.content.decode() and "资金台账（Excel）" in response.content.decode()
 
-    _work()
+    work()
 
     job.refresh_from_db()
     assert job.state == ExportState.DONE and job.rows == 2 and job.finished_at

@@ -16,12 +16,7 @@ from funds.ledger import ledger_post
 from tests.factories.accounts import AuditorFactory
 from tests.factories.projects import ServiceProjectFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
 
 def _steps(job: ExportJob) -> list[tuple[str, str, str, int | None]]:

@@ -2,12 +2,10 @@
 on the page (no request reads the whole chain), and verification goes on from stored
 checkpoints while a full one still recomputes every entry."""
 
-import os
 import re
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -18,13 +16,9 @@ from funds.ledger import ENTRY_COLUMNS, _hash_of, ledger_post, ledger_verify
 from funds.models import LedgerCheckpoint, LedgerEntry
 from tests.factories.accounts import AuditorFactory
 from tests.factories.projects import ServiceProjectFactory
+from tests.jobs import work
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
 
 def _chain(n: int) -> None:
@@ -49,11 +43,6 @@ def _raw(sql, params=()):
             cursor.execute("ALTER TABLE funds_ledgerentry ENABLE TRIGGER funds_ledger_append_only")
 
 
-def _work() -> None:
-    with open(os.devnull, "w") as sink:
-        call_command("db_worker", "--batch", "--no-startup-delay", stdout=sink, stderr=sink)
-
-
 @pytest.mark.django_db(transaction=True)
 def test_the_page_queues_the_verification_and_shows_its_verdict(login):
     _chain(5)
@@ -72,7 +61,7 @@ def test_the_page_queues_the_verification_and_shows_its_verdict(login):
     assert job.state == ExportState.QUEUED
     page = client.get(reverse("funds:ledger")).content.decode()
     assert "最近一次校验" in page and job.get_state_display() in page
-    _work()
+    work()
     job.refresh_from_db()
     assert (job.state, job.progress, job.rows) == (ExportState.DONE, 100, 5)
     page = client.get(reverse("funds:ledger")).content.decode()
@@ -80,7 +69,7 @@ def test_the_page_queues_the_verification_and_shows_its_verdict(login):
 
     _raw("UPDATE funds_ledgerentry SET amount = %s WHERE seq = 4", ["1.00"])
     client.post(reverse("export_request"), {"kind": "ledger_verify", "query": "full=1"})
-    _work()
+    work()
     page = client.get(reverse("funds:ledger")).content.decode()
     assert re.search(r"哈希链在第4笔处断裂", page)
 

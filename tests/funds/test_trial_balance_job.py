@@ -2,12 +2,10 @@
 shows its progress, then the tables it computed with the time and the ledger head; the page
 itself reads no entry for such a scope."""
 
-import os
 from decimal import Decimal
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -17,18 +15,9 @@ from funds.ledger import ledger_post
 from funds.models import LedgerHead
 from tests.factories.accounts import AuditorFactory, BureauFactory, BureauFinanceFactory
 from tests.factories.projects import ServiceProjectFactory
+from tests.jobs import work
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
-def _work() -> None:
-    with open(os.devnull, "w") as sink:
-        call_command("db_worker", "--batch", "--no-startup-delay", stdout=sink, stderr=sink)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("media")]
 
 
 def _post(project, *amounts: str) -> None:
@@ -58,7 +47,7 @@ def test_a_bureau_trial_balance_runs_as_a_job_and_shows_its_tables(login):
     page = client.get(url, {"bureau": bureau.pk}).content.decode()
     assert "最近一次试算平衡表" in page and job.get_state_display() in page
 
-    _work()
+    work()
     job.refresh_from_db()
     assert (job.state, job.progress, job.rows) == (ExportState.DONE, 100, 2)
     assert job.summary == "借贷平衡；各项核对均成立。"
@@ -83,7 +72,7 @@ def test_the_whole_book_for_an_auditor(login):
     _post(ServiceProjectFactory(), "2.50")
     client = login(AuditorFactory())
     client.post(reverse("export_request"), {"kind": "trial_balance", "query": ""})
-    _work()
+    work()
     job = ExportJob.objects.get(kind="trial_balance")
     assert (job.state, job.params) == (ExportState.DONE, {})
     page = client.get(reverse("funds:trial_balance")).content.decode()

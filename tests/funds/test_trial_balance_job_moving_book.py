@@ -2,11 +2,9 @@
 statements) reads again, and at the last try reads everything in one snapshot: the stored
 tables are one state of the book, with the head they were read at."""
 
-import os
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from core.models import ExportJob, ExportState
@@ -15,13 +13,9 @@ from funds.ledger import ledger_post
 from funds.models import LedgerHead
 from tests.factories.accounts import AuditorFactory
 from tests.factories.projects import ServiceProjectFactory
+from tests.jobs import work
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("media")]
 
 
 def test_a_moving_book_is_read_again_then_in_one_snapshot(login, monkeypatch):
@@ -42,8 +36,7 @@ def test_a_moving_book_is_read_again_then_in_one_snapshot(login, monkeypatch):
     monkeypatch.setattr(book_jobs, "_head", head_after_a_posting)
     client = login(AuditorFactory())
     client.post(reverse("export_request"), {"kind": "trial_balance", "query": ""})
-    with open(os.devnull, "w") as sink:
-        call_command("db_worker", "--batch", "--no-startup-delay", stdout=sink, stderr=sink)
+    work()
 
     job = ExportJob.objects.get(kind="trial_balance")
     assert job.state == ExportState.DONE, job.error

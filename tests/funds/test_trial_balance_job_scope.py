@@ -1,29 +1,18 @@
 """A trial-balance job's result is seen only by its requester, only while they still read the
 book as when it ran, and a job for a scope its requester cannot read computes nothing."""
 
-import os
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from core.models import ExportJob, ExportState
 from funds.ledger import ledger_post
 from tests.factories.accounts import BureauFactory, BureauFinanceFactory
 from tests.factories.projects import ServiceProjectFactory
+from tests.jobs import work
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
-def _work() -> None:
-    with open(os.devnull, "w") as sink:
-        call_command("db_worker", "--batch", "--no-startup-delay", stdout=sink, stderr=sink)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("media")]
 
 
 def test_no_job_result_for_a_scope_the_reader_cannot_read(login):
@@ -37,7 +26,7 @@ def test_no_job_result_for_a_scope_the_reader_cannot_read(login):
     owner_client.post(
         reverse("export_request"), {"kind": "trial_balance", "query": f"bureau={mine.pk}"}
     )
-    _work()
+    work()
     assert "¥777.70" in owner_client.get(url, {"bureau": mine.pk}).content.decode()
 
     # Another bureau asking for the same scope sees no one else's job, and its own job of that
@@ -47,7 +36,7 @@ def test_no_job_result_for_a_scope_the_reader_cannot_read(login):
     outsider_client.post(
         reverse("export_request"), {"kind": "trial_balance", "query": f"bureau={mine.pk}"}
     )
-    _work()
+    work()
     job = ExportJob.objects.filter(requested_by=outsider).get()
     assert job.state == ExportState.DONE and job.rows == 0
     assert "¥777.70" not in outsider_client.get(url, {"bureau": mine.pk}).content.decode()
@@ -56,7 +45,7 @@ def test_no_job_result_for_a_scope_the_reader_cannot_read(login):
     outsider_client.post(
         reverse("export_request"), {"kind": "trial_balance", "query": f"project={project.pk}"}
     )
-    _work()
+    work()
     refused = ExportJob.objects.filter(requested_by=outsider, params={"project": str(project.pk)})
     assert [(j.state, j.error, bool(j.file)) for j in refused] == [
         (ExportState.FAILED, "您无权查看这部分账目。", False)

@@ -24,12 +24,6 @@ def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-def work() -> None:
-    """Run the queued background jobs (the bulk packages' rebuilds) as `db_worker` would."""
-    with open(os.devnull, "w") as sink:
-        call_command("db_worker", "--batch", "--no-startup-delay", stdout=sink, stderr=sink)
-
-
 @pytest.fixture
 def demo(settings, django_capture_on_commit_callbacks):
     settings.SANSHE_OCDS_BASE_URI = "https://sanshe.example.gov.cn"

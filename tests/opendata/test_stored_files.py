@@ -15,7 +15,7 @@ from opendata.files import bulk_name, record_name, release_name
 from opendata.models import PublishedFile, Record, Release
 from procurement.models import Contract
 from projects.models import ServiceProject
-from tests.opendata.conftest import work
+from tests.jobs import work
 
 pytestmark = pytest.mark.django_db
 

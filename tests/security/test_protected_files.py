@@ -20,13 +20,8 @@ from tests.factories.accounts import AuditorFactory, NgoUserFactory
 from tests.funds.conftest import money  # noqa: F401 - fixture
 from tests.procurement.conftest import make_tender, world  # noqa: F401 - fixture
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
 
 
 def test_media_paths_are_not_routed():
