@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.http import acting_user
-from core.api import require, run_transition_endpoint
+from core.api import ChoiceLabelField, require, run_transition_endpoint
 from core.models import TransitionLog
 from projects import selectors, services
 from projects.models import BeneficiaryCategory, ServiceProject, TargetGroup
@@ -32,7 +32,7 @@ class TargetGroupSerializer(serializers.ModelSerializer[TargetGroup]):
 class ProjectSerializer(serializers.ModelSerializer[ServiceProject]):
     target_groups = TargetGroupSerializer(many=True)
     bureau_name = serializers.CharField(source="bureau.name", read_only=True)
-    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    state_display = ChoiceLabelField("state")
 
     class Meta:
         model = ServiceProject

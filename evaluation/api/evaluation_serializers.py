@@ -12,6 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Organization, User
+from core.api import ChoiceLabelField
 from evaluation.models import (
     AssessorAssignment,
     Evaluation,
@@ -29,8 +30,8 @@ from projects.models import ServiceProject
 
 
 class EvaluationSerializer(serializers.ModelSerializer[Evaluation]):
-    state_display = serializers.CharField(source="get_state_display", read_only=True)
-    grade_display = serializers.CharField(source="get_grade_display", read_only=True)
+    state_display = ChoiceLabelField("state")
+    grade_display = ChoiceLabelField("grade")
     # Blank until a result is consolidated, which the schema must say.
     grade = serializers.ChoiceField(choices=Grade.choices, allow_blank=True, read_only=True)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from core.api import ChoiceLabelField
 from procurement.models import (
     Bid,
     Contract,
@@ -15,8 +16,8 @@ from procurement.permissions import (
 
 
 class TenderSerializer(serializers.ModelSerializer[Tender]):
-    state_display = serializers.CharField(source="get_state_display", read_only=True)
-    method_display = serializers.CharField(source="get_method_display", read_only=True)
+    state_display = ChoiceLabelField("state")
+    method_display = ChoiceLabelField("method")
     project_code = serializers.CharField(source="project.code", read_only=True)
 
     class Meta:
