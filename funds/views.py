@@ -382,8 +382,6 @@ def service_records(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseB
             SERVICE_RECORD_HEADER,
             f"service-records-{contract.number}.csv",
         )
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "funds/service_records.html",
@@ -391,7 +389,6 @@ def service_records(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseB
             "contract": contract,
             "records": Paginator(listing, 50).get_page(request.GET.get("page")),
             "filters": filters,
-            "query": query.urlencode(),
             "summary": selectors.service_record_summary(contract=contract),
             "targets": selectors.contract_target_progress(contract=contract),
             "judge_targets": contract.state in (ContractState.COMPLETED, ContractState.TERMINATED),
