@@ -44,8 +44,6 @@ def beneficiary_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         selectors.beneficiary_list(user=request.user, village=village, category=category),
         PAGE_SIZE,
     ).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "beneficiaries/list.html",
@@ -53,7 +51,6 @@ def beneficiary_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "page": page,
             "search": search,
             "counts": selectors.category_counts(user=request.user, village=village),
-            "query": query.urlencode(),
         },
     )
 

@@ -93,9 +93,14 @@ class ImportForm(forms.Form):
 
 
 class LedgerFilterForm(forms.Form):
-    bureau = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    project = forms.IntegerField(label=_("Project"), required=False)
-    supplier = forms.IntegerField(label=_("NGO"), required=False)
+    """The ledger page's filters (and its exports'). Ids start at 1: `?project=0` was dropped as
+    "no filter" and gave the whole ledger; it is an error now, as on the trial balance."""
+
+    bureau = forms.IntegerField(
+        label=_("Bureau id"), required=False, min_value=1, widget=forms.HiddenInput
+    )
+    project = forms.IntegerField(label=_("Project id"), required=False, min_value=1)
+    supplier = forms.IntegerField(label=_("NGO"), required=False, min_value=1)
     start = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

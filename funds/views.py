@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, HttpResponseBadRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -382,8 +382,6 @@ def service_records(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseB
             SERVICE_RECORD_HEADER,
             f"service-records-{contract.number}.csv",
         )
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "funds/service_records.html",
@@ -391,7 +389,6 @@ def service_records(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseB
             "contract": contract,
             "records": Paginator(listing, 50).get_page(request.GET.get("page")),
             "filters": filters,
-            "query": query.urlencode(),
             "summary": selectors.service_record_summary(contract=contract),
             "targets": selectors.contract_target_progress(contract=contract),
             "judge_targets": contract.state in (ContractState.COMPLETED, ContractState.TERMINATED),
@@ -462,9 +459,25 @@ def ledger(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     decision = can_view_ledger(request.user)
     decision.require()
     form = LedgerFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    qs = selectors.ledger_entries(user=request.user, **{k: v for k, v in filters.items() if v})
     fmt = request.GET.get("format", "")
+    if form.is_bound and not form.is_valid():
+        # A filter that does not parse (?bureau=abc, ?start=2026-13-45, ?project=0) is not "no
+        # filter": a finance officer reconciling one project or one month would take the whole
+        # ledger's entries and totals for theirs. So, as on the trial balance, the form with its
+        # errors and no entries (an empty page is not mistaken for a result), and no file: an
+        # export under a filtered request is refused (400) rather than be the whole ledger.
+        if fmt in ("csv", "xlsx", "pdf"):
+            return HttpResponseBadRequest(
+                _("The ledger was not exported: %(errors)s") % {"errors": _form_errors(form)},
+                content_type="text/plain; charset=utf-8",
+            )
+        return render(
+            request,
+            "funds/ledger.html",
+            {"form": form, "ngos": Organization.objects.filter(kind=OrgKind.NGO).order_by("name")},
+        )
+    filters = form.cleaned_data if form.is_bound else {}
+    qs = selectors.ledger_entries(user=request.user, **{k: v for k, v in filters.items() if v})
     head = LedgerHead.objects.filter(pk=1).first()
     if fmt == "csv":
         return csv_response(ledger_csv(qs), "sanshe-ledger.csv")
@@ -506,6 +519,15 @@ def ledger(request: AuthenticatedHttpRequest) -> HttpResponseBase:
             "ngos": Organization.objects.filter(kind=OrgKind.NGO).order_by("name"),
         },
     )
+
+
+def _form_errors(form: LedgerFilterForm) -> str:
+    """A form's errors as one line, each after its field's label (民政局ID：输入整数。)."""
+    parts = [str(e) for e in form.non_field_errors()]
+    for name, errors in form.errors.items():
+        if name in form.fields:
+            parts += [f"{form.fields[name].label}：{e}" for e in errors]
+    return " ".join(parts)
 
 
 def _seq_param(request: AuthenticatedHttpRequest, name: str) -> int | None:

@@ -26,7 +26,7 @@ def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "notifications/inbox.html",
-        {"page": page, "form": form, "query": "unread=1" if request.GET.get("unread") else ""},
+        {"page": page, "form": form},
     )
 
 

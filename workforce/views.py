@@ -53,18 +53,14 @@ def workforce_home(request: AuthenticatedHttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Volunteer hours recorded."))
                 return redirect("workforce:home")
-    # A page of contracts at a time: an NGO of a provincial system holds hundreds of them.
+    # A page of contracts at a time: an NGO of a provincial system holds hundreds of them. Two
+    # pagers on one page (contracts_page, page): the shared pager's links keep the other's page.
     contract_page = Paginator(contracts, PAGE_SIZE).get_page(request.GET.get("contracts_page"))
-    # Two pagers on one page: each one's links keep the other's page (and anything else asked).
-    contracts_query = _query_without(request, "contracts_page")
-    services_query = _query_without(request, "page")
     return render(
         request,
         "workforce/home.html",
         {
             "contract_page": contract_page,
-            "contracts_query": contracts_query,
-            "services_query": services_query,
             "workers": selectors.social_worker_list(organization=organization),
             "services": Paginator(
                 selectors.volunteer_service_list(organization=organization), PAGE_SIZE
@@ -76,13 +72,6 @@ def workforce_home(request: AuthenticatedHttpRequest) -> HttpResponse:
             "service_form": service_form,
         },
     )
-
-
-def _query_without(request: AuthenticatedHttpRequest, param: str) -> str:
-    """The request's query string without `param` (a pager's own page), for its links."""
-    query = request.GET.copy()
-    query.pop(param, None)
-    return query.urlencode()
 
 
 @login_required

@@ -6,6 +6,8 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.template.context import Context
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from core import concerns
@@ -49,6 +51,21 @@ def cny(value: Any) -> str:
 def people(value: int) -> str:
     """3,123: counts grouped by thousands like amounts (zh-Hans formats do not group)."""
     return f"{value:,}"
+
+
+@register.simple_tag(takes_context=True)
+def page_href(context: Context, number: int, param: str = "page", query: str = "") -> str:
+    """A pager's link to page `number`: `?` the request's query without `param`, then `param`.
+
+    The list's filters (?state=, ?q=, a bureau, a date, another pager's page) stay in the link
+    and only the page moves. A page that needs other links gives its own already encoded
+    `query` (without `param`). The result is escaped by the tag: `&` becomes `&amp;`."""
+    if not query and (request := context.get("request")) is not None:
+        others = request.GET.copy()
+        others.pop(param, None)
+        query = others.urlencode()
+    own = urlencode({param: number})
+    return f"?{query}&{own}" if query else f"?{own}"
 
 
 @register.inclusion_tag("core/_timeline.html")
