@@ -66,7 +66,11 @@ def funds_todos(user: Any) -> list[Todo]:
                 state__in=[DisbursementState.REQUESTED, DisbursementState.APPROVED],
             )
             .exclude(requested_by=user)
-            .select_related("milestone__contract")[:20]
+            .select_related("milestone__contract")
+            # The most urgent first: the 20 whose payment deadline comes soonest (the late ones
+            # at the top). Newest first also made PostgreSQL walk every pending payment of the
+            # province backwards by id looking for this bureau's (15 ms, often to find none).
+            .order_by("due_by", "pk")[:20]
         )
         return bonds + [
             Todo(
