@@ -12,8 +12,8 @@ from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -369,13 +369,17 @@ def funds_overview(*, user: Any, page: Any = None) -> dict[str, Any]:
     visible = ServiceProject.objects.filter(visible_projects_q(user)).exclude(
         state=ProjectState.DRAFT
     )
-    paged = Paginator(
+    # The count the pager needs and the budget total in one pass over the visible projects.
+    counted = visible.aggregate(n=Count("pk"), budget=Sum("budget"))
+    paginator = Paginator(
         # By bureau in the order bureaus were registered (a city before the counties it
         # registers), then code: the index's order, so a page of a bureau tree's thousands of
         # projects is read, not sorted (ordering by the bureau's name sorted them all).
         visible.select_related("bureau").order_by("bureau_id", "code", "pk"),
         OVERVIEW_PAGE_SIZE,
-    ).get_page(page)
+    )
+    paginator.count = counted["n"]
+    paged = paginator.get_page(page)
     projects = list(paged.object_list)
     ids = [p.pk for p in projects]
     contracted: dict[int, Decimal] = defaultdict(Decimal)
@@ -407,7 +411,7 @@ def funds_overview(*, user: Any, page: Any = None) -> dict[str, Any]:
         "rows": table,
         "page": paged,
         "monthly": monthly,
-        "totals": _overview_totals(visible, kinds),
+        "totals": _overview_totals(visible, kinds, budget=counted["budget"]),
     }
 
 
@@ -437,18 +441,25 @@ def _overview_sums(visible: QuerySet[Any]) -> tuple[list[Any], dict[str, Decimal
     return monthly, kinds
 
 
-def _overview_totals(visible: QuerySet[Any], kinds: dict[str, Decimal]) -> dict[str, Decimal]:
-    """The overview's totals over every visible project, summed by the database."""
+def _overview_totals(
+    visible: QuerySet[Any], kinds: dict[str, Decimal], *, budget: Decimal | None
+) -> dict[str, Decimal]:
+    """The overview's totals over every visible project, summed by the database.
+
+    Contracted: the signed amounts, then what the latest amendment changed on the few contracts
+    that have one (looking up a latest amendment for every contract cost twice the sum)."""
+    signed = Contract.objects.filter(project__in=visible, state__in=CONTRACT_SIGNED_STATES)
     latest = ContractAmendment.objects.filter(contract=OuterRef("pk")).order_by("-version")
-    contracted = (
-        Contract.objects.filter(project__in=visible, state__in=CONTRACT_SIGNED_STATES)
-        .annotate(current=Coalesce(Subquery(latest.values("amount")[:1]), F("amount")))
-        .aggregate(t=Sum("current"))["t"]
+    amended = (
+        signed.filter(Exists(ContractAmendment.objects.filter(contract=OuterRef("pk"))))
+        .annotate(change=Subquery(latest.values("amount")[:1]) - F("amount"))
+        .aggregate(t=Sum("change"))["t"]
     )
+    contracted = (signed.aggregate(t=Sum("amount"))["t"] or Decimal(0)) + (amended or Decimal(0))
     forfeited = kinds.get(LedgerKind.FORFEITED) or Decimal(0)
     return {
-        "budget": visible.aggregate(t=Sum("budget"))["t"] or Decimal(0),
-        "contracted": contracted or Decimal(0),
+        "budget": budget or Decimal(0),
+        "contracted": contracted,
         "paid": kinds.get(LedgerKind.DISBURSEMENT_PAID) or Decimal(0),
         "withheld": (kinds.get(LedgerKind.WITHHELD) or Decimal(0)) - forfeited,
         "forfeited": forfeited,

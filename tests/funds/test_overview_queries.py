@@ -44,3 +44,13 @@ def test_overview_queries_do_not_grow_with_contracts(login, django_assert_num_qu
     body = response.content.decode()
     # Twelve contracts at their second amendment's amount: ¥5,280,000.00 contracted in all.
     assert "¥5,280,000.00" in body
+
+
+def test_contracted_total_mixes_amended_and_unamended_contracts(login):
+    auditor = AuditorFactory()
+    _amended_contracts(2, auditor)  # 2 × ¥440,000.00 after their second amendment
+    for amount in ("100000.00", "250000.50"):
+        ContractFactory(amount=Decimal(amount))
+    body = login(auditor).get(reverse("funds:overview")).content.decode()
+    # 880,000.00 + 100,000.00 + 250,000.50
+    assert "¥1,230,000.50" in body
