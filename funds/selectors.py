@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncMonth
@@ -69,6 +70,19 @@ def disbursement_list(*, user: Any) -> QuerySet[Disbursement]:
         )
         .order_by("-id")
     )
+
+
+def disbursement_count(qs: QuerySet[Disbursement]) -> int:
+    """How many disbursements `qs` holds, kept until the next posting.
+
+    A disbursement is only ever created with its ledger entry (a payment or a release
+    requested) and never deleted, so the count of a fixed query moves only with the ledger
+    head. The payments pager counted a province's 7,000 payments on every view (15 ms)."""
+    return ledger_figures_cached(qs.order_by(), _count)
+
+
+def _count(qs: QuerySet[Any]) -> int:
+    return qs.count()
 
 
 def service_record_summary(*, contract: Contract) -> list[dict[str, Any]]:
@@ -258,7 +272,10 @@ def _cached_by_head(head: LedgerHead | None, qs: QuerySet[Any], compute: Callabl
     Exact for sums over ledger entries: the book only grows and every entry moves the head, so
     the next view after any posting sums again. What the SQL does not pin (a project moved to
     another bureau, a changed scope) is right again within five minutes."""
-    sql, params = qs.query.sql_with_params()
+    try:
+        sql, params = qs.query.sql_with_params()
+    except EmptyResultSet:  # a filter that matches nothing by construction: no query to keep
+        return compute(qs)
     seq = head.seq if head is not None else 0
     digest = hashlib.sha256(f"{seq}|{compute.__qualname__}|{sql}|{params!r}".encode())
     key = "ledger-by-head:" + digest.hexdigest()

@@ -262,9 +262,10 @@ def voucher_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def payments(request: AuthenticatedHttpRequest) -> HttpResponse:
-    page = Paginator(selectors.disbursement_list(user=request.user), 30).get_page(
-        request.GET.get("page")
-    )
+    payments = selectors.disbursement_list(user=request.user)
+    paginator = Paginator(payments, 30)
+    paginator.count = selectors.disbursement_count(payments)
+    page = paginator.get_page(request.GET.get("page"))
     return render(request, "funds/payments.html", {"page": page})
 
 
