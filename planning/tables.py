@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from evaluation.models import Grade
-from planning.selectors import Dashboard
+from planning.selectors import STATISTICS_SECONDS, Dashboard
 from projects.models import BeneficiaryCategory, ServiceCategory
 
 
@@ -24,6 +25,8 @@ class Table:
     series: list[int]
     label: int = 0
     kind: str = "bar"
+    # Said under the table (e.g. as of when its figures were summed).
+    note: str = ""
 
 
 def _money_header(first: str) -> list[str]:
@@ -95,6 +98,15 @@ def dashboard_tables(data: Dashboard) -> list[Table]:
             [1],
         ),
     ]
+    as_of = (
+        _("Figures as of %(time)s; summed again every %(minutes)s minutes.")
+        % {
+            "time": timezone.localtime(data.statistics_as_of).strftime("%H:%M"),
+            "minutes": STATISTICS_SECONDS // 60,
+        }
+        if data.statistics_as_of
+        else ""
+    )
     grades = [
         Table(
             "grades_by_ngo",
@@ -106,6 +118,7 @@ def dashboard_tables(data: Dashboard) -> list[Table]:
             ],
             [2],
             kind="grouped",
+            note=as_of,
         ),
         Table(
             "grades_by_category",
@@ -122,6 +135,7 @@ def dashboard_tables(data: Dashboard) -> list[Table]:
             ],
             [2],
             kind="grouped",
+            note=as_of,
         ),
         Table(
             "targets",
@@ -142,6 +156,7 @@ def dashboard_tables(data: Dashboard) -> list[Table]:
                 for r in data.targets
             ],
             [1, 2],
+            note=as_of,
         ),
     ]
     overdue = Table(
