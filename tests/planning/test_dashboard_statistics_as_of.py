@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from freezegun import freeze_time
 
 from funds.ledger import ledger_post
@@ -35,7 +35,7 @@ def test_statistics_kept_five_minutes_money_fresh(tree, login):
     )
     client = login(tree["staff"][tree["city"]])
     url = reverse("planning:dashboard") + f"?year={YEAR}"
-    start = timezone.make_aware(dt.datetime(YEAR, 6, 1, 9, 30))
+    start = dt.datetime(YEAR, 6, 1, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
     with freeze_time(start):
         first = client.get(url).content.decode()
     assert ">120<" in first
