@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Coalesce, TruncMonth
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -400,10 +400,16 @@ def funds_overview(*, user: Any, page: Any = None) -> dict[str, Any]:
     projects = list(paged.object_list)
     ids = [p.pk for p in projects]
     contracted: dict[int, Decimal] = defaultdict(Decimal)
-    for c in Contract.objects.filter(
-        project_id__in=ids, state__in=CONTRACT_SIGNED_STATES
-    ).prefetch_related("amendments"):
-        contracted[c.project_id] += c.current_amount
+    # Each signed contract at its amount in force (Contract.current_amount: the latest
+    # amendment's, else its own), read as two columns rather than built as objects with their
+    # amendments.
+    latest = ContractAmendment.objects.filter(contract=OuterRef("pk")).order_by("-version")
+    for project_id, current in (
+        Contract.objects.filter(project_id__in=ids, state__in=CONTRACT_SIGNED_STATES)
+        .annotate(current=Coalesce(Subquery(latest.values("amount")[:1]), F("amount")))
+        .values_list("project_id", "current")
+    ):
+        contracted[project_id] += current
     sums: dict[tuple[int, str], Decimal] = {}
     for row in (
         LedgerEntry.objects.filter(project_id__in=ids, kind__in=OVERVIEW_KINDS)

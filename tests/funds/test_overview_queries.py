@@ -54,3 +54,7 @@ def test_contracted_total_mixes_amended_and_unamended_contracts(login):
     body = login(auditor).get(reverse("funds:overview")).content.decode()
     # 880,000.00 + 100,000.00 + 250,000.50
     assert "¥1,230,000.50" in body
+    # Each project's row: an amended contract at its latest amendment, the others as signed.
+    assert body.count("¥440,000.00") == 2
+    assert "¥400,000.00" not in body and "¥420,000.00" not in body
+    assert "¥250,000.50" in body and "¥100,000.00" in body
