@@ -73,6 +73,7 @@ def _deadline_items(user: Any) -> list[Todo]:
     signed = Contract.objects.filter(
         project__bureau_id=user.organization_id, signed_at__isnull=False
     ).filter(Q(notice_published_at__isnull=True) | Q(filed_at__isnull=True))
+    today = timezone.localdate()
     for c in signed.order_by("signed_at")[:10]:
         due = c.due_days()  # a date, or why it cannot be counted yet (year not recorded)
         for key, done, label, late in (
@@ -87,11 +88,15 @@ def _deadline_items(user: Any) -> list[Todo]:
             if done is not None:
                 continue
             day = due[key] if isinstance(due[key], dt.date) else None
-            # Overdue is known from the calendar up to today, even when the due day is not.
-            try:
-                detail = _overdue(late()) or ("" if day else due[key])
-            except CalendarNotCoveredError as exc:  # today's own year is not recorded
-                detail = str(exc)
+            if day is not None:
+                # Past the due day is overdue (what late() would count again, day by day).
+                detail = _overdue(today > day)
+            else:
+                # Overdue is known from the calendar up to today, even when the due day is not.
+                try:
+                    detail = _overdue(late()) or due[key]
+                except CalendarNotCoveredError as exc:  # today's own year is not recorded
+                    detail = str(exc)
             items.append(Todo(label % c.number, c.get_absolute_url(), detail=detail, due=day))
     return items
 
