@@ -47,8 +47,13 @@ def _panel_member(user: Any, tender: Tender) -> bool:
 
 
 def _sees_everything(user: Any) -> bool:
-    # The users for whom visible_projects_q is every project.
-    return bool(user.is_active and (user.is_superuser or user.role in (Role.AUDITOR, Role.ADMIN)))
+    # The users for whom _projects_of is every project: a role that reads projects, and one
+    # for which visible_projects_q is everything (a superuser with an NGO's role is not one).
+    return bool(
+        user.is_active
+        and user.role in (Role.BUREAU_STAFF, Role.BUREAU_FINANCE, Role.AUDITOR, Role.ADMIN)
+        and (user.is_superuser or user.role in (Role.AUDITOR, Role.ADMIN))
+    )
 
 
 def visible_tenders_q(user: Any) -> Q:

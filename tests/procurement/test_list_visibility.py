@@ -9,7 +9,7 @@ from accounts.models import Role
 from procurement.models import Contract, ContractState, Tender, TenderState
 from procurement.permissions import visible_contracts_q, visible_tenders_q
 from projects.models import ProjectState
-from tests.factories.accounts import NgoFactory
+from tests.factories.accounts import BureauStaffFactory, NgoFactory, NgoUserFactory
 from tests.factories.procurement import ContractFactory
 from tests.factories.projects import ServiceProjectFactory
 from tests.procurement.conftest import make_tender
@@ -24,7 +24,17 @@ TREE_OF = {
     "parent_bureau_staff": "tree",
     "other_bureau_staff": "other",
 }
-EVERYTHING = {"auditor", "admin"}
+EVERYTHING = {"auditor", "admin", "superuser_staff"}
+
+
+def _with_superusers(world):
+    """Superusers keep their role's lists: one with a bureau role sees every bureau's (as its
+    projects), one with an NGO's role only what an NGO sees (`createsuperuser` makes an NGO)."""
+    world.users["superuser_staff"] = BureauStaffFactory(
+        organization=world.county, is_superuser=True
+    )
+    world.users["superuser_ngo"] = NgoUserFactory(is_superuser=True)
+    return [*ROLES, "superuser_staff", "superuser_ngo"]
 
 
 def _tenders(world) -> dict[tuple[str, str], Tender]:
@@ -45,8 +55,9 @@ def _tenders(world) -> dict[tuple[str, str], Tender]:
 
 def test_tender_lists_by_role():
     world = build_world()
+    roles = _with_superusers(world)
     tenders = _tenders(world)
-    for role in ROLES:
+    for role in roles:
         user = world.users[role]
         if user is None:
             continue
@@ -61,6 +72,7 @@ def test_tender_lists_by_role():
 
 def test_contract_lists_by_role():
     world = build_world()
+    roles = _with_superusers(world)
     ngo = world.users["ngo"]
     stranger = NgoFactory()
     contracts = {}
@@ -72,7 +84,7 @@ def test_contract_lists_by_role():
                 Contract.objects.filter(pk=contract.pk).update(state=state)
                 contracts[(where, supplier_name, state)] = contract
     signed = {ContractState.SIGNED, ContractState.IN_SERVICE, ContractState.COMPLETED}
-    for role in ROLES:
+    for role in roles:
         user = world.users[role]
         if user is None:
             continue
@@ -81,7 +93,7 @@ def test_contract_lists_by_role():
             c.pk
             for (where, supplier, state), c in contracts.items()
             if state in signed
-            or (user.role == Role.NGO and supplier == "mine")
+            or (user.role == Role.NGO and c.supplier_id == user.organization_id)
             or role in EVERYTHING
             or TREE_OF.get(role) == where
         }
