@@ -383,7 +383,8 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         if table is None:
             raise Http404
         return stream_xlsx(
-            table.rows,
+            # A table whose figures are kept a while says as of when, in the file as on the page.
+            [*table.rows, [], [table.note]] if table.note else table.rows,
             table.header,
             f"{bureau.name}-{year}-{table.key}.xlsx",
             sheet_title=table.title,

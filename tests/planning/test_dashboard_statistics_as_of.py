@@ -4,12 +4,14 @@ page says as of when; the money figures are read on every view."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
 from freezegun import freeze_time
+from openpyxl import load_workbook
 
 from funds.ledger import ledger_post
 from funds.models import LedgerKind
@@ -61,3 +63,8 @@ def test_statistics_kept_five_minutes_money_fresh(tree, login):
         later = client.get(url).content.decode()
     assert ">200<" in later
     assert "统计截至 09:36" in later
+
+    with freeze_time(start + dt.timedelta(minutes=7)):
+        export = client.get(url + "&export=targets")
+    rows = list(load_workbook(io.BytesIO(b"".join(export.streaming_content))).active.values)
+    assert rows[-1] == ("统计截至 09:36，每 5 分钟重新汇总。", None, None, None)
