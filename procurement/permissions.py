@@ -26,7 +26,13 @@ from procurement.models import (
     TenderState,
 )
 from projects.models import ProjectState, ServiceProject
-from projects.permissions import can_view_project, visible_projects_q
+from projects.permissions import (
+    BUREAU_ROLES,
+    SEES_EVERYTHING,
+    can_view_project,
+    sees_every_project,
+    visible_projects_q,
+)
 
 UNPUBLISHED_TENDER_STATES = [TenderState.DRAFT]
 
@@ -46,14 +52,17 @@ def _panel_member(user: Any, tender: Tender) -> bool:
     )
 
 
+# The roles whose lists include their projects' unpublished tenders and contracts.
+PROJECT_READERS = (*BUREAU_ROLES, *SEES_EVERYTHING)
+
+
+def _reads_projects(user: Any) -> bool:
+    return bool(user.is_authenticated and user.role in PROJECT_READERS)
+
+
 def _sees_everything(user: Any) -> bool:
-    # The users for whom _projects_of is every project: a role that reads projects, and one
-    # for which visible_projects_q is everything (a superuser with an NGO's role is not one).
-    return bool(
-        user.is_active
-        and user.role in (Role.BUREAU_STAFF, Role.BUREAU_FINANCE, Role.AUDITOR, Role.ADMIN)
-        and (user.is_superuser or user.role in (Role.AUDITOR, Role.ADMIN))
-    )
+    # The users for whom _projects_of is every project (a superuser with an NGO's role is not).
+    return _reads_projects(user) and sees_every_project(user)
 
 
 def visible_tenders_q(user: Any) -> Q:
@@ -62,19 +71,14 @@ def visible_tenders_q(user: Any) -> Q:
     The published test comes first and as "not a draft": PostgreSQL tries the arms of an OR in
     order, so a row that passes the one comparison never probes the bureau's projects (a
     province's tender count: 13.6 → 1.5 ms)."""
-    if user.is_authenticated and _sees_everything(user):
+    if _sees_everything(user):
         return Q()
     published = ~Q(state__in=UNPUBLISHED_TENDER_STATES)
     return published | Q(project__in=_projects_of(user))
 
 
 def _projects_of(user: Any) -> Any:
-    if not user.is_authenticated or user.role not in (
-        Role.BUREAU_STAFF,
-        Role.BUREAU_FINANCE,
-        Role.AUDITOR,
-        Role.ADMIN,
-    ):
+    if not _reads_projects(user):
         return ServiceProject.objects.none()
     return ServiceProject.objects.filter(visible_projects_q(user)).values("pk")
 

@@ -16,12 +16,21 @@ BUREAU_ROLES = (Role.BUREAU_STAFF, Role.BUREAU_FINANCE)
 SEES_EVERYTHING = (Role.AUDITOR, Role.ADMIN)
 
 
+def sees_every_project(user: Any) -> bool:
+    """Whether visible_projects_q is every project for `user` (no filter to apply)."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.role in SEES_EVERYTHING)
+    )
+
+
 def visible_projects_q(user: Any) -> Q:
     """The filter for projects `user` may read; the queryset twin of can_view_project."""
+    if sees_every_project(user):
+        return Q()
     if not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
-    if user.is_superuser or user.role in SEES_EVERYTHING:
-        return Q()
     if user.role in BUREAU_ROLES and user.organization_id:
         # A bureau sees its own projects and those of every bureau below it.
         return Q(bureau__path__startswith=user.organization.path)
