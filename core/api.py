@@ -86,11 +86,10 @@ class ChoiceLabelField(serializers.CharField):
     time went there. This field calls the display method it is named for directly."""
 
     def __init__(self, field_name: str, **kwargs: Any) -> None:
-        self.field_name_for_label = field_name
         super().__init__(read_only=True, source=field_name, **kwargs)
 
     def get_attribute(self, instance: Any) -> Any:
-        return getattr(instance, f"get_{self.field_name_for_label}_display")()
+        return getattr(instance, f"get_{self.source}_display")()
 
 
 class IdempotencyKeyReusedError(APIException):
