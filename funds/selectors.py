@@ -403,10 +403,9 @@ def funds_overview(*, user: Any, page: Any = None) -> dict[str, Any]:
     # Each signed contract at its amount in force (Contract.current_amount: the latest
     # amendment's, else its own), read as two columns rather than built as objects with their
     # amendments.
-    latest = ContractAmendment.objects.filter(contract=OuterRef("pk")).order_by("-version")
     for project_id, current in (
         Contract.objects.filter(project_id__in=ids, state__in=CONTRACT_SIGNED_STATES)
-        .annotate(current=Coalesce(Subquery(latest.values("amount")[:1]), F("amount")))
+        .annotate(current=Coalesce(_latest_amendment_amount(), F("amount")))
         .values_list("project_id", "current")
     ):
         contracted[project_id] += current
@@ -464,6 +463,12 @@ def _overview_sums(visible: QuerySet[Any]) -> tuple[list[Any], dict[str, Decimal
     return monthly, kinds
 
 
+def _latest_amendment_amount() -> Subquery:
+    """The amount of the outer contract's latest amendment (null when it has none)."""
+    latest = ContractAmendment.objects.filter(contract=OuterRef("pk")).order_by("-version")
+    return Subquery(latest.values("amount")[:1])
+
+
 def _overview_totals(
     visible: QuerySet[Any], kinds: dict[str, Decimal], *, budget: Decimal | None
 ) -> dict[str, Decimal]:
@@ -472,10 +477,9 @@ def _overview_totals(
     Contracted: the signed amounts, then what the latest amendment changed on the few contracts
     that have one (looking up a latest amendment for every contract cost twice the sum)."""
     signed = Contract.objects.filter(project__in=visible, state__in=CONTRACT_SIGNED_STATES)
-    latest = ContractAmendment.objects.filter(contract=OuterRef("pk")).order_by("-version")
     amended = (
         signed.filter(Exists(ContractAmendment.objects.filter(contract=OuterRef("pk"))))
-        .annotate(change=Subquery(latest.values("amount")[:1]) - F("amount"))
+        .annotate(change=_latest_amendment_amount() - F("amount"))
         .aggregate(t=Sum("change"))["t"]
     )
     contracted = (signed.aggregate(t=Sum("amount"))["t"] or Decimal(0)) + (amended or Decimal(0))
