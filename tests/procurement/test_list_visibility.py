@@ -27,14 +27,17 @@ TREE_OF = {
 EVERYTHING = {"auditor", "admin", "superuser_staff"}
 
 
-def _with_superusers(world):
-    """Superusers keep their role's lists: one with a bureau role sees every bureau's (as its
-    projects), one with an NGO's role only what an NGO sees (`createsuperuser` makes an NGO)."""
+def _users(world):
+    """Each logged-in user of the world by role, and two superusers: they keep their role's
+    lists, one with a bureau role seeing every bureau's (as its projects), one with an NGO's
+    role only what an NGO sees (`createsuperuser` makes an NGO)."""
     world.users["superuser_staff"] = BureauStaffFactory(
         organization=world.county, is_superuser=True
     )
     world.users["superuser_ngo"] = NgoUserFactory(is_superuser=True)
-    return [*ROLES, "superuser_staff", "superuser_ngo"]
+    for role in [*ROLES, "superuser_staff", "superuser_ngo"]:
+        if world.users[role] is not None:
+            yield role, world.users[role]
 
 
 def _tenders(world) -> dict[tuple[str, str], Tender]:
@@ -55,12 +58,8 @@ def _tenders(world) -> dict[tuple[str, str], Tender]:
 
 def test_tender_lists_by_role():
     world = build_world()
-    roles = _with_superusers(world)
     tenders = _tenders(world)
-    for role in roles:
-        user = world.users[role]
-        if user is None:
-            continue
+    for role, user in _users(world):
         seen = set(Tender.objects.filter(visible_tenders_q(user)).values_list("pk", flat=True))
         expected = {
             t.pk
@@ -72,7 +71,6 @@ def test_tender_lists_by_role():
 
 def test_contract_lists_by_role():
     world = build_world()
-    roles = _with_superusers(world)
     ngo = world.users["ngo"]
     stranger = NgoFactory()
     contracts = {}
@@ -84,10 +82,7 @@ def test_contract_lists_by_role():
                 Contract.objects.filter(pk=contract.pk).update(state=state)
                 contracts[(where, supplier_name, state)] = contract
     signed = {ContractState.SIGNED, ContractState.IN_SERVICE, ContractState.COMPLETED}
-    for role in roles:
-        user = world.users[role]
-        if user is None:
-            continue
+    for role, user in _users(world):
         seen = set(Contract.objects.filter(visible_contracts_q(user)).values_list("pk", flat=True))
         expected = {
             c.pk
