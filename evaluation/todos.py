@@ -21,15 +21,23 @@ LEAD_WORK = [EvaluationState.COMMISSIONED, EvaluationState.SUBMITTED, Evaluation
 
 
 def _assessor_todos(user: Any) -> list[Todo]:
-    pending = AssessorAssignment.objects.filter(
-        assessor=user, state=AssignmentState.PENDING
-    ).select_related("evaluation__project")[:20]
-    drafts = ScoreSheet.objects.filter(
-        assessor=user, state=SheetState.DRAFT, evaluation__state=EvaluationState.SCORING
-    ).select_related("evaluation__project")[:20]
-    leading = Evaluation.objects.filter(lead=user, state__in=LEAD_WORK).select_related("project")[
-        :20
-    ]
+    pending = (
+        AssessorAssignment.objects.filter(assessor=user, state=AssignmentState.PENDING)
+        .select_related("evaluation__project")
+        .only("evaluation__project__title")[:20]
+    )
+    drafts = (
+        ScoreSheet.objects.filter(
+            assessor=user, state=SheetState.DRAFT, evaluation__state=EvaluationState.SCORING
+        )
+        .select_related("evaluation__project")
+        .only("evaluation__due_date", "evaluation__project__title")[:20]
+    )
+    leading = (
+        Evaluation.objects.filter(lead=user, state__in=LEAD_WORK)
+        .select_related("project")
+        .only("state", "due_date", "project__title")[:20]
+    )
     items = [
         Todo(
             title=_("Declare conflicts of interest: %s") % a.evaluation.project.title,
@@ -65,10 +73,14 @@ def evaluation_todos(user: Any) -> list[Todo]:
     if user.role == Role.ASSESSOR:
         return _assessor_todos(user)
     if user.role == Role.BUREAU_STAFF:
-        waiting = Evaluation.objects.filter(
-            project__bureau_id=user.organization_id,
-            state__in=[EvaluationState.CONSOLIDATED, EvaluationState.RE_REVIEWED],
-        ).select_related("project")[:20]
+        waiting = (
+            Evaluation.objects.filter(
+                project__bureau_id=user.organization_id,
+                state__in=[EvaluationState.CONSOLIDATED, EvaluationState.RE_REVIEWED],
+            )
+            .select_related("project")
+            .only("total_score", "project__title")[:20]
+        )
         return [
             Todo(
                 title=_("Confirm the evaluation result: %s") % e.project.title,

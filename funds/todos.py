@@ -9,7 +9,17 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role
 from core.todos import Todo, register
 from funds.bonds import bonds_held
-from funds.models import Disbursement, DisbursementState, Milestone, MilestoneState
+from funds.models import (
+    AWAITING_DELIVERABLES,
+    Disbursement,
+    DisbursementState,
+    Milestone,
+    MilestoneState,
+)
+
+# What a to-do reads of a milestone: its name (str) and its page. The rest of the milestone and
+# of its contract (the contract's full text among them) stays in the database.
+MILESTONE_NAME = ("sequence", "name", "contract__number")
 
 
 @register
@@ -21,10 +31,11 @@ def funds_todos(user: Any) -> list[Todo]:
         open_ = (
             Milestone.objects.filter(
                 contract__supplier_id=org,
-                state__in=[MilestoneState.PLANNED, MilestoneState.DUE, MilestoneState.RECTIFYING],
+                state__in=AWAITING_DELIVERABLES,
                 is_advance=False,
             )
             .select_related("contract")  # its number names the milestone
+            .only(*MILESTONE_NAME, "due_date", "rectification_deadline")
             .order_by("due_date")[:10]
         )
         return [
@@ -36,7 +47,11 @@ def funds_todos(user: Any) -> list[Todo]:
             for m in open_
         ]
     if user.role == Role.BUREAU_STAFF:
-        mine = Milestone.objects.filter(contract__project__bureau_id=org).select_related("contract")
+        mine = (
+            Milestone.objects.filter(contract__project__bureau_id=org)
+            .select_related("contract")
+            .only(*MILESTONE_NAME)
+        )
         items = [
             Todo(_("Record acceptance: %s") % m, m.get_absolute_url())
             for m in mine.filter(state=MilestoneState.EVALUATED)[:10]
@@ -67,6 +82,12 @@ def funds_todos(user: Any) -> list[Todo]:
             )
             .exclude(requested_by=user)
             .select_related("milestone__contract")
+            .only(
+                "state",
+                "due_by",
+                "paid_on",
+                *(f"milestone__{name}" for name in MILESTONE_NAME),
+            )
             # The most urgent first: the 20 whose payment deadline comes soonest (the late ones
             # at the top). Newest first also made PostgreSQL walk every pending payment of the
             # province backwards by id looking for this bureau's (15 ms, often to find none).

@@ -406,5 +406,6 @@ def open_objection_todos(*, bureau_id: int) -> list[Any]:
             state__in=[ObjectionState.FILED, ObjectionState.UPHELD],
         )
         .select_related("tender")
+        .only("state", "answer_due", "tender__title")
         .order_by("answer_due", "pk")[:20]
     )

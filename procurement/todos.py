@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,25 +22,43 @@ from procurement.models import (
 )
 from procurement.objections import open_objection_todos
 
+# What a bureau does next with a tender in each state, in the order the 工作台 lists them.
+TENDER_WORK = (
+    (TenderState.PUBLISHED, _("Open the bids: %s")),
+    (TenderState.AWARDED, _("Publish the award notice: %s")),
+    (TenderState.AWARD_PUBLISHED, _("Draft the contract: %s")),
+)
+
+
+def _tender_items(bureau_id: int) -> list[Todo]:
+    """Up to ten tenders of each kind of waiting work, newest first, in one query (a query per
+    kind cost more to build than to run)."""
+    waiting = (
+        Tender.objects.filter(project__bureau_id=bureau_id)
+        .filter(
+            Q(state=TenderState.PUBLISHED, opening_at__lte=timezone.now())
+            | Q(state=TenderState.AWARDED)
+            | Q(state=TenderState.AWARD_PUBLISHED, contract__isnull=True)
+        )
+        .annotate(nth=Window(RowNumber(), partition_by=F("state"), order_by=F("pk").desc()))
+        .filter(nth__lte=10)
+        .only("pk", "title", "state")
+    )
+    by_state: dict[str, list[Tender]] = defaultdict(list)
+    for tender in waiting:
+        by_state[tender.state].append(tender)
+    return [
+        Todo(label % t.title, t.get_absolute_url())
+        for state, label in TENDER_WORK
+        for t in by_state[state]
+    ]
+
 
 def _bureau_items(user: Any) -> list[Todo]:
-    mine = Tender.objects.filter(project__bureau_id=user.organization_id)
-    now = timezone.now()
-    items = [
-        Todo(_("Open the bids: %s") % t.title, t.get_absolute_url())
-        for t in mine.filter(state=TenderState.PUBLISHED, opening_at__lte=now)[:10]
-    ]
-    items += [
-        Todo(_("Publish the award notice: %s") % t.title, t.get_absolute_url())
-        for t in mine.filter(state=TenderState.AWARDED)[:10]
-    ]
-    items += [
-        Todo(_("Draft the contract: %s") % t.title, t.get_absolute_url())
-        for t in mine.filter(state=TenderState.AWARD_PUBLISHED, contract__isnull=True)[:10]
-    ]
+    items = _tender_items(user.organization_id)
     signing = Contract.objects.filter(
         project__bureau_id=user.organization_id, state=ContractState.SIGNED_BY_SUPPLIER
-    )
+    ).only("pk", "number")
     items += [
         Todo(_("Sign the contract: %s") % c.number, c.get_absolute_url()) for c in signing[:10]
     ]
@@ -70,9 +90,11 @@ def _deadline_items(user: Any) -> list[Todo]:
                     o.tender.get_absolute_url(),
                 )
             )
-    signed = Contract.objects.filter(
-        project__bureau_id=user.organization_id, signed_at__isnull=False
-    ).filter(Q(notice_published_at__isnull=True) | Q(filed_at__isnull=True))
+    signed = (
+        Contract.objects.filter(project__bureau_id=user.organization_id, signed_at__isnull=False)
+        .filter(Q(notice_published_at__isnull=True) | Q(filed_at__isnull=True))
+        .only("pk", "number", "signed_at", "notice_published_at", "filed_at")
+    )
     today = timezone.localdate()
     for c in signed.order_by("signed_at")[:10]:
         due = c.due_days()  # a date, or why it cannot be counted yet (year not recorded)
@@ -102,9 +124,13 @@ def _deadline_items(user: Any) -> list[Todo]:
 
 
 def _panel_items(user: Any) -> list[Todo]:
-    seats = PanelMember.objects.filter(
-        user=user, tender__state__in=[TenderState.OPENED, TenderState.EVALUATING]
-    ).select_related("tender")[:10]
+    seats = (
+        PanelMember.objects.filter(
+            user=user, tender__state__in=[TenderState.OPENED, TenderState.EVALUATING]
+        )
+        .select_related("tender")
+        .only("declared_at", "withdrawn", "tender__title", "tender__state")[:10]
+    )
     items = []
     for m in seats:
         if m.declared_at is None:

@@ -32,14 +32,18 @@ def supervision_todos(user: Any) -> list[Todo]:
             _("Read the periodic report"),
             _("Check the rectification evidence"),
         )
-    reports = PeriodicReport.objects.filter(visible, state__in=report_states).select_related(
-        "contract"
+    reports = (
+        PeriodicReport.objects.filter(visible, state__in=report_states)
+        .select_related("contract")
+        .only("contract__number", "period_start", "period_end", "due_date")
     )
     if user.role == Role.NGO:
         # A due report becomes work once its period is over.
         reports = reports.filter(period_end__lt=timezone.localdate())
-    items = RectificationItem.objects.filter(visible, state__in=item_states).select_related(
-        "contract"
+    items = (
+        RectificationItem.objects.filter(visible, state__in=item_states)
+        .select_related("contract")
+        .only("contract__number", "description", "deadline")
     )
     return [
         Todo(
