@@ -72,6 +72,7 @@ def project_state_counts(*, user: Any) -> dict[str, int]:
     rows = (
         ServiceProject.objects.filter(visible_projects_q(user))
         .values("state")
-        .annotate(n=Count("id"))
+        # COUNT(*), not COUNT(id): the state is all it reads, so an index answers it alone.
+        .annotate(n=Count("*"))
     )
     return {row["state"]: row["n"] for row in rows}

@@ -27,6 +27,7 @@ from funds.models.ledger import (
     fill_memo,
 )
 from funds.models.milestones import (
+    AWAITING_DELIVERABLES,
     FULL_PAY_SCORE,
     PASS_SCORE,
     Acceptance,
@@ -44,6 +45,7 @@ from funds.models.service_records import (
 )
 
 __all__ = [
+    "AWAITING_DELIVERABLES",
     "BID_BOND_RETURN_WORKDAYS",
     "FULL_PAY_SCORE",
     "IN_BETWEEN_ACCOUNTS",

@@ -85,6 +85,14 @@ class Contract(FSMModelMixin, models.Model):
             # The supervision overview's order, newest service first: a page of a bureau tree's
             # thousands of contracts read in index order instead of sorted (12 → 1 ms).
             models.Index(fields=["-start_date", "id"], name="contract_start_order"),
+            # Signed contracts still owing their notice or their filing, oldest signature first
+            # (the 工作台's statutory deadlines): a few at any time, read in order (3 → 1 ms).
+            models.Index(
+                fields=["signed_at"],
+                condition=models.Q(signed_at__isnull=False)
+                & (models.Q(notice_published_at__isnull=True) | models.Q(filed_at__isnull=True)),
+                name="contract_owing_notice",
+            ),
         ]
 
     def __str__(self) -> str:
