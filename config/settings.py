@@ -187,11 +187,6 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
-if CACHE_URL:
-    # Every page reads the session: from the shared cache, written through to the database, it
-    # costs no query. Not with the per-process cache, where a session logged out in one worker
-    # would stay readable in another's memory until it expired.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 if not DEBUG and not CACHE_URL and env_bool("SANSHE_SEVERAL_SERVERS", False):
     raise ImproperlyConfigured("SANSHE_SEVERAL_SERVERS is on: set SANSHE_CACHE_URL=redis://…")
 
