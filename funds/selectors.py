@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
@@ -21,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization, Role
 from accounts.selectors import subtree_pks
+from core.cache import read_through
 from funds.ledger import head_totals
 from funds.models import (
     Bond,
@@ -278,13 +278,7 @@ def _cached_by_head(head: LedgerHead | None, qs: QuerySet[Any], compute: Callabl
         return compute(qs)
     seq = head.seq if head is not None else 0
     digest = hashlib.sha256(f"{seq}|{compute.__qualname__}|{sql}|{params!r}".encode())
-    key = "ledger-by-head:" + digest.hexdigest()
-    cached = cache.get(key)
-    if cached is not None:
-        return cached  # type: ignore[no-any-return]
-    value = compute(qs)
-    cache.set(key, value, 300)
-    return value
+    return read_through("ledger-by-head:" + digest.hexdigest(), lambda: compute(qs), 300)
 
 
 PAGE_SIZE = 50

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import Avg, Count, OuterRef, Subquery, Sum, Window
 from django.db.models.functions import ExtractYear, TruncMonth
@@ -22,6 +21,7 @@ from django.utils import timezone
 
 from accounts.credit import AnnualInspection, CreditListing, CreditProfile
 from accounts.models import Organization, OrgKind
+from core.cache import read_through
 from evaluation.models import RESULT_CONFIRMED_STATES, Evaluation
 from funds.models import (
     Acceptance,
@@ -306,12 +306,11 @@ STATISTICS_SECONDS = 300
 
 
 def _statistics_cached(*, bureau: Organization, year: int) -> dict[str, Any]:
-    key = f"planning-statistics:{bureau.pk}:{bureau.path}:{year}"
-    stats = cache.get(key)
-    if stats is None:
-        stats = _statistics(bureau=bureau, year=year)
-        cache.set(key, stats, STATISTICS_SECONDS)
-    return stats  # type: ignore[no-any-return]
+    return read_through(
+        f"planning-statistics:{bureau.pk}:{bureau.path}:{year}",
+        lambda: _statistics(bureau=bureau, year=year),
+        STATISTICS_SECONDS,
+    )
 
 
 def _statistics(*, bureau: Organization, year: int) -> dict[str, Any]:
