@@ -12,6 +12,7 @@ connections (DATABASE_CONN_MAX_AGE=60), the Redis cache (db 6 here, SANSHE_CACHE
 gunicorn started from deploy/gunicorn.conf.py with its own default of 2 × cores + 1 sync workers
 (5 on two cores) on 127.0.0.1. Requests carry
 `X-Forwarded-Proto: https`, as nginx sets it, so the HTTPS redirect does not answer them.
+The API throttles are set out of reach: one auditor login serves three clients.
 SANSHE_WORKERS / SANSHE_THREADS in the environment change the workers (threads > 1: gthread).
 
 Each role's demo login gets a session (made in this process with the same secret, so the
@@ -77,6 +78,11 @@ def _production_env(workdir: Path, port: int) -> dict[str, str]:
         "SANSHE_THREADS": os.environ.get("SANSHE_THREADS", "1"),
         "SANSHE_BIND": f"127.0.0.1:{port}",
         "DJANGO_LOG_LEVEL": "WARNING",
+        # One auditor login serves three clients here, and past ~110 requests/s they ask the API
+        # more than the 600 a minute one user may: the throttle (still consulted on every call)
+        # is set out of reach so that its 429s are not counted as the pages' errors.
+        "SANSHE_API_USER_RATE": "100000/min",
+        "SANSHE_API_ANON_RATE": "100000/min",
     }
 
 
