@@ -108,6 +108,13 @@ class LedgerFilterForm(forms.Form):
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
+    def clean(self) -> dict[str, Any]:
+        # A reversed range matches nothing: an empty ledger would read as "no entries then".
+        data = super().clean() or {}
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            self.add_error("end", _("The end date comes before the start date."))
+        return data
+
 
 class TrialBalanceForm(forms.Form):
     """The trial balance's scope (at most one of contract, project, bureau) and its date."""

@@ -19,6 +19,7 @@ BAD_FILTERS = [
     ({"end": "yesterday", "project": "7"}, "至：输入一个有效的日期。"),
     ({"project": "0"}, "项目ID：确保该值大于或等于1。"),
     ({"supplier": "爱心"}, "承接机构：输入整数。"),
+    ({"start": "2026-06-30", "end": "2026-06-01"}, "至：截止日期早于起始日期。"),
 ]
 
 
@@ -48,7 +49,7 @@ def test_the_page_shows_the_errors_and_no_entries(client, query, error):
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "pdf"])
-@pytest.mark.parametrize(("query", "error"), BAD_FILTERS[:2])
+@pytest.mark.parametrize(("query", "error"), [*BAD_FILTERS[:2], BAD_FILTERS[-1]])
 def test_an_export_with_a_bad_filter_is_refused(client, query, error, fmt):
     response = client.get(reverse("funds:ledger"), {**query, "format": fmt})
 
