@@ -92,6 +92,12 @@ class ImportForm(forms.Form):
     file = forms.FileField(label=_("Service-record file (.xlsx or .csv)"))
 
 
+def _check_date_range(form: forms.Form, data: dict[str, Any]) -> None:
+    """A reversed range matches nothing: an empty list would read as "nothing happened then"."""
+    if data.get("start") and data.get("end") and data["start"] > data["end"]:
+        form.add_error("end", _("The end date comes before the start date."))
+
+
 class LedgerFilterForm(forms.Form):
     """The ledger page's filters (and its exports'). Ids start at 1: `?project=0` was dropped as
     "no filter" and gave the whole ledger; it is an error now, as on the trial balance."""
@@ -109,10 +115,8 @@ class LedgerFilterForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        # A reversed range matches nothing: an empty ledger would read as "no entries then".
         data = super().clean() or {}
-        if data.get("start") and data.get("end") and data["start"] > data["end"]:
-            self.add_error("end", _("The end date comes before the start date."))
+        _check_date_range(self, data)
         return data
 
 
@@ -175,6 +179,11 @@ class ServiceRecordFilterForm(forms.Form):
         required=False,
         choices=[("", "—"), *ServiceRecordState.choices, ("all", _("All"))],
     )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        _check_date_range(self, data)
+        return data
 
 
 class ServiceRecordCorrectForm(ServiceRecordForm):

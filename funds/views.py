@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -362,9 +363,23 @@ def service_records(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseB
                 except ValidationError as exc:
                     form.add_error("file", exc)
     filters = ServiceRecordFilterForm(request.GET or None)
-    chosen = filters.cleaned_data if filters.is_valid() else {}
-    listing = selectors.service_record_list(contract=contract, filters=chosen)
-    if request.GET.get("export") == "csv":
+    if filters.is_bound and not filters.is_valid():
+        # A filter that does not parse (?start=2026-13-45, ?service_type=nonsense, a reversed
+        # range) is not "no filter": whoever reconciles one month would take the whole
+        # contract's records for it. So, as on the ledger, the errors and no records, and an
+        # export under such a request is refused (400) rather than be every record.
+        if request.GET.get("export") == "csv":
+            return HttpResponseBadRequest(
+                _("The service records were not exported: %(errors)s")
+                % {"errors": _form_errors(filters)},
+                content_type="text/plain; charset=utf-8",
+            )
+        listing = None
+    else:
+        listing = selectors.service_record_list(
+            contract=contract, filters=filters.cleaned_data if filters.is_bound else {}
+        )
+    if listing is not None and request.GET.get("export") == "csv":
         # Every row matching the filters, not only the page on screen.
         return stream_csv(
             (
@@ -388,7 +403,11 @@ def service_records(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseB
         "funds/service_records.html",
         {
             "contract": contract,
-            "records": Paginator(listing, 50).get_page(request.GET.get("page")),
+            "records": (
+                Paginator(listing, 50).get_page(request.GET.get("page"))
+                if listing is not None
+                else None
+            ),
             "filters": filters,
             "summary": selectors.service_record_summary(contract=contract),
             "targets": selectors.contract_target_progress(contract=contract),
@@ -522,7 +541,7 @@ def ledger(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     )
 
 
-def _form_errors(form: LedgerFilterForm) -> str:
+def _form_errors(form: forms.Form) -> str:
     """A form's errors as one line, each after its field's label (民政局ID：输入整数。)."""
     parts = [str(e) for e in form.non_field_errors()]
     for name, errors in form.errors.items():
