@@ -271,7 +271,14 @@ def main() -> None:
         for key in args.writers.split(","):
             label, write = writers[key]
             path = workdir / f"{key}.xlsx"
-            seconds = _timed(lambda w=write, p=path: w(upto, p))
+            try:
+                seconds = _timed(lambda w=write, p=path: w(upto, p))
+            except ModuleNotFoundError as exc:  # the comparison-only writers are optional
+                print(
+                    f"{label:44} not installed ({exc.name}): pip install xlsxwriter==3.3.1 "
+                    "pyexcelerate==0.13.0"
+                )
+                continue
             size = path.stat().st_size / 1e6 if path.exists() else 0.0
             print(f"{label:44} {upto:>9,} {size:>7.1f} {seconds:>8.2f} {upto / seconds:>9,.0f}")
             if path.exists():
