@@ -380,8 +380,9 @@ def funds_overview(*, user: Any, page: Any = None) -> dict[str, Any]:
     visible = ServiceProject.objects.filter(visible_projects_q(user)).exclude(
         state=ProjectState.DRAFT
     )
-    # The count the pager needs and the budget total in one pass over the visible projects.
-    counted = visible.aggregate(n=Count("pk"), budget=Sum("budget"))
+    # The count the pager needs and the budget total in one pass over the visible projects,
+    # from the (bureau, state, budget) index alone: COUNT(*), as COUNT(id) would read the table.
+    counted = visible.aggregate(n=Count("*"), budget=Sum("budget"))
     paginator = Paginator(
         # By bureau in the order bureaus were registered (a city before the counties it
         # registers), then code: the index's order, so a page of a bureau tree's thousands of

@@ -112,8 +112,9 @@ class ServiceProject(FSMModelMixin, models.Model):
             # The funds overview's order (by bureau, then code): a page of a bureau tree's
             # thousands of projects read in index order instead of sorted.
             models.Index(fields=["bureau", "code", "id"], name="project_bureau_order"),
-            # The 工作台's count by state of a bureau tree's projects, from the index alone.
-            models.Index(fields=["bureau", "state"], name="project_bureau_state"),
+            # Counts by state (工作台) and the budget total (funds overview) of a bureau tree's
+            # projects, or of all of them, read from the index alone instead of the table.
+            models.Index(fields=["bureau", "state", "budget"], name="project_bureau_state"),
         ]
         constraints = [
             models.CheckConstraint(

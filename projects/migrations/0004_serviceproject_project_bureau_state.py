@@ -15,6 +15,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='serviceproject',
-            index=models.Index(fields=['bureau', 'state'], name='project_bureau_state'),
+            index=models.Index(fields=['bureau', 'state', 'budget'], name='project_bureau_state'),
         ),
     ]
