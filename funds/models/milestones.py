@@ -47,7 +47,7 @@ class MilestoneState(models.TextChoices):
 
 
 # The states in which a milestone's deliverables are still owed: the NGO's 工作台 lists these,
-# soonest first, from the partial index of that name.
+# soonest first, from the partial index `milestone_open_due`.
 AWAITING_DELIVERABLES = (
     MilestoneState.PLANNED.value,
     MilestoneState.DUE.value,
