@@ -92,21 +92,10 @@ class ImportForm(forms.Form):
     file = forms.FileField(label=_("Service-record file (.xlsx or .csv)"))
 
 
-def _check_date_range(form: forms.Form, data: dict[str, Any]) -> None:
-    """A reversed range matches nothing: an empty list would read as "nothing happened then"."""
-    if data.get("start") and data.get("end") and data["start"] > data["end"]:
-        form.add_error("end", _("The end date comes before the start date."))
+class DateRangeFilterForm(forms.Form):
+    """A list's From/To filter (the ledger's, the service records'). A reversed range matches
+    nothing, and an empty list would read as "nothing happened then": it is an error."""
 
-
-class LedgerFilterForm(forms.Form):
-    """The ledger page's filters (and its exports'). Ids start at 1: `?project=0` was dropped as
-    "no filter" and gave the whole ledger; it is an error now, as on the trial balance."""
-
-    bureau = forms.IntegerField(
-        label=_("Bureau id"), required=False, min_value=1, widget=forms.HiddenInput
-    )
-    project = forms.IntegerField(label=_("Project id"), required=False, min_value=1)
-    supplier = forms.IntegerField(label=_("NGO"), required=False, min_value=1)
     start = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -116,8 +105,21 @@ class LedgerFilterForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        _check_date_range(self, data)
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            self.add_error("end", _("The end date comes before the start date."))
         return data
+
+
+class LedgerFilterForm(DateRangeFilterForm):
+    """The ledger page's filters (and its exports'). Ids start at 1: `?project=0` was dropped as
+    "no filter" and gave the whole ledger; it is an error now, as on the trial balance."""
+
+    field_order = ["bureau", "project", "supplier"]  # then the inherited From and To
+    bureau = forms.IntegerField(
+        label=_("Bureau id"), required=False, min_value=1, widget=forms.HiddenInput
+    )
+    project = forms.IntegerField(label=_("Project id"), required=False, min_value=1)
+    supplier = forms.IntegerField(label=_("NGO"), required=False, min_value=1)
 
 
 class TrialBalanceForm(forms.Form):
@@ -158,13 +160,7 @@ class BondReturnForm(forms.Form):
     )
 
 
-class ServiceRecordFilterForm(forms.Form):
-    start = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+class ServiceRecordFilterForm(DateRangeFilterForm):
     service_type = forms.ChoiceField(
         label=_("Service type"), required=False, choices=[("", "—"), *ServiceType.choices]
     )
@@ -179,11 +175,6 @@ class ServiceRecordFilterForm(forms.Form):
         required=False,
         choices=[("", "—"), *ServiceRecordState.choices, ("all", _("All"))],
     )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        _check_date_range(self, data)
-        return data
 
 
 class ServiceRecordCorrectForm(ServiceRecordForm):
